@@ -1,0 +1,225 @@
+"""Offline translation engines: Argos Translate models (through CTranslate2) and Apertium.
+
+An engine translates a batch of marked-up segments (see `segments`) and says who it is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from dataclasses import dataclass
+from html import escape, unescape
+from pathlib import Path
+from typing import Protocol
+
+from toolkit.errors import BriefkitError
+
+INSTALL_HINT = ("install Apertium (`apt-get install apertium apertium-eng-spa`) or an Argos model "
+                "(`briefkit models install FILE.argosmodel`)")
+
+
+class Engine(Protocol):
+    name: str
+    model: str  # model name and version, recorded with every translation
+
+    def translate(self, markups: list[str]) -> list[str]: ...
+
+
+# --- Apertium ---------------------------------------------------------------------------------------------
+
+class ApertiumEngine:
+    """Rule-based eng→spa through one `apertium -f html` process per batch."""
+
+    name = "apertium"
+
+    def __init__(self) -> None:
+        self.binary = shutil.which("apertium")
+        if self.binary is None:
+            raise BriefkitError("Apertium is not installed", hint=INSTALL_HINT)
+        version = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "apertium-eng-spa"],
+                                 capture_output=True, text=True)
+        self.model = f"apertium-eng-spa {version.stdout.strip() or 'unknown'}"
+        probe = subprocess.run([self.binary, "-u", "eng-spa"], input="cat", capture_output=True, text=True)
+        if probe.returncode != 0:
+            raise BriefkitError("Apertium has no eng-spa mode", hint=INSTALL_HINT)
+
+    @staticmethod
+    def _encode(markup: str, token: str) -> str:
+        # Inline <span> keeps formatting attached to its words; a bare word passes through untouched.
+        markup = re.sub(r"<g(\d+)>", r'<span data-g="\1">', markup)
+        markup = re.sub(r"</g\d+>", "</span>", markup)
+        return re.sub(r"<x(\d+)/>", lambda m: f"{token}{m.group(1)}", markup)
+
+    @staticmethod
+    def _decode(html: str, token: str) -> str:
+        out: list[str] = []
+        stack: list[str] = []
+        pos = 0
+        for m in re.finditer(r'<span data-g="(\d+)">|</span>', html):
+            out.append(html[pos:m.start()])
+            if m.group(1):
+                stack.append(m.group(1))
+                out.append(f"<g{m.group(1)}>")
+            elif stack:
+                out.append(f"</g{stack.pop()}>")
+            pos = m.end()
+        out.append(html[pos:])
+        text = re.sub(rf"\b{token}(\d+)\b", r"<x\1/>", "".join(out))
+        text = re.sub(r"[#*@](?=\w)", "", text)  # Apertium's unknown-word and generation marks
+        return re.sub(r"\s+", " ", text).strip()
+
+    def translate(self, markups: list[str]) -> list[str]:
+        if not markups:
+            return []
+        token = "Bk"
+        while any(token.lower() in m.lower() for m in markups):
+            token += "q"
+        body = "".join(f"<p>{self._encode(m, token)}</p>\n" for m in markups)
+        result = subprocess.run([self.binary, "-f", "html", "-u", "eng-spa"], input=body,  # type: ignore[list-item]
+                                capture_output=True, text=True, timeout=3600)
+        if result.returncode != 0:
+            raise BriefkitError(f"Apertium failed: {result.stderr.strip()[:300]}")
+        parts = re.findall(r"<p>(.*?)</p>", result.stdout, flags=re.S)
+        if len(parts) != len(markups):
+            raise BriefkitError(f"Apertium returned {len(parts)} segments for {len(markups)}")
+        return [self._decode(p, token) for p in parts]
+
+
+# --- Argos Translate models -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ArgosModel:
+    path: Path  # the unpacked package directory
+    name: str
+    version: str
+    from_code: str
+    to_code: str
+
+
+def models_dir() -> Path:
+    return Path(os.environ.get("BRIEFKIT_MODELS") or Path.home() / ".local" / "share" / "briefkit" / "models")
+
+
+def _read_metadata(directory: Path) -> ArgosModel | None:
+    meta_file = directory / "metadata.json"
+    if not meta_file.is_file():
+        return None
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    return ArgosModel(directory, str(meta.get("package_name", directory.name)), str(meta.get("package_version", "")),
+                      str(meta.get("from_code", "")), str(meta.get("to_code", "")))
+
+
+def installed_models() -> list[ArgosModel]:
+    """Argos packages under the models directory (unpacked) and Argos Translate's own package directory."""
+    roots = [models_dir()]
+    argos_home = Path(os.environ.get("ARGOS_PACKAGES_DIR", Path.home() / ".local" / "share" / "argos-translate"
+                                     / "packages"))
+    roots.append(argos_home)
+    found = []
+    for root in roots:
+        if root.is_dir():
+            for child in sorted(root.iterdir()):
+                model = _read_metadata(child) if child.is_dir() else None
+                if model is not None:
+                    found.append(model)
+    return found
+
+
+def install_model(archive: Path) -> ArgosModel:
+    """Unpack a `.argosmodel` file into the models directory after checking it is a real Argos package."""
+    if not zipfile.is_zipfile(archive):
+        raise BriefkitError("not an Argos model package (not a zip archive)", archive)
+    with zipfile.ZipFile(archive) as zf:
+        bad = zf.testzip()
+        if bad is not None:
+            raise BriefkitError(f"model package is corrupted (bad member {bad})", archive)
+        names = zf.namelist()
+        top = {n.split("/")[0] for n in names}
+        if len(top) != 1 or not any(n.endswith("/metadata.json") for n in names):
+            raise BriefkitError("model package has no metadata.json in a single top folder", archive)
+        for name in names:
+            if name.startswith("/") or ".." in Path(name).parts:
+                raise BriefkitError(f"model package has an unsafe path {name!r}", archive)
+        target_root = models_dir()
+        target_root.mkdir(parents=True, exist_ok=True)
+        folder = target_root / top.pop()
+        staging = folder.with_name(folder.name + ".partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        zf.extractall(staging)
+    inner = next(p for p in staging.iterdir() if p.is_dir())
+    model = _read_metadata(inner)
+    if model is None or not (inner / "model").is_dir():
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BriefkitError("model package lacks metadata.json or model/", archive)
+    shutil.rmtree(folder, ignore_errors=True)
+    inner.rename(folder)
+    shutil.rmtree(staging, ignore_errors=True)
+    return _read_metadata(folder)  # type: ignore[return-value]
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"<])")
+
+
+class ArgosEngine:
+    """An Argos package run straight through CTranslate2 with its own SentencePiece model, in batches."""
+
+    name = "argos"
+
+    def __init__(self, model: ArgosModel, beam_size: int = 2, threads: int | None = None) -> None:
+        import ctranslate2
+        import sentencepiece
+
+        self.model = f"{model.name} {model.version}".strip()
+        sp_file = model.path / "sentencepiece.model"
+        if not sp_file.is_file():
+            raise BriefkitError("Argos model has no sentencepiece.model", model.path)
+        try:
+            self.tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(sp_file))
+            self.translator = ctranslate2.Translator(str(model.path / "model"), device="cpu",
+                                                     inter_threads=1, intra_threads=threads or os.cpu_count() or 1)
+        except Exception as exc:  # the libraries raise bare RuntimeErrors on broken files
+            raise BriefkitError(f"Argos model cannot be loaded: {exc}", model.path,
+                                hint="reinstall it with `briefkit models install`") from None
+        self.beam_size = beam_size
+
+    def translate(self, markups: list[str]) -> list[str]:
+        sentences: list[str] = []
+        owners: list[int] = []
+        for i, markup in enumerate(markups):
+            for sentence in SENTENCE_END.split(unescape(markup)):
+                sentences.append(sentence)
+                owners.append(i)
+        tokens = [self.tokenizer.encode(s, out_type=str) for s in sentences]
+        results = self.translator.translate_batch(tokens, beam_size=self.beam_size, max_batch_size=32,
+                                                  max_decoding_length=256)
+        out = [""] * len(markups)
+        for owner, result in zip(owners, results):
+            text = self.tokenizer.decode(result.hypotheses[0])
+            out[owner] = (out[owner] + " " + text).strip()
+        return [escape(t, quote=False).replace("&lt;", "<").replace("&gt;", ">") for t in out]
+
+
+def find_model(from_code: str = "en", to_code: str = "es") -> ArgosModel | None:
+    for model in installed_models():
+        if model.from_code == from_code and model.to_code == to_code:
+            return model
+    return None
+
+
+def select_engine(choice: str) -> Engine:
+    """`auto`: Argos when an en→es model is installed, Apertium otherwise."""
+    if choice in ("auto", "argos"):
+        model = find_model()
+        if model is not None:
+            return ArgosEngine(model)
+        if choice == "argos":
+            raise BriefkitError("no English→Spanish Argos model is installed",
+                                hint="install one with `briefkit models install FILE.argosmodel`")
+    return ApertiumEngine()

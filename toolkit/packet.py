@@ -1,0 +1,148 @@
+"""Loading and validating packet files (`inputs/packets/*.yaml`) into a typed `Packet`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import BriefkitError, BriefkitErrors
+from toolkit.yamlfile import parse_mapping, read_text, unknown_key_error
+
+LANGUAGE_TAGS = {"en": "en-US", "es": "es-ES"}
+LAYOUTS = ("sequential", "parallel")
+ENGINES = ("auto", "argos", "apertium")
+FIELDS = ["id", "title", "subtitle", "organization", "date", "languages", "citation_style", "layout",
+          "bibliography", "glossary", "summaries", "engine", "memory"]
+REQUIRED = ["id", "title", "bibliography", "summaries"]
+
+
+@dataclass(frozen=True)
+class Packet:
+    """A validated packet file. Paths are absolute."""
+
+    path: Path
+    id: str
+    title: str
+    subtitle: str
+    organization: str
+    date: str
+    languages: tuple[str, ...]  # full tags, source first: ("en-US", "es-ES")
+    citation_style: str
+    layout: str
+    bibliography: tuple[Path, ...]
+    glossary: Path | None
+    summaries: tuple[Path, ...]
+    engine: str
+    memory: Path
+
+    @property
+    def source_lang(self) -> str:
+        return self.languages[0]
+
+
+def _language_tag(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    m = re.fullmatch(r"(en|es)(?:[-_]([A-Za-z]{2}|\d{3}))?", value.strip())
+    if not m:
+        return None
+    return f"{m.group(1)}-{m.group(2).upper()}" if m.group(2) else LANGUAGE_TAGS[m.group(1)]
+
+
+def load_packet(path: Path) -> Packet:
+    """Read and validate a packet file; every problem is reported with its line."""
+    path = path.resolve()
+    data, lines = parse_mapping(read_text(path), path)
+    errors: list[BriefkitError] = []
+
+    def err(key: str, message: str, hint: str | None = None) -> None:
+        errors.append(BriefkitError(message, path, lines.get(key), hint))
+
+    for key in data:
+        if key not in FIELDS:
+            errors.append(unknown_key_error(key, FIELDS, path, lines.get(key)))
+    for key in REQUIRED:
+        if key not in data or data[key] in (None, "", []):
+            errors.append(BriefkitError(f"missing required key `{key}`", path, None))
+
+    def text(key: str, default: str = "") -> str:
+        value = data.get(key, default)
+        if value is None:
+            return default
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            err(key, f"`{key}` must be text")
+            return default
+        return str(value).strip()
+
+    def one_path(key: str, value: Any) -> Path | None:
+        if not isinstance(value, str) or not value.strip():
+            err(key, f"`{key}` must be a file path (relative to the packet file)")
+            return None
+        target = (path.parent / value).resolve()
+        if not target.is_file():
+            err(key, f"`{key}` file not found: {value}", "paths are relative to the packet file")
+            return None
+        return target
+
+    def paths(key: str) -> tuple[Path, ...]:
+        value = data.get(key)
+        if value is None:
+            return ()
+        items = value if isinstance(value, list) else [value]
+        found = [one_path(key, item) for item in items]
+        return tuple(p for p in found if p is not None)
+
+    packet_id = text("id")
+    if packet_id and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}", packet_id):
+        err("id", f"`id` must be a simple name (letters, digits, . _ -), got {packet_id!r}")
+
+    raw_langs = data.get("languages", ["en", "es"])
+    languages: list[str] = []
+    if not isinstance(raw_langs, list) or not raw_langs:
+        err("languages", "`languages` must be a list such as [en, es]")
+    else:
+        for item in raw_langs:
+            tag = _language_tag(item)
+            if tag is None:
+                err("languages", f"unsupported language {item!r}", "briefkit supports en and es")
+            else:
+                languages.append(tag)
+        if languages and not languages[0].startswith("en"):
+            err("languages", "the source language (first in `languages`) must be en")
+        if len({t[:2] for t in languages}) != len(languages):
+            err("languages", "a language is listed twice")
+
+    layout = text("layout", "sequential")
+    if layout not in LAYOUTS:
+        err("layout", f"`layout` must be one of {', '.join(LAYOUTS)}, got {layout!r}")
+    if layout == "parallel" and len(languages) != 2:
+        err("layout", "`layout: parallel` needs exactly two languages")
+    engine = text("engine", "auto")
+    if engine not in ENGINES:
+        err("engine", f"`engine` must be one of {', '.join(ENGINES)}, got {engine!r}")
+
+    summaries = paths("summaries")
+    if "summaries" in data and not isinstance(data["summaries"], list):
+        err("summaries", "`summaries` must be a list of Markdown files")
+    glossary = paths("glossary")
+    memory_value = data.get("memory")
+    if memory_value is not None and not isinstance(memory_value, str):
+        err("memory", "`memory` must be a file path")
+    inputs_root = path.parent.parent if path.parent.name == "packets" else path.parent
+    memory = (path.parent / memory_value).resolve() if isinstance(memory_value, str) else (
+        inputs_root / ".briefkit" / "memory.sqlite")
+
+    packet = Packet(
+        path=path, id=packet_id, title=text("title"), subtitle=text("subtitle"),
+        organization=text("organization"), date=text("date"), languages=tuple(languages),
+        citation_style=text("citation_style", "chicago-notes-bibliography"), layout=layout,
+        bibliography=paths("bibliography"), glossary=glossary[0] if glossary else None,
+        summaries=summaries, engine=engine, memory=memory)
+    if errors:
+        raise errors[0] if len(errors) == 1 else BriefkitErrors(errors)
+    return packet

@@ -1,0 +1,125 @@
+"""Segments: one block's inline content as marked-up text that an engine translates, and back.
+
+Markup: `<gN>…</gN>` wraps translatable formatted text (emphasis, strong, link text); `<xN/>` stands for
+something the engine must not touch (citation, note reference, code, URL, number, name, glossary term).
+Every slot that goes in must come out exactly once, or the segment is retried piece by piece.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html import escape, unescape
+
+from toolkit.model import Emph, Inline, Link, Strong, Text
+from toolkit.reader import merge_text
+
+# What a protector finds in plain text: (start, end, replacement shown in the target language).
+Protector = Callable[[str], list[tuple[int, int, str]]]
+
+MARKUP = re.compile(r"<g(\d+)>|</g(\d+)>|<x(\d+)/>")
+
+
+@dataclass
+class Segment:
+    markup: str
+    slots: dict[int, Inline] = field(default_factory=dict)
+    protected: list[str] = field(default_factory=list)  # source text of protected spans, for QA
+
+    @property
+    def has_text(self) -> bool:
+        return bool(re.search(r"[A-Za-z]", MARKUP.sub("", self.markup)))
+
+
+def make_segment(inlines: tuple[Inline, ...], protect: Protector) -> Segment:
+    seg = Segment("")
+    parts: list[str] = []
+
+    def slot(value: Inline) -> int:
+        n = len(seg.slots) + 1
+        seg.slots[n] = value
+        return n
+
+    def visit(nodes: tuple[Inline, ...]) -> None:
+        for node in nodes:
+            if isinstance(node, Text):
+                text = node.text.replace("\n", " ")
+                pos = 0
+                for start, end, target in protect(text):
+                    parts.append(escape(text[pos:start], quote=False))
+                    parts.append(f"<x{slot(Text(target))}/>")
+                    seg.protected.append(text[start:end])
+                    pos = end
+                parts.append(escape(text[pos:], quote=False))
+            elif isinstance(node, (Emph, Strong, Link)):
+                n = slot(node)
+                parts.append(f"<g{n}>")
+                visit(node.children)
+                parts.append(f"</g{n}>")
+            else:
+                parts.append(f"<x{slot(node)}/>")
+
+    visit(inlines)
+    seg.markup = "".join(parts)
+    return seg
+
+
+class PlaceholderError(ValueError):
+    """A translation lost, duplicated or mis-nested a slot."""
+
+
+def restore(segment: Segment, translated: str) -> tuple[Inline, ...]:
+    """Rebuild inlines from translated markup; raise PlaceholderError unless every slot is there once."""
+    seen: list[int] = []
+    stack: list[tuple[int, list[Inline]]] = [(0, [])]
+    pos = 0
+    for m in MARKUP.finditer(translated):
+        stack[-1][1].append(Text(unescape(translated[pos:m.start()])))
+        pos = m.end()
+        if m.group(1):
+            n = int(m.group(1))
+            if not isinstance(segment.slots.get(n), (Emph, Strong, Link)) or n in seen:
+                raise PlaceholderError(f"unexpected <g{n}>")
+            seen.append(n)
+            stack.append((n, []))
+        elif m.group(2):
+            n = int(m.group(2))
+            if stack[-1][0] != n:
+                raise PlaceholderError(f"mis-nested </g{n}>")
+            _, children = stack.pop()
+            wrapper = segment.slots[n]
+            kids = merge_text(children)
+            if isinstance(wrapper, Link):
+                stack[-1][1].append(Link(wrapper.target, kids))
+            else:
+                stack[-1][1].append(type(wrapper)(kids))  # type: ignore[arg-type,call-arg]
+        else:
+            n = int(m.group(3))
+            if n not in segment.slots or n in seen:
+                raise PlaceholderError(f"unexpected or repeated <x{n}/>")
+            seen.append(n)
+            stack[-1][1].append(segment.slots[n])
+    stack[-1][1].append(Text(unescape(translated[pos:])))
+    if len(stack) != 1:
+        raise PlaceholderError("unclosed formatting")
+    missing = set(segment.slots) - set(seen)
+    if missing:
+        raise PlaceholderError("missing " + ", ".join(f"slot {n}" for n in sorted(missing)))
+    return merge_text(stack[0][1])
+
+
+def text_runs(markup: str) -> list[str]:
+    """The translatable text between markers, for the piece-by-piece retry."""
+    return MARKUP.split(markup)[0::4]
+
+
+def replace_runs(markup: str, runs: list[str]) -> str:
+    pieces = MARKUP.split(markup)
+    out = []
+    for i in range(0, len(pieces), 4):
+        out.append(runs[i // 4])
+        if i + 1 < len(pieces):
+            g_open, g_close, x = pieces[i + 1:i + 4]
+            out.append(f"<g{g_open}>" if g_open else f"</g{g_close}>" if g_close else f"<x{x}/>")
+    return "".join(out)

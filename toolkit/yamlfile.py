@@ -1,0 +1,58 @@
+"""Reading YAML mappings strictly: line numbers per key, clear errors, did-you-mean for unknown keys."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from toolkit.errors import BriefkitError
+
+
+def parse_mapping(text: str, path: Path, first_line: int = 1) -> tuple[dict[str, Any], dict[str, int]]:
+    """Parse YAML text that must be a mapping; return its values and the line of each key."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + first_line if mark is not None else first_line
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise BriefkitError(f"malformed YAML: {problem}", path, line) from None
+    if data is None:
+        data, node = {}, None
+    if not isinstance(data, dict):
+        raise BriefkitError("expected a YAML mapping of `key: value` lines", path, first_line)
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            lines[str(key_node.value)] = key_node.start_mark.line + first_line
+    return {str(k): v for k, v in data.items()}, lines
+
+
+def unknown_key_error(key: str, known: list[str], path: Path, line: int | None) -> BriefkitError:
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"did you mean `{close[0]}`?" if close else "known keys: " + ", ".join(sorted(known))
+    return BriefkitError(f"unknown key `{key}`", path, line, hint)
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 text file, turning the usual failures into user errors."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BriefkitError("file not found", path) from None
+    except IsADirectoryError:
+        raise BriefkitError("is a directory, expected a file", path) from None
+    except OSError as exc:
+        raise BriefkitError(f"cannot read file: {exc.strerror}", path) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise BriefkitError("not valid UTF-8 text", path, line, "save the file as UTF-8") from None
+    if not text.strip():
+        raise BriefkitError("file is empty", path)
+    return text
