@@ -1,0 +1,356 @@
+"""Writing a packet as a Word document: cover, contents, each edition in its language, footnotes, bibliography."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import docx
+import yaml
+from docx.enum.section import WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.shared import Cm, Pt, RGBColor
+from docx.text.paragraph import Paragraph as WordParagraph
+
+from toolkit import wordxml
+from toolkit.model import (Block, Code, Document, Edition, Emph, Heading, Inline, Link, ListBlock, NoteRef,
+                           Paragraph, Quote, Rendered, Strong, Table, Text, plain_text)
+from toolkit.packet_book import PacketBook
+
+
+class _Writer:
+    def __init__(self, book: PacketBook, style: dict[str, object]) -> None:
+        self.book = book
+        self.style = style
+        self.doc = docx.Document()
+        self.footnotes = wordxml.Footnotes(self.doc)
+        self.bookmark_id = 0
+        self.lang = book.editions[0].lang
+        self.note_numbers: dict[str, int] = {}
+        self._setup_styles()
+
+    # --- styles -------------------------------------------------------------------------------------------
+    def _setup_styles(self) -> None:
+        s = self.style
+        styles = self.doc.styles
+        color = RGBColor.from_string(str(s["heading_color"]))
+        normal = styles["Normal"]
+        normal.font.name = str(s["body_font"])
+        normal.font.size = Pt(float(s["body_size"]))  # type: ignore[arg-type]
+        normal.paragraph_format.space_after = Pt(6)
+        normal.paragraph_format.line_spacing = 1.15
+        for name, size in (("Title", 28), ("Subtitle", 15), ("Heading 1", 18), ("Heading 2", 13.5),
+                           ("Heading 3", 12), ("TOC Heading", 16)):
+            st = styles[name]
+            st.font.name = str(s["heading_font"])
+            st.font.size = Pt(size)
+            st.font.color.rgb = color
+        if "Footnote Text" not in [x.name for x in styles]:
+            ft = styles.add_style("Footnote Text", WD_STYLE_TYPE.PARAGRAPH)
+            ft.base_style = normal
+            ft.font.size = Pt(float(s["footnote_size"]))  # type: ignore[arg-type]
+            ft.paragraph_format.space_after = Pt(2)
+            ft.paragraph_format.line_spacing = 1.0
+            fr = styles.add_style("Footnote Reference", WD_STYLE_TYPE.CHARACTER)
+            fr.font.superscript = True
+            hl = styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
+            hl.font.color.rgb = RGBColor.from_string(str(s["accent_color"]))
+            hl.font.underline = True
+            bib = styles.add_style("Bibliography", WD_STYLE_TYPE.PARAGRAPH)
+            bib.base_style = normal
+            bib.paragraph_format.left_indent = Cm(1)
+            bib.paragraph_format.first_line_indent = Cm(-1)
+            meta = styles.add_style("Summary Meta", WD_STYLE_TYPE.PARAGRAPH)
+            meta.base_style = normal
+            meta.font.italic = True
+            meta.font.color.rgb = RGBColor(0x55, 0x5B, 0x66)
+            toc = styles.add_style("TOC 1", WD_STYLE_TYPE.PARAGRAPH)
+            toc.base_style = normal
+            toc.paragraph_format.space_after = Pt(3)
+        section = self.doc.sections[0]
+        margin = Cm(float(s["page_margin_cm"]))  # type: ignore[arg-type]
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+        section.left_margin = section.right_margin = margin
+        section.top_margin = section.bottom_margin = margin
+
+    # --- inlines ------------------------------------------------------------------------------------------
+    def inlines(self, paragraph: WordParagraph, nodes: tuple[Inline, ...], notes: dict[str, tuple[Block, ...]],
+                italic: bool = False, bold: bool = False, link: object = None) -> None:
+        for node in nodes:
+            if isinstance(node, (Text, Code)):
+                run = (wordxml.hyperlink_run(link, paragraph, node.text) if link is not None
+                       else paragraph.add_run(node.text))
+                run.italic = italic or None
+                run.bold = bold or None
+                if isinstance(node, Code):
+                    run.font.name = "Courier New"
+                wordxml.set_run_language(run, self.lang)
+            elif isinstance(node, Emph):
+                self.inlines(paragraph, node.children, notes, not italic, bold, link)
+            elif isinstance(node, Strong):
+                self.inlines(paragraph, node.children, notes, italic, True, link)
+            elif isinstance(node, Rendered):
+                self.inlines(paragraph, node.children, notes, italic, bold, link)
+            elif isinstance(node, Link):
+                if link is None:
+                    new_link = wordxml.add_hyperlink(paragraph, node.target.lstrip("#"), node.target.startswith("#"))
+                    self.inlines(paragraph, node.children, notes, italic, bold, new_link)
+                else:
+                    self.inlines(paragraph, node.children, notes, italic, bold, link)
+            elif isinstance(node, NoteRef) and node.note_id in notes:
+                self.footnote(paragraph, node.note_id, notes)
+
+    def footnote(self, paragraph: WordParagraph, note_id: str, notes: dict[str, tuple[Block, ...]]) -> None:
+        number = self.note_numbers.setdefault(f"{self.scope}:{note_id}", len(self.note_numbers) + 1)
+        mark = str(number - self.note_base) if self.book.layout == "parallel" else None
+        body = self.footnotes.add_footnote(paragraph, custom_mark=mark)
+        blocks = notes[note_id]
+        for i, block in enumerate(blocks):
+            target = body if i == 0 else self._note_paragraph(body)
+            children = block.children if isinstance(block, (Paragraph, Heading)) else (Text(plain_text_of(block)),)
+            self.inlines(target, children, {})
+
+    @staticmethod
+    def _note_paragraph(first: WordParagraph) -> WordParagraph:
+        new = first._p.getparent().add_p()  # type: ignore[union-attr]
+        p = WordParagraph(new, first._parent)
+        p.style = first.style
+        return p
+
+    # --- blocks -------------------------------------------------------------------------------------------
+    def blocks(self, blocks: tuple[Block, ...], notes: dict[str, tuple[Block, ...]], container: object = None,
+               depth: int = 0) -> None:
+        target = container if container is not None else self.doc
+        for block in blocks:
+            if isinstance(block, Heading):
+                level = min(block.level, 3)
+                p = target.add_paragraph(style=f"Heading {level}")  # type: ignore[union-attr]
+                self.inlines(p, block.children, notes)
+            elif isinstance(block, Paragraph):
+                p = target.add_paragraph()  # type: ignore[union-attr]
+                self.inlines(p, block.children, notes)
+            elif isinstance(block, Quote):
+                for inner in block.blocks:
+                    p = target.add_paragraph(style="Quote")  # type: ignore[union-attr]
+                    self.inlines(p, inner.children if isinstance(inner, (Paragraph, Heading)) else
+                                 (Text(plain_text_of(inner)),), notes)
+            elif isinstance(block, ListBlock):
+                self.list_block(block, notes, target, depth)
+            elif isinstance(block, Table):
+                self.table(block, notes, target)
+
+    def list_block(self, block: ListBlock, notes: dict[str, tuple[Block, ...]], target: object, depth: int) -> None:
+        base = "List Number" if block.ordered else "List Bullet"
+        style = base if depth == 0 else f"{base} {min(depth + 1, 3)}"
+        num_id = None
+        for item in block.items:
+            for j, inner in enumerate(item):
+                if isinstance(inner, ListBlock):
+                    self.list_block(inner, notes, target, depth + 1)
+                    continue
+                p = target.add_paragraph(style=style if j == 0 else "List Continue")  # type: ignore[union-attr]
+                children = inner.children if isinstance(inner, (Paragraph, Heading)) else (Text(plain_text_of(inner)),)
+                self.inlines(p, children, notes)
+                if block.ordered and depth == 0 and j == 0:
+                    if num_id is None:
+                        num_id = wordxml.restart_numbering(self.doc, p, block.start)
+                    else:
+                        wordxml.set_numbering(p, num_id)
+
+    def table(self, block: Table, notes: dict[str, tuple[Block, ...]], target: object) -> None:
+        cols = max([len(block.header)] + [len(r) for r in block.rows])
+        table = target.add_table(rows=1 + len(block.rows), cols=cols)  # type: ignore[union-attr]
+        table.style = self.doc.styles["Table Grid"]
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for i, cell_inlines in enumerate(block.header):
+            cell = table.rows[0].cells[i]
+            self.inlines(cell.paragraphs[0], cell_inlines, notes, bold=True)
+            wordxml.set_cell_shading(cell, str(self.style["table_header_fill"]))
+        wordxml.repeat_table_header(table.rows[0])
+        for r, row in enumerate(block.rows, 1):
+            for c, cell_inlines in enumerate(row):
+                self.inlines(table.rows[r].cells[c].paragraphs[0], cell_inlines, notes)
+        if container_is_doc := target is self.doc:
+            self.doc.add_paragraph()
+        del container_is_doc
+
+    # --- the packet ---------------------------------------------------------------------------------------
+    def heading_with_bookmark(self, text: str, level: int, anchor: str, style: str | None = None) -> WordParagraph:
+        p = self.doc.add_paragraph(style=style or f"Heading {level}")
+        run = p.add_run(text)
+        wordxml.set_run_language(run, self.lang)
+        self.bookmark_id += 1
+        wordxml.add_bookmark(p, anchor, self.bookmark_id)
+        return p
+
+    def cover(self) -> None:
+        book = self.book
+        for _ in range(5):
+            self.doc.add_paragraph()
+        title = self.doc.add_paragraph(book.title, style="Title")
+        if book.subtitle:
+            self.doc.add_paragraph(book.subtitle, style="Subtitle")
+        for line in book.cover_lines:
+            p = self.doc.add_paragraph(line)
+            p.paragraph_format.space_after = Pt(2)
+        del title
+        self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    def contents(self) -> None:
+        p = self.doc.add_paragraph(self.book.editions[0].labels["contents"], style="TOC Heading")
+        first = True
+        for edition in self.book.editions if self.book.layout == "sequential" else self.book.editions[:1]:
+            for anchor, text, level in self.book.toc(edition):
+                p = self.doc.add_paragraph(style="TOC 1")
+                if first:
+                    wordxml.add_complex_field(p, 'TOC \\o "1-2" \\h \\z \\u', begin=True)
+                    first = False
+                p.paragraph_format.left_indent = Cm(0.8 * (level - 1))
+                link = wordxml.add_hyperlink(p, anchor, internal=True)
+                run = wordxml.hyperlink_run(link, p, text)
+                run.font.underline = False
+                run.bold = level == 1 or None
+        if not first:
+            wordxml.add_complex_field(p, "", begin=False)
+
+    def new_section(self) -> None:
+        self.doc.add_section(WD_SECTION.NEW_PAGE)
+
+    def edition(self, edition: Edition) -> None:
+        self.lang = edition.lang
+        self.scope = edition.lang
+        self.note_base = len(self.note_numbers)
+        self.heading_with_bookmark(edition.labels["edition"], 1, f"edition-{edition.lang}")
+        for n, document in enumerate(edition.documents, 1):
+            self.summary(edition, document, n)
+        self.bibliography(edition)
+
+    def summary(self, edition: Edition, document: Document, n: int) -> None:
+        p = self.doc.add_paragraph(style="Heading 1")
+        p.paragraph_format.page_break_before = True
+        self.inlines(p, document.title, {})
+        self.bookmark_id += 1
+        wordxml.add_bookmark(p, f"{edition.lang}-{n}", self.bookmark_id)
+        meta = self.doc.add_paragraph(style="Summary Meta")
+        run = meta.add_run(self.book.summary_meta(edition, document))
+        wordxml.set_run_language(run, self.lang)
+        self.scope = f"{edition.lang}-{n}"
+        self.blocks(document.blocks, document.notes)
+
+    def bibliography(self, edition: Edition) -> None:
+        p = self.heading_with_bookmark(edition.labels["bibliography"], 1, f"{edition.lang}-bibliography")
+        p.paragraph_format.page_break_before = True
+        for block in edition.bibliography:
+            para = self.doc.add_paragraph(style="Bibliography")
+            self.inlines(para, block.children if isinstance(block, Paragraph) else (), {})
+
+    def parallel(self) -> None:
+        left, right = self.book.editions
+        self.lang = left.lang
+        self.heading_with_bookmark(f'{left.labels["edition"]} · {right.labels["edition"]}', 1,
+                                   f"edition-{left.lang}")
+        for n, (a, b) in enumerate(zip(left.documents, right.documents), 1):
+            p = self.doc.add_paragraph(style="Heading 1")
+            p.paragraph_format.page_break_before = True
+            self.lang = left.lang
+            self.inlines(p, a.title, {})
+            self.bookmark_id += 1
+            wordxml.add_bookmark(p, f"{left.lang}-{n}", self.bookmark_id)
+            table = self.doc.add_table(rows=0, cols=2)
+            pairs = [(x, y) for x, y in zip(a.blocks, b.blocks)]
+            title_row = table.add_row().cells
+            for cell, edition, doc in ((title_row[0], left, a), (title_row[1], right, b)):
+                self.lang = edition.lang
+                cell.paragraphs[0].style = self.doc.styles["Summary Meta"]
+                self.inlines(cell.paragraphs[0], doc.title, {})
+                cell.add_paragraph(self.book.summary_meta(edition, doc), style="Summary Meta")
+            self.note_base_by_lang = {}
+            for x, y in pairs:
+                cells = table.add_row().cells
+                for cell, edition, doc, block in ((cells[0], left, a, x), (cells[1], right, b, y)):
+                    self.lang = edition.lang
+                    self.scope = f"{edition.lang}-{n}"
+                    self.note_base = self.parallel_base(edition.lang, n)
+                    cell._tc.remove(cell.paragraphs[0]._p)
+                    self.blocks((block,), doc.notes, container=cell)
+                    if not cell.paragraphs:
+                        cell.add_paragraph()
+        for edition in (left, right):
+            self.lang = edition.lang
+            self.bibliography(edition)
+
+    def parallel_base(self, lang: str, n: int) -> int:
+        """Number the notes of both columns alike: each language counts its own notes from 1."""
+        prefix = f"{lang}-"
+        return len([k for k in self.note_numbers if not k.startswith(prefix)])
+
+    def footers(self) -> None:
+        for i, section in enumerate(self.doc.sections):
+            section.different_first_page_header_footer = i == 0
+            header = section.header.paragraphs[0]
+            header.text = self.book.title
+            header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            for run in header.runs:
+                run.font.size = Pt(8.5)
+                run.font.color.rgb = RGBColor(0x55, 0x5B, 0x66)
+            footer = section.footer.paragraphs[0]
+            footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            wordxml.add_field(footer, "PAGE", "1")
+            if i > 0:
+                section.header.is_linked_to_previous = True
+                section.footer.is_linked_to_previous = True
+            if self.book.layout == "sequential":
+                wordxml.restart_footnotes_each_section(section)
+
+    def write(self) -> bytes:
+        book = self.book
+        self.cover()
+        self.contents()
+        self.note_base = 0
+        self.scope = ""
+        if book.layout == "parallel":
+            self.new_section()
+            self.parallel()
+        else:
+            for edition in book.editions:
+                self.new_section()
+                self.edition(edition)
+        self.footers()
+        props = self.doc.core_properties
+        props.title = book.title
+        props.subject = book.subtitle
+        props.author = book.organization
+        props.language = book.editions[0].lang
+        props.keywords = "briefkit; " + ", ".join(e.lang for e in book.editions)
+        stamp = book.timestamp
+        props.created = props.modified = stamp
+        props.last_modified_by = "briefkit"
+        props.revision = 1
+        buffer = io.BytesIO()
+        self.doc.save(buffer)
+        return buffer.getvalue()
+
+
+def plain_text_of(block: Block) -> str:
+    if isinstance(block, (Paragraph, Heading)):
+        return plain_text(block.children)
+    if isinstance(block, Quote):
+        return " ".join(plain_text_of(b) for b in block.blocks)
+    if isinstance(block, ListBlock):
+        return " ".join(plain_text_of(b) for item in block.items for b in item)
+    return ""
+
+
+def load_word_style(styles_dir: Path) -> dict[str, object]:
+    return dict(yaml.safe_load((styles_dir / "word.yaml").read_text(encoding="utf-8")))
+
+
+def write_docx(book: PacketBook, style: dict[str, object]) -> bytes:
+    """The packet as a .docx file's bytes."""
+    return _Writer(book, style).write()
+
+
+_ = dt

@@ -1,0 +1,198 @@
+"""Word features python-docx has no API for, as small functions named for the Word concept."""
+
+from __future__ import annotations
+
+from docx.document import Document as WordDocument
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import XmlPart
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.parser import OxmlElement
+from docx.text.paragraph import Paragraph as WordParagraph
+from docx.text.run import Run
+
+FOOTNOTES_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+FOOTNOTES_XML = (
+    f'<w:footnotes {nsdecls("w", "r")}>'
+    '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
+    'w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p></w:footnote>'
+    '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
+    'w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>'
+    "</w:footnotes>")
+
+
+def set_run_language(run: Run, tag: str) -> None:
+    """Mark a run's language (e.g. es-ES) so Word spell-checks it in that language."""
+    rpr = run._r.get_or_add_rPr()
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), tag)
+
+
+def set_style_language(style_element: object, tag: str) -> None:
+    rpr = style_element.get_or_add_rPr()  # type: ignore[attr-defined]
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), tag)
+
+
+class Footnotes:
+    """The document's footnotes part, created on first use."""
+
+    def __init__(self, document: WordDocument) -> None:
+        self.document = document
+        self._element = None
+        self.next_id = 1
+
+    def _part_element(self):  # type: ignore[no-untyped-def]
+        if self._element is None:
+            main = self.document.part
+            self._element = parse_xml(FOOTNOTES_XML)
+            part = XmlPart(PackURI("/word/footnotes.xml"), FOOTNOTES_CT, self._element, main.package)
+            main.relate_to(part, RT.FOOTNOTES)
+        return self._element
+
+    def add_footnote(self, paragraph: WordParagraph, custom_mark: str | None = None) -> WordParagraph:
+        """Put a footnote reference at the end of `paragraph`; return the note's first paragraph to fill."""
+        root = self._part_element()
+        note_id = self.next_id
+        self.next_id += 1
+        run = paragraph.add_run()
+        run.style = "Footnote Reference"
+        ref = OxmlElement("w:footnoteReference")
+        ref.set(qn("w:id"), str(note_id))
+        if custom_mark:
+            ref.set(qn("w:customMarkFollows"), "1")
+        run._r.append(ref)
+        if custom_mark:
+            mark = paragraph.add_run(custom_mark)
+            mark.style = "Footnote Reference"
+        note = OxmlElement("w:footnote")
+        note.set(qn("w:id"), str(note_id))
+        root.append(note)
+        p = OxmlElement("w:p")
+        note.append(p)
+        body = WordParagraph(p, paragraph._parent)
+        body.style = self.document.styles["Footnote Text"]
+        mark_run = body.add_run()
+        mark_run.style = "Footnote Reference"
+        if custom_mark:
+            mark_run.text = custom_mark
+        else:
+            mark_run._r.append(OxmlElement("w:footnoteRef"))
+        body.add_run(" ")
+        return body
+
+
+def add_hyperlink(paragraph: WordParagraph, target: str, internal: bool = False) -> object:
+    """A w:hyperlink element appended to `paragraph`; runs are then added into it with `hyperlink_run`."""
+    link = OxmlElement("w:hyperlink")
+    if internal:
+        link.set(qn("w:anchor"), target)
+    else:
+        r_id = paragraph.part.relate_to(target, RT.HYPERLINK, is_external=True)
+        link.set(qn("r:id"), r_id)
+    link.set(qn("w:history"), "1")
+    paragraph._p.append(link)
+    return link
+
+
+def hyperlink_run(link: object, paragraph: WordParagraph, text: str) -> Run:
+    r = OxmlElement("w:r")
+    link.append(r)  # type: ignore[attr-defined]
+    run = Run(r, paragraph)
+    run.text = text
+    run.style = "Hyperlink"
+    return run
+
+
+def add_bookmark(paragraph: WordParagraph, name: str, bookmark_id: int) -> None:
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(bookmark_id))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(bookmark_id))
+    paragraph._p.insert(1 if paragraph._p.pPr is not None else 0, start)
+    paragraph._p.append(end)
+
+
+def add_field(paragraph: WordParagraph, instruction: str, shown: str = "") -> None:
+    """A simple field such as PAGE or NUMPAGES, with `shown` as its cached result."""
+    fld = OxmlElement("w:fldSimple")
+    fld.set(qn("w:instr"), instruction)
+    r = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.text = shown
+    r.append(t)
+    fld.append(r)
+    paragraph._p.append(fld)
+
+
+def add_complex_field(paragraph: WordParagraph, instruction: str, begin: bool) -> None:
+    """Begin (with its instruction) or end a complex field such as a TOC around existing paragraphs."""
+    def run_with(child: object) -> None:
+        r = OxmlElement("w:r")
+        r.append(child)
+        paragraph._p.append(r)
+
+    if begin:
+        char = OxmlElement("w:fldChar")
+        char.set(qn("w:fldCharType"), "begin")
+        char.set(qn("w:dirty"), "true")
+        run_with(char)
+        instr = OxmlElement("w:instrText")
+        instr.set(qn("xml:space"), "preserve")
+        instr.text = f" {instruction} "
+        run_with(instr)
+        sep = OxmlElement("w:fldChar")
+        sep.set(qn("w:fldCharType"), "separate")
+        run_with(sep)
+    else:
+        end = OxmlElement("w:fldChar")
+        end.set(qn("w:fldCharType"), "end")
+        run_with(end)
+
+
+def restart_numbering(document: WordDocument, paragraph: WordParagraph, start: int) -> int:
+    """Give an ordered list its own numbering instance so it starts at `start` instead of continuing."""
+    numbering = document.part.numbering_part.element
+    style = document.styles["List Number"]
+    num_pr = style.element.pPr.numPr if style.element.pPr is not None else None
+    base_num_id = int(num_pr.numId.val) if num_pr is not None else 1
+    base = next(n for n in numbering.findall(qn("w:num")) if int(n.get(qn("w:numId"))) == base_num_id)
+    abstract_id = base.find(qn("w:abstractNumId")).get(qn("w:val"))
+    new_id = max(int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))) + 1
+    num = parse_xml(f'<w:num {nsdecls("w")} w:numId="{new_id}"><w:abstractNumId w:val="{abstract_id}"/>'
+                    f'<w:lvlOverride w:ilvl="0"><w:startOverride w:val="{start}"/></w:lvlOverride></w:num>')
+    numbering.append(num)
+    set_numbering(paragraph, new_id)
+    return new_id
+
+
+def set_numbering(paragraph: WordParagraph, num_id: int, level: int = 0) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    num_pr = ppr.get_or_add_numPr()
+    num_pr.get_or_add_ilvl().val = level
+    num_pr.get_or_add_numId().val = num_id
+
+
+def set_cell_shading(cell: object, fill: str) -> None:
+    tc_pr = cell._tc.get_or_add_tcPr()  # type: ignore[attr-defined]
+    shd = parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>')
+    tc_pr.append(shd)
+
+
+def repeat_table_header(row: object) -> None:
+    tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+    tr_pr.append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
+
+
+def restart_footnotes_each_section(section: object) -> None:
+    sect_pr = section._sectPr  # type: ignore[attr-defined]
+    pr = parse_xml(f'<w:footnotePr {nsdecls("w")}><w:numRestart w:val="eachSect"/></w:footnotePr>')
+    sect_pr.insert(0, pr)
