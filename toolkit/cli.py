@@ -28,8 +28,10 @@ def _build(args: argparse.Namespace) -> int:
             continue
         files = manifest["files"]
         assert isinstance(files, dict)
-        print(f"built {manifest['packet']}: " + ", ".join(
-            f"{Path(args.out) / str(manifest['packet']) / f['path']}" for f in files.values()))
+        print(
+            f"built {manifest['packet']}: "
+            + ", ".join(f"{Path(args.out) / str(manifest['packet']) / f['path']}" for f in files.values())
+        )
     return 1 if failed else 0
 
 
@@ -38,8 +40,10 @@ def _models(args: argparse.Namespace) -> int:
 
     if args.models_command == "install":
         if args.from_index:
-            raise BriefkitError("the Argos package index needs internet access, which this machine lacks",
-                                hint="download the .argosmodel file elsewhere and run `briefkit models install FILE`")
+            raise BriefkitError(
+                "the Argos package index needs internet access, which this machine lacks",
+                hint="download the .argosmodel file elsewhere and run `briefkit models install FILE`",
+            )
         if not args.path:
             raise BriefkitError("give a .argosmodel file to install (or --from-index)")
         model = install_model(Path(args.path))
@@ -75,8 +79,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.ERROR if args.quiet else logging.INFO, format="%(levelname)s: %(message)s",
-                        stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.ERROR if args.quiet else logging.INFO, format="%(levelname)s: %(message)s", stream=sys.stderr
+    )
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     try:

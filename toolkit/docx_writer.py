@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from pathlib import Path
+from typing import Any
 
 import docx
 import yaml
@@ -16,8 +16,25 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph as WordParagraph
 
 from toolkit import wordxml
-from toolkit.model import (Block, Code, Document, Edition, Emph, Heading, Inline, Link, ListBlock, NoteRef,
-                           Paragraph, Quote, Rendered, Strong, Table, Text, plain_text)
+from toolkit.model import (
+    Block,
+    Code,
+    Document,
+    Edition,
+    Emph,
+    Heading,
+    Inline,
+    Link,
+    ListBlock,
+    NoteRef,
+    Paragraph,
+    Quote,
+    Rendered,
+    Strong,
+    Table,
+    Text,
+    plain_text,
+)
 from toolkit.packet_book import PacketBook
 
 
@@ -42,8 +59,14 @@ class _Writer:
         normal.font.size = Pt(float(s["body_size"]))  # type: ignore[arg-type]
         normal.paragraph_format.space_after = Pt(6)
         normal.paragraph_format.line_spacing = 1.15
-        for name, size in (("Title", 28), ("Subtitle", 15), ("Heading 1", 18), ("Heading 2", 13.5),
-                           ("Heading 3", 12), ("TOC Heading", 16)):
+        for name, size in (
+            ("Title", 28),
+            ("Subtitle", 15),
+            ("Heading 1", 18),
+            ("Heading 2", 13.5),
+            ("Heading 3", 12),
+            ("TOC Heading", 16),
+        ):
             st = styles[name]
             st.font.name = str(s["heading_font"])
             st.font.size = Pt(size)
@@ -77,12 +100,22 @@ class _Writer:
         section.top_margin = section.bottom_margin = margin
 
     # --- inlines ------------------------------------------------------------------------------------------
-    def inlines(self, paragraph: WordParagraph, nodes: tuple[Inline, ...], notes: dict[str, tuple[Block, ...]],
-                italic: bool = False, bold: bool = False, link: object = None) -> None:
+    def inlines(
+        self,
+        paragraph: WordParagraph,
+        nodes: tuple[Inline, ...],
+        notes: dict[str, tuple[Block, ...]],
+        italic: bool = False,
+        bold: bool = False,
+        link: object = None,
+    ) -> None:
         for node in nodes:
             if isinstance(node, (Text, Code)):
-                run = (wordxml.hyperlink_run(link, paragraph, node.text) if link is not None
-                       else paragraph.add_run(node.text))
+                run = (
+                    wordxml.hyperlink_run(link, paragraph, node.text)
+                    if link is not None
+                    else paragraph.add_run(node.text)
+                )
                 run.italic = italic or None
                 run.bold = bold or None
                 if isinstance(node, Code):
@@ -115,34 +148,38 @@ class _Writer:
 
     @staticmethod
     def _note_paragraph(first: WordParagraph) -> WordParagraph:
-        new = first._p.getparent().add_p()  # type: ignore[union-attr]
+        new = first._p.getparent().add_p()
         p = WordParagraph(new, first._parent)
         p.style = first.style
         return p
 
     # --- blocks -------------------------------------------------------------------------------------------
-    def blocks(self, blocks: tuple[Block, ...], notes: dict[str, tuple[Block, ...]], container: object = None,
-               depth: int = 0) -> None:
+    def blocks(
+        self, blocks: tuple[Block, ...], notes: dict[str, tuple[Block, ...]], container: Any = None, depth: int = 0
+    ) -> None:
         target = container if container is not None else self.doc
         for block in blocks:
             if isinstance(block, Heading):
                 level = min(block.level, 3)
-                p = target.add_paragraph(style=f"Heading {level}")  # type: ignore[union-attr]
+                p = target.add_paragraph(style=f"Heading {level}")
                 self.inlines(p, block.children, notes)
             elif isinstance(block, Paragraph):
-                p = target.add_paragraph()  # type: ignore[union-attr]
+                p = target.add_paragraph()
                 self.inlines(p, block.children, notes)
             elif isinstance(block, Quote):
                 for inner in block.blocks:
-                    p = target.add_paragraph(style="Quote")  # type: ignore[union-attr]
-                    self.inlines(p, inner.children if isinstance(inner, (Paragraph, Heading)) else
-                                 (Text(plain_text_of(inner)),), notes)
+                    p = target.add_paragraph(style="Quote")
+                    self.inlines(
+                        p,
+                        inner.children if isinstance(inner, (Paragraph, Heading)) else (Text(plain_text_of(inner)),),
+                        notes,
+                    )
             elif isinstance(block, ListBlock):
                 self.list_block(block, notes, target, depth)
             elif isinstance(block, Table):
                 self.table(block, notes, target)
 
-    def list_block(self, block: ListBlock, notes: dict[str, tuple[Block, ...]], target: object, depth: int) -> None:
+    def list_block(self, block: ListBlock, notes: dict[str, tuple[Block, ...]], target: Any, depth: int) -> None:
         base = "List Number" if block.ordered else "List Bullet"
         style = base if depth == 0 else f"{base} {min(depth + 1, 3)}"
         num_id = None
@@ -151,7 +188,7 @@ class _Writer:
                 if isinstance(inner, ListBlock):
                     self.list_block(inner, notes, target, depth + 1)
                     continue
-                p = target.add_paragraph(style=style if j == 0 else "List Continue")  # type: ignore[union-attr]
+                p = target.add_paragraph(style=style if j == 0 else "List Continue")
                 children = inner.children if isinstance(inner, (Paragraph, Heading)) else (Text(plain_text_of(inner)),)
                 self.inlines(p, children, notes)
                 if block.ordered and depth == 0 and j == 0:
@@ -160,9 +197,9 @@ class _Writer:
                     else:
                         wordxml.set_numbering(p, num_id)
 
-    def table(self, block: Table, notes: dict[str, tuple[Block, ...]], target: object) -> None:
+    def table(self, block: Table, notes: dict[str, tuple[Block, ...]], target: Any) -> None:
         cols = max([len(block.header)] + [len(r) for r in block.rows])
-        table = target.add_table(rows=1 + len(block.rows), cols=cols)  # type: ignore[union-attr]
+        table = target.add_table(rows=1 + len(block.rows), cols=cols)
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         for i, cell_inlines in enumerate(block.header):
@@ -173,9 +210,8 @@ class _Writer:
         for r, row in enumerate(block.rows, 1):
             for c, cell_inlines in enumerate(row):
                 self.inlines(table.rows[r].cells[c].paragraphs[0], cell_inlines, notes)
-        if container_is_doc := target is self.doc:
-            self.doc.add_paragraph()
-        del container_is_doc
+        if target is self.doc:
+            self.doc.add_paragraph()  # Word joins a table to the next one without a paragraph between
 
     # --- the packet ---------------------------------------------------------------------------------------
     def heading_with_bookmark(self, text: str, level: int, anchor: str, style: str | None = None) -> WordParagraph:
@@ -190,13 +226,12 @@ class _Writer:
         book = self.book
         for _ in range(5):
             self.doc.add_paragraph()
-        title = self.doc.add_paragraph(book.title, style="Title")
+        self.doc.add_paragraph(book.title, style="Title")
         if book.subtitle:
             self.doc.add_paragraph(book.subtitle, style="Subtitle")
         for line in book.cover_lines:
             p = self.doc.add_paragraph(line)
             p.paragraph_format.space_after = Pt(2)
-        del title
         self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def contents(self) -> None:
@@ -230,7 +265,7 @@ class _Writer:
 
     def summary(self, edition: Edition, document: Document, n: int) -> None:
         p = self.doc.add_paragraph(style="Heading 1")
-        p.paragraph_format.page_break_before = True
+        p.paragraph_format.page_break_before = n > 1
         self.inlines(p, document.title, {})
         self.bookmark_id += 1
         wordxml.add_bookmark(p, f"{edition.lang}-{n}", self.bookmark_id)
@@ -250,8 +285,7 @@ class _Writer:
     def parallel(self) -> None:
         left, right = self.book.editions
         self.lang = left.lang
-        self.heading_with_bookmark(f'{left.labels["edition"]} · {right.labels["edition"]}', 1,
-                                   f"edition-{left.lang}")
+        self.heading_with_bookmark(f"{left.labels['edition']} · {right.labels['edition']}", 1, f"edition-{left.lang}")
         for n, (a, b) in enumerate(zip(left.documents, right.documents), 1):
             p = self.doc.add_paragraph(style="Heading 1")
             p.paragraph_format.page_break_before = True
@@ -267,7 +301,6 @@ class _Writer:
                 cell.paragraphs[0].style = self.doc.styles["Summary Meta"]
                 self.inlines(cell.paragraphs[0], doc.title, {})
                 cell.add_paragraph(self.book.summary_meta(edition, doc), style="Summary Meta")
-            self.note_base_by_lang = {}
             for x, y in pairs:
                 cells = table.add_row().cells
                 for cell, edition, doc, block in ((cells[0], left, a, x), (cells[1], right, b, y)):
@@ -288,21 +321,20 @@ class _Writer:
         return len([k for k in self.note_numbers if not k.startswith(prefix)])
 
     def footers(self) -> None:
-        for i, section in enumerate(self.doc.sections):
-            section.different_first_page_header_footer = i == 0
-            header = section.header.paragraphs[0]
-            header.text = self.book.title
-            header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            for run in header.runs:
-                run.font.size = Pt(8.5)
-                run.font.color.rgb = RGBColor(0x55, 0x5B, 0x66)
-            footer = section.footer.paragraphs[0]
-            footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            wordxml.add_field(footer, "PAGE", "1")
-            if i > 0:
-                section.header.is_linked_to_previous = True
-                section.footer.is_linked_to_previous = True
-            if self.book.layout == "sequential":
+        """Running title and page number, defined once on the first section and inherited by the others."""
+        first = self.doc.sections[0]
+        first.different_first_page_header_footer = True
+        header = first.header.paragraphs[0]
+        header.text = self.book.title
+        header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        for run in header.runs:
+            run.font.size = Pt(8.5)
+            run.font.color.rgb = RGBColor(0x55, 0x5B, 0x66)
+        footer = first.footer.paragraphs[0]
+        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        wordxml.add_field(footer, "PAGE", "1")
+        if self.book.layout == "sequential":
+            for section in self.doc.sections:
                 wordxml.restart_footnotes_each_section(section)
 
     def write(self) -> bytes:
@@ -351,6 +383,3 @@ def load_word_style(styles_dir: Path) -> dict[str, object]:
 def write_docx(book: PacketBook, style: dict[str, object]) -> bytes:
     """The packet as a .docx file's bytes."""
     return _Writer(book, style).write()
-
-
-_ = dt

@@ -18,8 +18,10 @@ from typing import Protocol
 
 from toolkit.errors import BriefkitError
 
-INSTALL_HINT = ("install Apertium (`apt-get install apertium apertium-eng-spa`) or an Argos model "
-                "(`briefkit models install FILE.argosmodel`)")
+INSTALL_HINT = (
+    "install Apertium (`apt-get install apertium apertium-eng-spa`) or an Argos model "
+    "(`briefkit models install FILE.argosmodel`)"
+)
 
 
 class Engine(Protocol):
@@ -31,17 +33,20 @@ class Engine(Protocol):
 
 # --- Apertium ---------------------------------------------------------------------------------------------
 
+
 class ApertiumEngine:
     """Rule-based eng→spa through one `apertium -f html` process per batch."""
 
     name = "apertium"
 
     def __init__(self) -> None:
-        self.binary = shutil.which("apertium")
-        if self.binary is None:
+        binary = shutil.which("apertium")
+        if binary is None:
             raise BriefkitError("Apertium is not installed", hint=INSTALL_HINT)
-        version = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "apertium-eng-spa"],
-                                 capture_output=True, text=True)
+        self.binary: str = binary
+        version = subprocess.run(
+            ["dpkg-query", "-W", "-f", "${Version}", "apertium-eng-spa"], capture_output=True, text=True
+        )
         self.model = f"apertium-eng-spa {version.stdout.strip() or 'unknown'}"
         probe = subprocess.run([self.binary, "-u", "eng-spa"], input="cat", capture_output=True, text=True)
         if probe.returncode != 0:
@@ -60,7 +65,7 @@ class ApertiumEngine:
         stack: list[str] = []
         pos = 0
         for m in re.finditer(r'<span data-g="(\d+)">|</span>', html):
-            out.append(html[pos:m.start()])
+            out.append(html[pos : m.start()])
             if m.group(1):
                 stack.append(m.group(1))
                 out.append(f"<g{m.group(1)}>")
@@ -79,8 +84,13 @@ class ApertiumEngine:
         while any(token.lower() in m.lower() for m in markups):
             token += "q"
         body = "".join(f"<p>{self._encode(m, token)}</p>\n" for m in markups)
-        result = subprocess.run([self.binary, "-f", "html", "-u", "eng-spa"], input=body,  # type: ignore[list-item]
-                                capture_output=True, text=True, timeout=3600)
+        result = subprocess.run(
+            [self.binary, "-f", "html", "-u", "eng-spa"],
+            input=body,
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )
         if result.returncode != 0:
             raise BriefkitError(f"Apertium failed: {result.stderr.strip()[:300]}")
         parts = re.findall(r"<p>(.*?)</p>", result.stdout, flags=re.S)
@@ -90,6 +100,7 @@ class ApertiumEngine:
 
 
 # --- Argos Translate models -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ArgosModel:
@@ -112,15 +123,21 @@ def _read_metadata(directory: Path) -> ArgosModel | None:
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return None
-    return ArgosModel(directory, str(meta.get("package_name", directory.name)), str(meta.get("package_version", "")),
-                      str(meta.get("from_code", "")), str(meta.get("to_code", "")))
+    return ArgosModel(
+        directory,
+        str(meta.get("package_name", directory.name)),
+        str(meta.get("package_version", "")),
+        str(meta.get("from_code", "")),
+        str(meta.get("to_code", "")),
+    )
 
 
 def installed_models() -> list[ArgosModel]:
     """Argos packages under the models directory (unpacked) and Argos Translate's own package directory."""
     roots = [models_dir()]
-    argos_home = Path(os.environ.get("ARGOS_PACKAGES_DIR", Path.home() / ".local" / "share" / "argos-translate"
-                                     / "packages"))
+    argos_home = Path(
+        os.environ.get("ARGOS_PACKAGES_DIR", Path.home() / ".local" / "share" / "argos-translate" / "packages")
+    )
     roots.append(argos_home)
     found = []
     for root in roots:
@@ -182,11 +199,13 @@ class ArgosEngine:
             raise BriefkitError("Argos model has no sentencepiece.model", model.path)
         try:
             self.tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(sp_file))
-            self.translator = ctranslate2.Translator(str(model.path / "model"), device="cpu",
-                                                     inter_threads=1, intra_threads=threads or os.cpu_count() or 1)
+            self.translator = ctranslate2.Translator(
+                str(model.path / "model"), device="cpu", inter_threads=1, intra_threads=threads or os.cpu_count() or 1
+            )
         except Exception as exc:  # the libraries raise bare RuntimeErrors on broken files
-            raise BriefkitError(f"Argos model cannot be loaded: {exc}", model.path,
-                                hint="reinstall it with `briefkit models install`") from None
+            raise BriefkitError(
+                f"Argos model cannot be loaded: {exc}", model.path, hint="reinstall it with `briefkit models install`"
+            ) from None
         self.beam_size = beam_size
 
     def translate(self, markups: list[str]) -> list[str]:
@@ -197,8 +216,9 @@ class ArgosEngine:
                 sentences.append(sentence)
                 owners.append(i)
         tokens = [self.tokenizer.encode(s, out_type=str) for s in sentences]
-        results = self.translator.translate_batch(tokens, beam_size=self.beam_size, max_batch_size=32,
-                                                  max_decoding_length=256)
+        results = self.translator.translate_batch(
+            tokens, beam_size=self.beam_size, max_batch_size=32, max_decoding_length=256
+        )
         out = [""] * len(markups)
         for owner, result in zip(owners, results):
             text = self.tokenizer.decode(result.hypotheses[0])
@@ -220,6 +240,8 @@ def select_engine(choice: str) -> Engine:
         if model is not None:
             return ArgosEngine(model)
         if choice == "argos":
-            raise BriefkitError("no English→Spanish Argos model is installed",
-                                hint="install one with `briefkit models install FILE.argosmodel`")
+            raise BriefkitError(
+                "no English→Spanish Argos model is installed",
+                hint="install one with `briefkit models install FILE.argosmodel`",
+            )
     return ApertiumEngine()

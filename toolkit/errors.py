@@ -8,8 +8,9 @@ from pathlib import Path
 class BriefkitError(Exception):
     """A user error: which file, which line, what is wrong, what to do."""
 
-    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None,
-                 hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, path: Path | str | None = None, line: int | None = None, hint: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.path = Path(path) if path is not None else None

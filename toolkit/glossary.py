@@ -11,15 +11,41 @@ from pathlib import Path
 from toolkit.errors import BriefkitError
 from toolkit.yamlfile import read_text
 
-MONTHS_ES = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-             "octubre", "noviembre", "diciembre"]
-MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-             "October", "November", "December"]
+MONTHS_ES = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
+MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 # Words that start a sentence or join names but are not names themselves.
-COMMON_WORDS = set("""a an the in on at for but and or if when this that these those it he she they we our its
+COMMON_WORDS = set(
+    """a an the in on at for but and or if when this that these those it he she they we our its
 their his her according after before earlier among both separately meanwhile while as by from of to with
 during since also then so yet however although where which who what why how every each some many most
-""".split())
+""".split()
+)
 NAME_JOINERS = {"of", "de", "del", "la", "y", "and", "&", "–", "-"}
 
 URL = r"(?:https?://|www\.)[^\s<>()\"']+[^\s<>()\"'.,;:!?]"
@@ -141,7 +167,7 @@ def spanish_date(text: str) -> str:
 
 
 def spanish_money(text: str) -> str:
-    """"$50 million" -> "50 millones de dólares"; other amounts stay as written."""
+    """ "$50 million" -> "50 millones de dólares"; other amounts stay as written."""
     m = re.fullmatch(r"\$\s?([\d,.]+)\s(million|billion|trillion)", text)
     if not m:
         return text

@@ -6,8 +6,24 @@ import html
 from pathlib import Path
 
 from toolkit.errors import BriefkitError
-from toolkit.model import (Block, Code, Document, Edition, Emph, Heading, Inline, Link, ListBlock, NoteRef,
-                           Paragraph, Quote, Rendered, Strong, Table, Text)
+from toolkit.model import (
+    Block,
+    Code,
+    Document,
+    Edition,
+    Emph,
+    Heading,
+    Inline,
+    Link,
+    ListBlock,
+    NoteRef,
+    Paragraph,
+    Quote,
+    Rendered,
+    Strong,
+    Table,
+    Text,
+)
 from toolkit.packet_book import PacketBook
 
 
@@ -39,8 +55,11 @@ class _Html:
                 key = f"{scope}:{node.note_id}"
                 edition = scope.split("-", 1)[0]
                 number = self.numbers.setdefault(key, 1 + sum(1 for k in self.numbers if k.startswith(edition)))
-                body = " ".join(self.inlines(b.children, {}, scope) for b in notes[node.note_id]
-                                if isinstance(b, (Paragraph, Heading)))
+                body = " ".join(
+                    self.inlines(b.children, {}, scope)
+                    for b in notes[node.note_id]
+                    if isinstance(b, (Paragraph, Heading))
+                )
                 out.append(f'<span class="footnote" data-n="{number}">{body}</span>')
         return "".join(out)
 
@@ -61,29 +80,40 @@ class _Html:
                 out.append(f"<{tag}{start}>{items}</{tag}>")
             elif isinstance(block, Table):
                 head = "".join(f"<th>{self.inlines(c, notes, scope)}</th>" for c in block.header)
-                rows = "".join("<tr>" + "".join(f"<td>{self.inlines(c, notes, scope)}</td>" for c in row) + "</tr>"
-                               for row in block.rows)
+                rows = "".join(
+                    "<tr>" + "".join(f"<td>{self.inlines(c, notes, scope)}</td>" for c in row) + "</tr>"
+                    for row in block.rows
+                )
                 out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
         return "".join(out)
 
     def summary_head(self, edition: Edition, doc: Document, n: int, scope: str) -> str:
         meta = esc(self.book.summary_meta(edition, doc))
-        return (f'<h2 id="{edition.lang}-{n}" class="summary-title">{self.inlines(doc.title, {}, scope)}</h2>'
-                f'<p class="summary-meta">{meta}</p>')
+        return (
+            f'<h2 id="{edition.lang}-{n}" class="summary-title">{self.inlines(doc.title, {}, scope)}</h2>'
+            f'<p class="summary-meta">{meta}</p>'
+        )
 
     def bibliography(self, edition: Edition) -> str:
-        entries = "".join(f'<p class="csl-entry">{self.inlines(b.children, {}, edition.lang)}</p>'
-                          for b in edition.bibliography if isinstance(b, Paragraph))
-        return (f'<section class="bibliography" lang="{edition.lang}"><h2 id="{edition.lang}-bibliography">'
-                f'{esc(edition.labels["bibliography"])}</h2>{entries}</section>')
+        entries = "".join(
+            f'<p class="csl-entry">{self.inlines(b.children, {}, edition.lang)}</p>'
+            for b in edition.bibliography
+            if isinstance(b, Paragraph)
+        )
+        return (
+            f'<section class="bibliography" lang="{edition.lang}"><h2 id="{edition.lang}-bibliography">'
+            f"{esc(edition.labels['bibliography'])}</h2>{entries}</section>"
+        )
 
     def cover(self) -> str:
         book = self.book
         lines = "".join(f"<p>{esc(line)}</p>" for line in book.cover_lines)
         subtitle = f'<p class="subtitle">{esc(book.subtitle)}</p>' if book.subtitle else ""
-        return (f'<section class="cover"><p class="kicker">{esc(book.organization)}</p>'
-                f'<h1 class="packet-title">{esc(book.title)}</h1>{subtitle}<div class="cover-lines">{lines}</div>'
-                "</section>")
+        return (
+            f'<section class="cover"><p class="kicker">{esc(book.organization)}</p>'
+            f'<h1 class="packet-title">{esc(book.title)}</h1>{subtitle}<div class="cover-lines">{lines}</div>'
+            "</section>"
+        )
 
     def contents(self) -> str:
         editions = self.book.editions if self.book.layout == "sequential" else self.book.editions[:1]
@@ -91,8 +121,10 @@ class _Html:
         for edition in editions:
             for anchor, text, level in self.book.toc(edition):
                 items.append(f'<li class="toc-{level}" lang="{edition.lang}"><a href="#{anchor}">{esc(text)}</a></li>')
-        return (f'<nav class="toc"><h2 class="toc-title">{esc(self.book.editions[0].labels["contents"])}</h2>'
-                f'<ul>{"".join(items)}</ul></nav>')
+        return (
+            f'<nav class="toc"><h2 class="toc-title">{esc(self.book.editions[0].labels["contents"])}</h2>'
+            f"<ul>{''.join(items)}</ul></nav>"
+        )
 
     def sequential(self) -> str:
         parts = []
@@ -100,38 +132,51 @@ class _Html:
             body = [f'<h1 class="edition-title" id="edition-{edition.lang}">{esc(edition.labels["edition"])}</h1>']
             for n, doc in enumerate(edition.documents, 1):
                 scope = f"{edition.lang}-{n}"
-                body.append(f'<article class="summary">{self.summary_head(edition, doc, n, scope)}'
-                            f"{self.blocks(doc.blocks, doc.notes, scope)}</article>")
+                body.append(
+                    f'<article class="summary">{self.summary_head(edition, doc, n, scope)}'
+                    f"{self.blocks(doc.blocks, doc.notes, scope)}</article>"
+                )
             body.append(self.bibliography(edition))
             parts.append(f'<section class="edition" lang="{edition.lang}">{"".join(body)}</section>')
         return "".join(parts)
 
     def parallel(self) -> str:
         left, right = self.book.editions
-        body = [f'<h1 class="edition-title" id="edition-{left.lang}">{esc(left.labels["edition"])} · '
-                f'<span lang="{right.lang}">{esc(right.labels["edition"])}</span></h1>']
+        body = [
+            f'<h1 class="edition-title" id="edition-{left.lang}">{esc(left.labels["edition"])} · '
+            f'<span lang="{right.lang}">{esc(right.labels["edition"])}</span></h1>'
+        ]
         for n, (a, b) in enumerate(zip(left.documents, right.documents), 1):
-            rows = [f'<div class="pair pair-title"><div lang="{left.lang}">'
-                    f'{self.summary_head(left, a, n, f"{left.lang}-{n}")}</div>'
-                    f'<div lang="{right.lang}">{self.summary_head(right, b, n, f"{right.lang}-{n}")}</div></div>']
+            rows = [
+                f'<div class="pair pair-title"><div lang="{left.lang}">'
+                f"{self.summary_head(left, a, n, f'{left.lang}-{n}')}</div>"
+                f'<div lang="{right.lang}">{self.summary_head(right, b, n, f"{right.lang}-{n}")}</div></div>'
+            ]
             for x, y in zip(a.blocks, b.blocks):
-                rows.append(f'<div class="pair"><div lang="{left.lang}">{self.blocks((x,), a.notes, f"{left.lang}-{n}")}'
-                            f'</div><div lang="{right.lang}">{self.blocks((y,), b.notes, f"{right.lang}-{n}")}'
-                            "</div></div>")
+                english = self.blocks((x,), a.notes, f"{left.lang}-{n}")
+                spanish = self.blocks((y,), b.notes, f"{right.lang}-{n}")
+                rows.append(
+                    f'<div class="pair"><div lang="{left.lang}">{english}</div>'
+                    f'<div lang="{right.lang}">{spanish}</div></div>'
+                )
             body.append(f'<article class="summary parallel">{"".join(rows)}</article>')
-        bib = f'<div class="pair bib-pair"><div lang="{left.lang}">{self.bibliography(left)}</div>' \
-              f'<div lang="{right.lang}">{self.bibliography(right)}</div></div>'
+        bib = (
+            f'<div class="pair bib-pair"><div lang="{left.lang}">{self.bibliography(left)}</div>'
+            f'<div lang="{right.lang}">{self.bibliography(right)}</div></div>'
+        )
         return f'<section class="edition parallel" lang="{left.lang}">{"".join(body)}{bib}</section>'
 
     def document(self, css: str) -> str:
         book = self.book
         main = self.parallel() if book.layout == "parallel" else self.sequential()
         lang = book.editions[0].lang
-        return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{esc(book.title)}</title>'
-                f'<meta name="description" content="{esc(book.subtitle)}"><meta name="author" '
-                f'content="{esc(book.organization)}"><style>{css}</style></head>'
-                f'<body data-title="{esc(book.title)}"><div class="running-title">{esc(book.title)}</div>'
-                f"{self.cover()}{self.contents()}{main}</body></html>")
+        return (
+            f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{esc(book.title)}</title>'
+            f'<meta name="description" content="{esc(book.subtitle)}"><meta name="author" '
+            f'content="{esc(book.organization)}"><style>{css}</style></head>'
+            f'<body data-title="{esc(book.title)}"><div class="running-title">{esc(book.title)}</div>'
+            f"{self.cover()}{self.contents()}{main}</body></html>"
+        )
 
 
 def write_html(book: PacketBook, css: str) -> str:

@@ -55,8 +55,11 @@ class TranslationMemory:
             self.db.executescript(SCHEMA)
             ok = self.db.execute("PRAGMA quick_check").fetchone()[0]
         except sqlite3.DatabaseError as exc:
-            raise BriefkitError(f"translation memory is damaged: {exc}", path,
-                                hint="restore it from backup or delete it to start afresh") from None
+            raise BriefkitError(
+                f"translation memory is damaged: {exc}",
+                path,
+                hint="restore it from backup or delete it to start afresh",
+            ) from None
         if ok != "ok":
             raise BriefkitError(f"translation memory failed its integrity check: {ok}", path)
 
@@ -67,18 +70,21 @@ class TranslationMemory:
         found: dict[str, Unit] = {}
         keys = sorted({normalize(s) for s in sources})
         for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
+            chunk = keys[i : i + 500]
             rows = self.db.execute(
                 f"SELECT source_key, source, target, status, engine, model, produced_by, updated FROM units "
-                f"WHERE pair = ? AND source_key IN ({','.join('?' * len(chunk))})", [pair, *chunk])
+                f"WHERE pair = ? AND source_key IN ({','.join('?' * len(chunk))})",
+                [pair, *chunk],
+            )
             for key, *rest in rows:
                 found[key] = Unit(*rest)
         return found
 
-    def store(self, units: list[tuple[str, str]], pair: str, status: str, engine: str, model: str,
-              produced_by: str) -> None:
+    def store(
+        self, units: list[tuple[str, str]], pair: str, status: str, engine: str, model: str, produced_by: str
+    ) -> None:
         """Store (source, target) pairs; a machine target never replaces a reviewed or approved one."""
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         rows = [(normalize(s), pair, s, t, status, engine, model, produced_by, now) for s, t in units]
         guard = "WHERE units.status = 'machine'" if status == "machine" else ""
         self.db.execute("BEGIN IMMEDIATE")
@@ -87,7 +93,8 @@ class TranslationMemory:
                 "INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_key, pair) DO UPDATE SET "
                 "target = excluded.target, status = excluded.status, engine = excluded.engine, "
                 f"model = excluded.model, produced_by = excluded.produced_by, updated = excluded.updated {guard}",
-                rows)
+                rows,
+            )
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")

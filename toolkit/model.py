@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Union
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class Rendered:
     children: tuple[Inline, ...]
 
 
-Inline = Union[Text, Emph, Strong, Code, Link, Cite, NoteRef, Rendered]
+Inline = Text | Emph | Strong | Code | Link | Cite | NoteRef | Rendered
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ class Table:
     aligns: tuple[str, ...] = ()
 
 
-Block = Union[Heading, Paragraph, ListBlock, Quote, Table]
+Block = Heading | Paragraph | ListBlock | Quote | Table
 
 
 @dataclass(frozen=True)
@@ -144,8 +144,13 @@ def map_blocks(blocks: tuple[Block, ...], fn: InlineMap) -> tuple[Block, ...]:
         elif isinstance(block, Quote):
             out.append(Quote(map_blocks(block.blocks, fn)))
         else:
-            out.append(Table(tuple(fn(cell) for cell in block.header),
-                             tuple(tuple(fn(cell) for cell in row) for row in block.rows), block.aligns))
+            out.append(
+                Table(
+                    tuple(fn(cell) for cell in block.header),
+                    tuple(tuple(fn(cell) for cell in row) for row in block.rows),
+                    block.aligns,
+                )
+            )
     return tuple(out)
 
 

@@ -14,8 +14,21 @@ from toolkit.yamlfile import parse_mapping, read_text, unknown_key_error
 LANGUAGE_TAGS = {"en": "en-US", "es": "es-ES"}
 LAYOUTS = ("sequential", "parallel")
 ENGINES = ("auto", "argos", "apertium")
-FIELDS = ["id", "title", "subtitle", "organization", "date", "languages", "citation_style", "layout",
-          "bibliography", "glossary", "summaries", "engine", "memory"]
+FIELDS = [
+    "id",
+    "title",
+    "subtitle",
+    "organization",
+    "date",
+    "languages",
+    "citation_style",
+    "layout",
+    "bibliography",
+    "glossary",
+    "summaries",
+    "engine",
+    "memory",
+]
 REQUIRED = ["id", "title", "bibliography", "summaries"]
 
 
@@ -134,15 +147,28 @@ def load_packet(path: Path) -> Packet:
     if memory_value is not None and not isinstance(memory_value, str):
         err("memory", "`memory` must be a file path")
     inputs_root = path.parent.parent if path.parent.name == "packets" else path.parent
-    memory = (path.parent / memory_value).resolve() if isinstance(memory_value, str) else (
-        inputs_root / ".briefkit" / "memory.sqlite")
+    memory = (
+        (path.parent / memory_value).resolve()
+        if isinstance(memory_value, str)
+        else (inputs_root / ".briefkit" / "memory.sqlite")
+    )
 
     packet = Packet(
-        path=path, id=packet_id, title=text("title"), subtitle=text("subtitle"),
-        organization=text("organization"), date=text("date"), languages=tuple(languages),
-        citation_style=text("citation_style", "chicago-notes-bibliography"), layout=layout,
-        bibliography=paths("bibliography"), glossary=glossary[0] if glossary else None,
-        summaries=summaries, engine=engine, memory=memory)
+        path=path,
+        id=packet_id,
+        title=text("title"),
+        subtitle=text("subtitle"),
+        organization=text("organization"),
+        date=text("date"),
+        languages=tuple(languages),
+        citation_style=text("citation_style", "chicago-notes-bibliography"),
+        layout=layout,
+        bibliography=paths("bibliography"),
+        glossary=glossary[0] if glossary else None,
+        summaries=summaries,
+        engine=engine,
+        memory=memory,
+    )
     if errors:
         raise errors[0] if len(errors) == 1 else BriefkitErrors(errors)
     return packet

@@ -8,20 +8,56 @@ from dataclasses import dataclass
 from toolkit.model import Document, Edition, plain_text
 
 LABELS = {
-    "en": {"contents": "Contents", "bibliography": "Bibliography", "edition": "English edition",
-           "summarized_by": "Summarized by", "language_names": "English · Spanish",
-           "machine_note": "The Spanish edition was machine-translated offline ({engine}).",
-           "languages": "Languages", "page": "Page"},
-    "es": {"contents": "Índice", "bibliography": "Bibliografía", "edition": "Edición en español",
-           "summarized_by": "Resumen de", "language_names": "inglés · español",
-           "machine_note": "La edición en español se tradujo automáticamente sin conexión ({engine}).",
-           "languages": "Idiomas", "page": "Página"},
+    "en": {
+        "contents": "Contents",
+        "bibliography": "Bibliography",
+        "edition": "English edition",
+        "summarized_by": "Summarized by",
+        "language_names": "English · Spanish",
+        "machine_note": "The Spanish edition was machine-translated offline ({engine}).",
+        "languages": "Languages",
+        "page": "Page",
+    },
+    "es": {
+        "contents": "Índice",
+        "bibliography": "Bibliografía",
+        "edition": "Edición en español",
+        "summarized_by": "Resumen de",
+        "language_names": "inglés · español",
+        "machine_note": "La edición en español se tradujo automáticamente sin conexión ({engine}).",
+        "languages": "Idiomas",
+        "page": "Página",
+    },
 }
 MONTHS = {
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"],
-    "es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
-           "noviembre", "diciembre"],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "es": [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ],
 }
 
 
@@ -57,7 +93,7 @@ class PacketBook:
         lines = [self.organization] if self.organization else []
         if self.date:
             lines.append(format_date(self.date, lang))
-        lines.append(f'{labels_for(lang)["languages"]}: {labels_for(lang)["language_names"]}')
+        lines.append(f"{labels_for(lang)['languages']}: {labels_for(lang)['language_names']}")
         lines.append(self.engine_note)
         return lines
 
@@ -72,7 +108,7 @@ class PacketBook:
     def summary_meta(self, edition: Edition, document: Document) -> str:
         parts = []
         if document.meta.summarized_by:
-            parts.append(f'{edition.labels["summarized_by"]} {document.meta.summarized_by}')
+            parts.append(f"{edition.labels['summarized_by']} {document.meta.summarized_by}")
         if document.meta.date:
             parts.append(format_date(document.meta.date, edition.lang))
         return " · ".join(parts)

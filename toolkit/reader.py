@@ -15,8 +15,25 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from toolkit.errors import BriefkitError
-from toolkit.model import (Block, Cite, CiteItem, Code, Document, Emph, Heading, Inline, Link, ListBlock,
-                           NoteRef, Paragraph, Quote, Strong, SummaryMeta, Table, Text)
+from toolkit.model import (
+    Block,
+    Cite,
+    CiteItem,
+    Code,
+    Document,
+    Emph,
+    Heading,
+    Inline,
+    Link,
+    ListBlock,
+    NoteRef,
+    Paragraph,
+    Quote,
+    Strong,
+    SummaryMeta,
+    Table,
+    Text,
+)
 from toolkit.yamlfile import parse_mapping, read_text, unknown_key_error
 
 log = logging.getLogger("briefkit")
@@ -25,8 +42,7 @@ FRONT_MATTER_FIELDS = ["title", "source", "date", "summarized_by", "lang"]
 MAX_SUMMARY_BYTES = 2_000_000
 # Pandoc citation keys: start with a letter, digit or _, may hold internal punctuation.
 KEY = r"[A-Za-z0-9_](?:[\w:.#$%&+?<>~/-]*[\w])?"
-CITE_ITEM = re.compile(rf"^(?P<prefix>.*?)(?P<minus>-?)@(?:\{{(?P<bkey>[^}}]+)\}}|(?P<key>{KEY}))(?P<suffix>.*)$",
-                       re.S)
+CITE_ITEM = re.compile(rf"^(?P<prefix>.*?)(?P<minus>-?)@(?:\{{(?P<bkey>[^}}]+)\}}|(?P<key>{KEY}))(?P<suffix>.*)$", re.S)
 IN_TEXT = re.compile(rf"@(?:\{{(?P<bkey>[^}}]+)\}}|(?P<key>{KEY}))")
 ALLOWED_LINK_SCHEMES = ("http://", "https://", "mailto:", "#")
 
@@ -37,8 +53,14 @@ def _parse_cite_items(body: str) -> tuple[CiteItem, ...] | None:
         m = CITE_ITEM.match(part.strip())
         if not m:
             return None
-        items.append(CiteItem(key=m.group("bkey") or m.group("key"), prefix=m.group("prefix").strip(),
-                              suffix=m.group("suffix").strip(), suppress_author=bool(m.group("minus"))))
+        items.append(
+            CiteItem(
+                key=m.group("bkey") or m.group("key"),
+                prefix=m.group("prefix").strip(),
+                suffix=m.group("suffix").strip(),
+                suppress_author=bool(m.group("minus")),
+            )
+        )
     return tuple(items)
 
 
@@ -47,10 +69,10 @@ def _bracket_citation(state: StateInline, silent: bool) -> bool:
     if state.src[state.pos] != "[" or state.src.startswith("[^", state.pos):
         return False
     end = state.src.find("]", state.pos)
-    if end < 0 or "[" in state.src[state.pos + 1:end]:
+    if end < 0 or "[" in state.src[state.pos + 1 : end]:
         return False
-    body = state.src[state.pos + 1:end]
-    if "@" not in body or state.src[end + 1:end + 2] in ("(", "["):
+    body = state.src[state.pos + 1 : end]
+    if "@" not in body or state.src[end + 1 : end + 2] in ("(", "["):
         return False
     items = _parse_cite_items(body)
     if items is None:
@@ -79,8 +101,7 @@ def _in_text_citation(state: StateInline, silent: bool) -> bool:
         end += locator.end()
     if not silent:
         token = state.push("citation", "", 0)
-        token.meta = {"items": (CiteItem(key=m.group("bkey") or m.group("key"), suffix=suffix),),
-                      "in_text": True}
+        token.meta = {"items": (CiteItem(key=m.group("bkey") or m.group("key"), suffix=suffix),), "in_text": True}
     state.pos = end
     return True
 
@@ -125,7 +146,7 @@ class _Converter:
             if kind in ("bullet_list_open", "ordered_list_open", "blockquote_open", "table_open"):
                 close = kind.replace("_open", "_close")
                 j = self._matching(tokens, i, kind, close)
-                inner = tokens[i + 1:j]
+                inner = tokens[i + 1 : j]
                 if kind == "blockquote_open":
                     out.append(Quote(self.blocks(inner)))
                 elif kind == "table_open":
@@ -161,7 +182,7 @@ class _Converter:
         while i < len(tokens):
             if tokens[i].type == "list_item_open":
                 j = self._matching(tokens, i, "list_item_open", "list_item_close")
-                items.append(self.blocks(tokens[i + 1:j]))
+                items.append(self.blocks(tokens[i + 1 : j]))
                 i = j
             i += 1
         return tuple(items)
@@ -216,8 +237,12 @@ class _Converter:
                 elif target.lower().startswith(ALLOWED_LINK_SCHEMES):
                     parent.append(Link(target, tuple(children)))
                 else:
-                    log.warning("%s:%d: link target %r dropped (only http, https, mailto and #anchors are "
-                                "allowed)", self.path, self.line, target[:80])
+                    log.warning(
+                        "%s:%d: link target %r dropped (only http, https, mailto and #anchors are allowed)",
+                        self.path,
+                        self.line,
+                        target[:80],
+                    )
                     parent.extend(children)
             elif kind == "citation":
                 current.append(Cite(tok.meta["items"], tok.meta["in_text"], self.line))
@@ -227,8 +252,9 @@ class _Converter:
                 log.warning("%s:%d: images are not supported; kept the alt text", self.path, self.line)
                 current.append(Text(tok.content))
             elif kind == "html_inline":
-                log.warning("%s:%d: raw HTML %r is not rendered; kept as plain text", self.path, self.line,
-                            tok.content[:40])
+                log.warning(
+                    "%s:%d: raw HTML %r is not rendered; kept as plain text", self.path, self.line, tok.content[:40]
+                )
                 current.append(Text(tok.content))
         return merge_text(stack[0][2])
 
@@ -246,8 +272,12 @@ def merge_text(inlines: Sequence[Inline]) -> tuple[Inline, ...]:
 
 def _front_matter(tokens: Sequence[Token], path: Path) -> SummaryMeta:
     if not tokens or tokens[0].type != "front_matter":
-        raise BriefkitError("missing YAML front matter", path, 1,
-                            "start the file with a `---` block holding at least `title:` and `source:`")
+        raise BriefkitError(
+            "missing YAML front matter",
+            path,
+            1,
+            "start the file with a `---` block holding at least `title:` and `source:`",
+        )
     data, lines = parse_mapping(tokens[0].content, path, first_line=2)
     known = FRONT_MATTER_FIELDS
     for key in data:
@@ -259,19 +289,23 @@ def _front_matter(tokens: Sequence[Token], path: Path) -> SummaryMeta:
             raise BriefkitError(f"front matter needs `{key}:` (text)", path, lines.get(key, 1))
     lang = str(data.get("lang", "en"))
     if not lang.startswith("en"):
-        raise BriefkitError(f"summaries must be written in English (lang: en), got {lang!r}", path,
-                            lines.get("lang"))
-    return SummaryMeta(title=data["title"].strip(), source=data["source"].strip().lstrip("@"),
-                       date=str(data.get("date", "") or ""), summarized_by=str(data.get("summarized_by", "") or ""),
-                       lang="en")
+        raise BriefkitError(f"summaries must be written in English (lang: en), got {lang!r}", path, lines.get("lang"))
+    return SummaryMeta(
+        title=data["title"].strip(),
+        source=data["source"].strip().lstrip("@"),
+        date=str(data.get("date", "") or ""),
+        summarized_by=str(data.get("summarized_by", "") or ""),
+        lang="en",
+    )
 
 
 def read_summary(path: Path) -> Document:
     """Read one Markdown summary file into a Document."""
     size = path.stat().st_size if path.exists() else 0
     if size > MAX_SUMMARY_BYTES:
-        raise BriefkitError(f"summary is {size // 1_000_000} MB, over the {MAX_SUMMARY_BYTES // 1_000_000} MB limit",
-                            path)
+        raise BriefkitError(
+            f"summary is {size // 1_000_000} MB, over the {MAX_SUMMARY_BYTES // 1_000_000} MB limit", path
+        )
     text = read_text(path)
     env: dict[str, object] = {}
     tokens = PARSER.parse(text, env)
@@ -285,10 +319,11 @@ def read_summary(path: Path) -> Document:
         if tokens[i].type == "footnote_open":
             label = str(tokens[i].meta.get("label", tokens[i].meta["id"]))
             j = next(k for k in range(i, len(tokens)) if tokens[k].type == "footnote_close")
-            inner = [t for t in tokens[i + 1:j] if t.type != "footnote_anchor"]
+            inner = [t for t in tokens[i + 1 : j] if t.type != "footnote_anchor"]
             notes[label] = converter.blocks(inner)
             i = j
         i += 1
     title = PARSER.parseInline(meta.title)[0]
-    return Document(meta=meta, title=converter.inlines(title), blocks=blocks, notes=notes, lang="en-US",
-                    source_path=str(path))
+    return Document(
+        meta=meta, title=converter.inlines(title), blocks=blocks, notes=notes, lang="en-US", source_path=str(path)
+    )

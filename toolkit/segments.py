@@ -75,7 +75,7 @@ def restore(segment: Segment, translated: str) -> tuple[Inline, ...]:
     stack: list[tuple[int, list[Inline]]] = [(0, [])]
     pos = 0
     for m in MARKUP.finditer(translated):
-        stack[-1][1].append(Text(unescape(translated[pos:m.start()])))
+        stack[-1][1].append(Text(unescape(translated[pos : m.start()])))
         pos = m.end()
         if m.group(1):
             n = int(m.group(1))
@@ -120,6 +120,6 @@ def replace_runs(markup: str, runs: list[str]) -> str:
     for i in range(0, len(pieces), 4):
         out.append(runs[i // 4])
         if i + 1 < len(pieces):
-            g_open, g_close, x = pieces[i + 1:i + 4]
+            g_open, g_close, x = pieces[i + 1 : i + 4]
             out.append(f"<g{g_open}>" if g_open else f"</g{g_close}>" if g_close else f"<x{x}/>")
     return "".join(out)

@@ -30,8 +30,9 @@ class TranslationReport:
 class Translator:
     """Translates documents through one engine, a memory and a glossary; records what it did."""
 
-    def __init__(self, engine: Engine, memory: TranslationMemory | None, glossary: Glossary,
-                 target_lang: str = "es-ES") -> None:
+    def __init__(
+        self, engine: Engine, memory: TranslationMemory | None, glossary: Glossary, target_lang: str = "es-ES"
+    ) -> None:
         self.engine = engine
         self.memory = memory
         self.glossary = glossary
@@ -127,8 +128,8 @@ class Translator:
         try:
             return restore(seg, target)
         except PlaceholderError as exc:
-            self.report.problems.append({"segment": seg.markup, "problem": f"placeholders: {exc}",
-                                         "kind": "placeholder"})
-            log.warning("translation kept the English text of a segment whose placeholders broke: %s",
-                        seg.markup[:80])
+            self.report.problems.append(
+                {"segment": seg.markup, "problem": f"placeholders: {exc}", "kind": "placeholder"}
+            )
+            log.warning("translation kept the English text of a segment whose placeholders broke: %s", seg.markup[:80])
             return restore(seg, seg.markup)

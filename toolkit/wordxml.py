@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from docx.document import Document as WordDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
@@ -14,12 +16,13 @@ from docx.text.run import Run
 
 FOOTNOTES_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 FOOTNOTES_XML = (
-    f'<w:footnotes {nsdecls("w", "r")}>'
+    f"<w:footnotes {nsdecls('w', 'r')}>"
     '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
     'w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p></w:footnote>'
     '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
     'w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>'
-    "</w:footnotes>")
+    "</w:footnotes>"
+)
 
 
 def set_run_language(run: Run, tag: str) -> None:
@@ -46,7 +49,7 @@ class Footnotes:
 
     def __init__(self, document: WordDocument) -> None:
         self.document = document
-        self._element = None
+        self._element: Any = None
         self.next_id = 1
 
     def _part_element(self):  # type: ignore[no-untyped-def]
@@ -135,6 +138,7 @@ def add_field(paragraph: WordParagraph, instruction: str, shown: str = "") -> No
 
 def add_complex_field(paragraph: WordParagraph, instruction: str, begin: bool) -> None:
     """Begin (with its instruction) or end a complex field such as a TOC around existing paragraphs."""
+
     def run_with(child: object) -> None:
         r = OxmlElement("w:r")
         r.append(child)
@@ -167,8 +171,10 @@ def restart_numbering(document: WordDocument, paragraph: WordParagraph, start: i
     base = next(n for n in numbering.findall(qn("w:num")) if int(n.get(qn("w:numId"))) == base_num_id)
     abstract_id = base.find(qn("w:abstractNumId")).get(qn("w:val"))
     new_id = max(int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))) + 1
-    num = parse_xml(f'<w:num {nsdecls("w")} w:numId="{new_id}"><w:abstractNumId w:val="{abstract_id}"/>'
-                    f'<w:lvlOverride w:ilvl="0"><w:startOverride w:val="{start}"/></w:lvlOverride></w:num>')
+    num = parse_xml(
+        f'<w:num {nsdecls("w")} w:numId="{new_id}"><w:abstractNumId w:val="{abstract_id}"/>'
+        f'<w:lvlOverride w:ilvl="0"><w:startOverride w:val="{start}"/></w:lvlOverride></w:num>'
+    )
     numbering.append(num)
     set_numbering(paragraph, new_id)
     return new_id
@@ -189,7 +195,7 @@ def set_cell_shading(cell: object, fill: str) -> None:
 
 def repeat_table_header(row: object) -> None:
     tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
-    tr_pr.append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
+    tr_pr.append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
 
 
 def restart_footnotes_each_section(section: object) -> None:
