@@ -206,8 +206,26 @@ class _Walker:
             elif isinstance(node, (Emph, Strong, Link)):
                 events.extend(self.cites(node.children))
             elif isinstance(node, NoteRef) and node.note_id in self.doc.notes:
-                events.append(("note", self.events(self.doc.notes[node.note_id])))
+                events.append(("note", (node.note_id, self.events(self.doc.notes[node.note_id]))))
         return events
+
+
+def _note_markdown(blocks: tuple[Block, ...]) -> str:
+    """A user footnote's skeleton: its citations in place, its words as `x`, so Pandoc sees the same shape."""
+    parts: list[str] = []
+
+    def visit(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
+        for node in inlines:
+            if isinstance(node, Cite):
+                parts.append(_cite_markdown(node))
+            elif isinstance(node, (Emph, Strong, Link)):
+                visit(node.children)
+            elif isinstance(node, Text) and node.text.strip():
+                parts.append("x")
+        return inlines
+
+    map_blocks(blocks, visit)
+    return " ".join(parts) or "x"
 
 
 def _skeleton(documents: list[Document]) -> tuple[str, int]:
@@ -215,15 +233,14 @@ def _skeleton(documents: list[Document]) -> tuple[str, int]:
     total = 0
     for doc in documents:
         walker = _Walker(doc)
-        events = walker.events()
-        for kind, value in events:
+        for kind, value in walker.events():
             if kind == "cite":
                 paragraphs.append(_cite_markdown(value))
                 total += 1
             else:
-                inner = " ".join(_cite_markdown(c) for k, c in value if k == "cite") or "x"
-                total += sum(1 for k, _ in value if k == "cite")
-                paragraphs.append(f"x^[{inner}]")
+                note_id, inner = value
+                paragraphs.append(f"x^[{_note_markdown(doc.notes[note_id])}]")
+                total += sum(1 for k, _ in inner if k == "cite")
     return "\n\n".join(paragraphs) + "\n", total
 
 
@@ -376,7 +393,7 @@ def render_citations(
                 nodes = _inlines_from_pandoc(raw_cites.pop(0), pandoc_notes)
                 in_main.append(_wrap_rendered(nodes, pandoc_notes, new_notes))
             else:
-                for _ in [k for k, _ in value if k == "cite"]:
+                for _ in [k for k, _ in value[1] if k == "cite"]:
                     in_notes.append((Rendered(merge_text(_inlines_from_pandoc(raw_cites.pop(0), []))),))
         blocks = map_blocks(doc.blocks, lambda seq: _place_rendered(seq, in_main))
         notes_out: dict[str, tuple[Block, ...]] = {}

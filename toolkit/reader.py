@@ -107,8 +107,9 @@ def _in_text_citation(state: StateInline, silent: bool) -> bool:
 
 
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True}).use(front_matter_plugin).use(footnote_plugin)
-    md.enable("table")
+    # typographer: curly quotes, dashes and ellipses, as Pandoc's `smart` extension makes them
+    md = MarkdownIt("commonmark", {"html": True, "typographer": True}).use(front_matter_plugin).use(footnote_plugin)
+    md.enable(["table", "replacements", "smartquotes"])
     md.inline.ruler.before("link", "citation", _bracket_citation)
     md.inline.ruler.before("link", "citation_in_text", _in_text_citation)
     return md

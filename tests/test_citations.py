@@ -1,0 +1,112 @@
+"""Citations must read exactly as Pandoc's citeproc (the reference implementation) renders them."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from toolkit.citations import check_citation_keys, load_bibliography, pandoc_path, render_citations, resolve_style
+from toolkit.errors import BriefkitError
+from toolkit.model import Document, Paragraph, plain_text
+from toolkit.packet import load_packet
+from toolkit.reader import read_summary
+
+from .conftest import INPUTS
+
+
+def note_texts(docs: list[Document]) -> list[str]:
+    """Footnote texts in the order a reader meets their numbers."""
+    out = []
+    for doc in docs:
+        order: list[str] = []
+
+        def visit(inlines: tuple) -> None:  # type: ignore[type-arg]
+            for node in inlines:
+                if type(node).__name__ == "NoteRef" and node.note_id in doc.notes and node.note_id not in order:
+                    order.append(node.note_id)
+                elif hasattr(node, "children"):
+                    visit(node.children)
+
+        from toolkit.model import map_blocks
+
+        map_blocks(doc.blocks, lambda seq: (visit(seq), seq)[1])
+        for note_id in order:
+            out.append(" ".join(plain_text(b.children) for b in doc.notes[note_id] if isinstance(b, Paragraph)))
+    return [re.sub(r"\s+", " ", t).strip() for t in out]
+
+
+def pandoc_notes(packet_path: Path, lang: str) -> tuple[list[str], list[str]]:
+    """Pandoc's own rendering of the same summaries: notes and bibliography entries, as plain text."""
+    packet = load_packet(packet_path)
+    bodies = []
+    for path in packet.summaries:
+        text = path.read_text(encoding="utf-8")
+        bodies.append(re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S))
+    # Footnote labels are per file; make them unique as a concatenated document needs.
+    bodies = [re.sub(r"\[\^(\w+)\]", rf"[^f{i}\1]", b) for i, b in enumerate(bodies)]
+    style = resolve_style(packet.citation_style, packet.path.parent)
+    sources = ", ".join("@" + read_summary(p).meta.source for p in packet.summaries)
+    args = [pandoc_path(), "-f", "markdown", "-t", "plain", "--wrap=none", "--citeproc", "--csl", str(style),
+            "-M", f"lang={lang}", "-M", f"nocite={sources}"]
+    for bib in packet.bibliography:
+        args += ["--bibliography", str(bib)]
+    out = subprocess.run(args, input="\n\n".join(bodies), capture_output=True, text=True, check=True).stdout
+    notes = re.findall(r"^\[\d+\] (.*)$", out, flags=re.M)
+    body, _, _ = out.partition("\n[1] ")
+    entries = [e for e in body.split("\n\n") if e.strip()]
+    return [re.sub(r"\s+", " ", n).strip() for n in notes], entries
+
+
+@pytest.mark.parametrize("lang", ["en-US", "es-ES"])
+def test_footnotes_and_bibliography_match_pandoc(lang: str) -> None:
+    packet_path = INPUTS / "packets" / "cartel-policy-2025.yaml"
+    packet = load_packet(packet_path)
+    docs = [read_summary(p) for p in packet.summaries]
+    bib = load_bibliography(packet.bibliography)
+    rendered, bibliography = render_citations(docs, bib, resolve_style(packet.citation_style, packet_path.parent), lang)
+    expected_notes, expected_body = pandoc_notes(packet_path, lang)
+    assert note_texts(rendered) == expected_notes
+    ours = [plain_text(b.children) for b in bibliography if isinstance(b, Paragraph)]
+    assert len(ours) == 16
+    for entry in ours:
+        assert any(" ".join(entry.split()) == " ".join(e.split()) for e in expected_body), entry
+
+
+def test_spanish_locale_dates_and_quotes() -> None:
+    packet = load_packet(INPUTS / "packets" / "cartel-policy-2025.yaml")
+    docs = [read_summary(p) for p in packet.summaries]
+    bib = load_bibliography(packet.bibliography)
+    _, bibliography = render_citations(docs, bib, resolve_style("chicago-notes-bibliography", INPUTS), "es-ES")
+    text = " ".join(plain_text(b.children) for b in bibliography if isinstance(b, Paragraph))
+    assert "13 de febrero de 2024" in text
+    assert "«Infographics | Arms Trafficking across the US-Mexico Border»" in text
+
+
+def test_bibtex_is_read(tmp_path: Path) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@article{doe2020,\n  author = {Doe, Jane},\n  title = {A Study},\n  journal = {J},\n"
+                   "  year = {2020}\n}\n")
+    entry = load_bibliography((bib,)).items["doe2020"]
+    assert entry["author"] == [{"family": "Doe", "given": "Jane"}]
+    assert entry["title"].lower() == "a study"
+
+
+def test_unknown_key_and_duplicates_are_reported(tmp_path: Path) -> None:
+    summary = tmp_path / "s.md"
+    summary.write_text("---\ntitle: T\nsource: a\n---\n\nOne [@a].\n\nTwo [@nope].\n")
+    refs = tmp_path / "r.json"
+    refs.write_text('[{"id": "a", "type": "book", "title": "A"}]')
+    with pytest.raises(BriefkitError) as info:
+        check_citation_keys([read_summary(summary)], load_bibliography((refs,)))
+    assert f"{summary}:8: unknown citation key `@nope`" in str(info.value)
+    refs.write_text('[{"id": "a", "type": "book", "title": "A"},\n {"id": "a", "type": "book", "title": "B"}]')
+    with pytest.raises(BriefkitError, match="duplicate citation key `a`"):
+        load_bibliography((refs,))
+
+
+def test_unknown_style_is_a_clear_error() -> None:
+    with pytest.raises(BriefkitError, match="unknown citation style `chicago-nope`"):
+        resolve_style("chicago-nope", INPUTS)

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit.errors import BriefkitError
+from toolkit.model import Cite, CiteItem, Emph, Heading, Link, ListBlock, NoteRef, Paragraph, Quote, Table, Text
+from toolkit.reader import read_summary
+
+HEAD = "---\ntitle: A title\nsource: src\n---\n"
+
+
+def write(tmp_path: Path, body: str, head: str = HEAD) -> Path:
+    path = tmp_path / "s.md"
+    path.write_text(head + body, encoding="utf-8")
+    return path
+
+
+def test_pandoc_citation_forms_are_read(tmp_path: Path) -> None:
+    doc = read_summary(write(tmp_path, "A [@a]. B [@a, p. 4]. C [see @b, 12-18; @c]. D @d says. E [-@e].\n"))
+    cites = [n for n in doc.blocks[0].children if isinstance(n, Cite)]
+    assert cites[0].items == (CiteItem("a"),)
+    assert cites[1].items == (CiteItem("a", suffix=", p. 4"),)
+    assert cites[2].items == (CiteItem("b", prefix="see", suffix=", 12-18"), CiteItem("c"))
+    assert cites[3].in_text and cites[3].items[0].key == "d"
+    assert cites[4].items[0].suppress_author
+    assert all(c.line == 5 for c in cites)
+
+
+def test_email_and_links_are_not_citations(tmp_path: Path) -> None:
+    doc = read_summary(write(tmp_path, "Write to desk@example.org or see [the site](https://example.org).\n"))
+    children = doc.blocks[0].children
+    assert not any(isinstance(n, Cite) for n in children)
+    assert Link("https://example.org", (Text("the site"),)) in children
+
+
+def test_blocks_footnotes_and_tables(tmp_path: Path) -> None:
+    body = ("## Head *em*\n\n- one\n- two\n\n1. first\n2. second\n\n> quoted\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+            "Text with a note.[^n]\n\n[^n]: The note cites [@x].\n")
+    doc = read_summary(write(tmp_path, body))
+    kinds = [type(b) for b in doc.blocks]
+    assert kinds == [Heading, ListBlock, ListBlock, Quote, Table, Paragraph]
+    assert doc.blocks[0] == Heading(2, (Text("Head "), Emph((Text("em"),))))
+    assert doc.blocks[2].ordered and len(doc.blocks[2].items) == 2
+    assert doc.blocks[4].header == ((Text("a"),), (Text("b"),))
+    assert NoteRef("n") in doc.blocks[5].children
+    assert isinstance(doc.notes["n"][0].children[-2], Cite)
+
+
+def test_raw_html_is_kept_as_text_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    doc = read_summary(write(tmp_path, "Hello <script>alert(1)</script> there.\n"))
+    assert "<script>" in "".join(n.text for n in doc.blocks[0].children if isinstance(n, Text))
+    assert "raw HTML" in caplog.text and "s.md:5" in caplog.text
+
+
+def test_unsafe_link_targets_are_dropped(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    doc = read_summary(write(tmp_path, "Click [here](javascript:alert(1)) or [there](ftp://x.org/f).\n"))
+    assert not any(isinstance(n, Link) for n in doc.blocks[0].children)
+    assert "ftp://x.org/f" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("head", "message"),
+    [
+        ("", "missing YAML front matter"),
+        ("---\ntitle: T\n---\n", "front matter needs `source:`"),
+        ("---\ntitle: [unclosed\nsource: s\n---\n", "malformed YAML"),
+        ("---\ntitel: T\nsource: s\n---\n", "did you mean `title`"),
+    ],
+)
+def test_bad_front_matter_names_file_and_line(tmp_path: Path, head: str, message: str) -> None:
+    with pytest.raises(BriefkitError) as info:
+        read_summary(write(tmp_path, "Body.\n", head=head))
+    assert message in str(info.value)
+    assert str(tmp_path / "s.md") in str(info.value)
+
+
+def test_non_utf8_and_empty_files(tmp_path: Path) -> None:
+    path = tmp_path / "bad.md"
+    path.write_bytes(HEAD.encode() + b"caf\xe9\n")
+    with pytest.raises(BriefkitError, match="not valid UTF-8"):
+        read_summary(path)
+    path.write_text("  \n")
+    with pytest.raises(BriefkitError, match="empty"):
+        read_summary(path)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab @[]^*_-;,.:#>|`\n()<>!0123456789")), max_size=200))
+def test_reader_never_crashes(tmp_path_factory: pytest.TempPathFactory, body: str) -> None:
+    path = tmp_path_factory.mktemp("fuzz") / "f.md"
+    path.write_text(HEAD + body, encoding="utf-8")
+    try:
+        doc = read_summary(path)
+    except BriefkitError:
+        return
+    assert doc.meta.title == "A title"
