@@ -1,0 +1,161 @@
+"""End to end: the sample packets built by the CLI, re-opened as a reader (and LibreOffice) would."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from pypdf import PdfReader
+
+from tests.conftest import INPUTS, ROOT, run_cli
+
+ENGLISH_WORDS = set("the and of to with that which would their have has were was been is are for".split())
+
+
+def docx_xml(path: Path, member: str) -> str:
+    with zipfile.ZipFile(path) as zf:
+        return zf.read(member).decode("utf-8")
+
+
+def test_manifest_lists_files_inputs_and_engine(sample_release: Path) -> None:
+    manifest = json.loads((sample_release / "cartel-policy-2025" / "manifest.json").read_text())
+    assert set(manifest["files"]) == {"docx", "pdf"}
+    assert manifest["translation"]["engine"] in ("apertium", "argos")
+    assert manifest["translation"]["problems"] == []
+    assert "summaries/jtfn-options-memo.md" in manifest["inputs"]
+    for info in manifest["files"].values():
+        assert (sample_release / "cartel-policy-2025" / info["path"]).stat().st_size == info["bytes"]
+
+
+def test_docx_structure_footnotes_and_languages(sample_release: Path) -> None:
+    path = sample_release / "cartel-policy-2025" / "cartel-policy-2025.docx"
+    document = docx.Document(str(path))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert "English edition" in headings and "Edición en español" in headings
+    assert "Trump orders the Pentagon to act against foreign drug cartels" in headings
+    assert document.core_properties.title == "Cartels, Force and Fentanyl"
+    assert any(p.style.name == "List Number" for p in document.paragraphs)
+    assert len(document.tables) == 4  # two per language
+    footnotes = docx_xml(path, "word/footnotes.xml")
+    notes = re.findall(r'<w:footnote w:id="(\d+)"', footnotes)
+    body = docx_xml(path, "word/document.xml")
+    refs = re.findall(r'<w:footnoteReference w:id="(\d+)"/>', body)
+    assert len(notes) == len(refs) > 40 and sorted(notes) == sorted(refs)
+    assert "13 de febrero de 2024" in footnotes and "February 13, 2024" in footnotes
+    assert 'w:val="es-ES"' in body and 'w:val="en-US"' in body and 'w:val="es-ES"' in footnotes
+    assert 'numRestart w:val="eachSect"' in body
+
+
+def halves(document: docx.document.Document) -> tuple[list[str], list[str]]:
+    """Body paragraphs of the English and the Spanish edition (contents page and bibliographies left out)."""
+    paragraphs = document.paragraphs
+    heads = [i for i, p in enumerate(paragraphs) if p.style.name == "Heading 1"]
+    texts = [p.text for p in paragraphs]
+    en = next(i for i in heads if texts[i] == "English edition")
+    es = next(i for i in heads if texts[i] == "Edición en español")
+    en_bib = next(i for i in heads if texts[i] == "Bibliography")
+    es_bib = next(i for i in heads if texts[i] == "Bibliografía")
+    return [t for t in texts[en:en_bib] if t.strip()], [t for t in texts[es + 1:es_bib] if t.strip()]
+
+
+def test_no_english_left_in_the_spanish_half(sample_release: Path) -> None:
+    document = docx.Document(str(sample_release / "cartel-policy-2025" / "cartel-policy-2025.docx"))
+    english_half, spanish = halves(document)
+    english = set(english_half)
+    for text in spanish:
+        words = re.findall(r"\w+", text.lower())
+        share = sum(w in ENGLISH_WORDS for w in words) / max(len(words), 1)
+        assert text not in english or len(words) < 4, text
+        assert share < 0.08, text
+    joined = " ".join(spanish)
+    assert "Triunfo" not in joined and "Donald Trump" in joined
+    assert "Cártel de Sinaloa" in joined and "organizaciones terroristas extranjeras" in joined
+
+
+def test_pdf_text_both_languages_notes_and_bibliography(sample_release: Path) -> None:
+    reader = PdfReader(str(sample_release / "cartel-policy-2025" / "cartel-policy-2025.pdf"))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    flat = " ".join(text.split())
+    assert "Edición en español" in flat and "English edition" in flat
+    assert "Bibliografía" in flat and "Bibliography" in flat
+    for key in ("Lemus, Guillermo", "Suárez, Amanda", "Temple-Raston, Dina", "Angulo Guillermo, Teresa"):
+        assert flat.count(key) == 2, key  # once per bibliography
+    assert "13 de febrero de 2024" in flat
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert "English edition" in outline and "Edición en español" in outline
+    assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
+    assert reader.trailer["/Root"]["/Lang"] == "en-US"
+
+
+def test_pdf_pages_render(sample_release: Path, tmp_path: Path) -> None:
+    pdf = sample_release / "fentanyl-parallel" / "fentanyl-parallel.pdf"
+    subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "3", "-l", "3", str(pdf), str(tmp_path / "p")], check=True)
+    png = next(tmp_path.glob("p-*.png"))
+    assert png.stat().st_size > 10_000
+
+
+def test_parallel_layout_pairs_paragraphs(sample_release: Path) -> None:
+    path = sample_release / "fentanyl-parallel" / "fentanyl-parallel.docx"
+    document = docx.Document(str(path))
+    table = document.tables[0]
+    assert len(table.columns) == 2
+    row = table.rows[2]
+    assert row.cells[0].text.startswith("In an opinion piece")
+    assert row.cells[1].text.startswith("En una pieza de opinión")
+    body = docx_xml(path, "word/document.xml")
+    assert 'w:customMarkFollows="1"' in body  # each column numbers its notes from 1
+    reader = PdfReader(str(sample_release / "fentanyl-parallel" / "fentanyl-parallel.pdf"))
+    page = " ".join(reader.pages[2].extract_text().split())
+    assert "The argument" in page and "argumento" in page.lower() or "riña" in page
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by .ci/setup")
+def test_libreoffice_opens_the_docx(sample_release: Path, tmp_path: Path) -> None:
+    source = sample_release / "cartel-policy-2025" / "cartel-policy-2025.docx"
+    result = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(str(tmp_path / "cartel-policy-2025.pdf"))
+    assert len(reader.pages) > 15
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert "Edición en español" in text and "Bibliografía" in text
+
+
+def test_bad_inputs_exit_non_zero_and_write_nothing(tmp_path: Path) -> None:
+    shutil.copytree(INPUTS, tmp_path / "inputs", ignore=shutil.ignore_patterns(".briefkit"))
+    packet = tmp_path / "inputs" / "packets" / "cartel-policy-2025.yaml"
+    summary = tmp_path / "inputs" / "summaries" / "fentanyl-war.md"
+    summary.write_text(summary.read_text().replace("[@rose2023fentanyl]", "[@rose2099]"))
+    packet.write_text(packet.read_text().replace("layout: sequential", "layot: sequential"))
+    out = tmp_path / "out"
+    result = run_cli("build", str(packet), "--out", str(out))
+    assert result.returncode == 1
+    assert f"{packet}:8: unknown key `layot` (did you mean `layout`?)" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+    packet.write_text(packet.read_text().replace("layot: sequential", "layout: sequential"))
+    result = run_cli("build", str(packet), "--out", str(out))
+    assert result.returncode == 1
+    assert re.search(rf"{re.escape(str(summary))}:\d+: unknown citation key `@rose2099`", result.stderr)
+    assert not out.exists()
+
+
+def test_missing_summary_file_is_named(tmp_path: Path) -> None:
+    packet = tmp_path / "p.yaml"
+    packet.write_text(f"id: x\ntitle: X\nbibliography: {INPUTS / 'references.json'}\nsummaries:\n  - nope.md\n")
+    result = run_cli("build", str(packet), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert f"error: {packet}:4: `summaries` file not found: nope.md" in result.stderr
+
+
+def test_module_and_console_script_agree() -> None:
+    script = ROOT / ".venv" / "bin" / "briefkit"
+    if script.exists():
+        assert "briefkit" in subprocess.run([str(script), "--version"], capture_output=True, text=True).stdout
+    assert run_cli("--version").stdout.startswith("briefkit")
