@@ -11,8 +11,9 @@ INPUTS = ROOT / "inputs"
 
 
 def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "toolkit", *args], cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "toolkit", *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=600
+    )
 
 
 @pytest.fixture(scope="session")

@@ -61,7 +61,7 @@ def halves(document: docx.document.Document) -> tuple[list[str], list[str]]:
     es = next(i for i in heads if texts[i] == "Edición en español")
     en_bib = next(i for i in heads if texts[i] == "Bibliography")
     es_bib = next(i for i in heads if texts[i] == "Bibliografía")
-    return [t for t in texts[en:en_bib] if t.strip()], [t for t in texts[es + 1:es_bib] if t.strip()]
+    return [t for t in texts[en:en_bib] if t.strip()], [t for t in texts[es + 1 : es_bib] if t.strip()]
 
 
 def test_no_english_left_in_the_spanish_half(sample_release: Path) -> None:
@@ -118,8 +118,12 @@ def test_parallel_layout_pairs_paragraphs(sample_release: Path) -> None:
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by .ci/setup")
 def test_libreoffice_opens_the_docx(sample_release: Path, tmp_path: Path) -> None:
     source = sample_release / "cartel-policy-2025" / "cartel-policy-2025.docx"
-    result = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     reader = PdfReader(str(tmp_path / "cartel-policy-2025.pdf"))
     assert len(reader.pages) > 15

@@ -49,8 +49,21 @@ def pandoc_notes(packet_path: Path, lang: str) -> tuple[list[str], list[str]]:
     bodies = [re.sub(r"\[\^(\w+)\]", rf"[^f{i}\1]", b) for i, b in enumerate(bodies)]
     style = resolve_style(packet.citation_style, packet.path.parent)
     sources = ", ".join("@" + read_summary(p).meta.source for p in packet.summaries)
-    args = [pandoc_path(), "-f", "markdown", "-t", "plain", "--wrap=none", "--citeproc", "--csl", str(style),
-            "-M", f"lang={lang}", "-M", f"nocite={sources}"]
+    args = [
+        pandoc_path(),
+        "-f",
+        "markdown",
+        "-t",
+        "plain",
+        "--wrap=none",
+        "--citeproc",
+        "--csl",
+        str(style),
+        "-M",
+        f"lang={lang}",
+        "-M",
+        f"nocite={sources}",
+    ]
     for bib in packet.bibliography:
         args += ["--bibliography", str(bib)]
     out = subprocess.run(args, input="\n\n".join(bodies), capture_output=True, text=True, check=True).stdout
@@ -87,8 +100,9 @@ def test_spanish_locale_dates_and_quotes() -> None:
 
 def test_bibtex_is_read(tmp_path: Path) -> None:
     bib = tmp_path / "refs.bib"
-    bib.write_text("@article{doe2020,\n  author = {Doe, Jane},\n  title = {A Study},\n  journal = {J},\n"
-                   "  year = {2020}\n}\n")
+    bib.write_text(
+        "@article{doe2020,\n  author = {Doe, Jane},\n  title = {A Study},\n  journal = {J},\n  year = {2020}\n}\n"
+    )
     entry = load_bibliography((bib,)).items["doe2020"]
     assert entry["author"] == [{"family": "Doe", "given": "Jane"}]
     assert entry["title"].lower() == "a study"

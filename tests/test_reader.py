@@ -38,8 +38,10 @@ def test_email_and_links_are_not_citations(tmp_path: Path) -> None:
 
 
 def test_blocks_footnotes_and_tables(tmp_path: Path) -> None:
-    body = ("## Head *em*\n\n- one\n- two\n\n1. first\n2. second\n\n> quoted\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
-            "Text with a note.[^n]\n\n[^n]: The note cites [@x].\n")
+    body = (
+        "## Head *em*\n\n- one\n- two\n\n1. first\n2. second\n\n> quoted\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+        "Text with a note.[^n]\n\n[^n]: The note cites [@x].\n"
+    )
     doc = read_summary(write(tmp_path, body))
     kinds = [type(b) for b in doc.blocks]
     assert kinds == [Heading, ListBlock, ListBlock, Quote, Table, Paragraph]

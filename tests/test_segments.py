@@ -28,7 +28,9 @@ def inline_trees() -> st.SearchStrategy[tuple[Inline, ...]]:
         lambda kids: st.one_of(
             st.builds(lambda c: Emph(merge_text(c)), st.lists(kids, min_size=1, max_size=3)),
             st.builds(lambda c: Strong(merge_text(c)), st.lists(kids, min_size=1, max_size=3)),
-            st.builds(lambda c: Link("https://example.org/x?a=1&b=2", merge_text(c)), st.lists(kids, min_size=1, max_size=3)),
+            st.builds(
+                lambda c: Link("https://example.org/x?a=1&b=2", merge_text(c)), st.lists(kids, min_size=1, max_size=3)
+            ),
         ),
         max_leaves=8,
     )
