@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -163,3 +164,28 @@ def test_module_and_console_script_agree() -> None:
     if script.exists():
         assert "briefkit" in subprocess.run([str(script), "--version"], capture_output=True, text=True).stdout
     assert run_cli("--version").stdout.startswith("briefkit")
+
+
+def test_missing_translation_engine_says_how_to_install(tmp_path: Path) -> None:
+    packet = tmp_path / "p.yaml"
+    summaries = INPUTS / "summaries" / "fentanyl-war.md"
+    packet.write_text(
+        f"id: x\ntitle: X\nengine: argos\nbibliography: {INPUTS / 'references.json'}\n"
+        f"memory: {tmp_path / 'm.sqlite'}\nsummaries:\n  - {summaries}\n"
+    )
+    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "no-models"), "ARGOS_PACKAGES_DIR": str(tmp_path / "none")}
+    result = run_cli("build", str(packet), "--out", str(tmp_path / "out"), env=env)
+    assert result.returncode == 1
+    assert "no English→Spanish Argos model is installed" in result.stderr
+    assert "briefkit models install" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_models_install_rejects_a_file_that_is_not_a_package(tmp_path: Path) -> None:
+    fake = tmp_path / "fake.argosmodel"
+    fake.write_bytes(b"not a zip")
+    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "models")}
+    result = run_cli("models", "install", str(fake), env=env)
+    assert result.returncode == 1
+    assert f"error: {fake}: not an Argos model package (not a zip archive)" in result.stderr
+    assert "no Argos models installed" in run_cli("models", "list", env=env).stdout
