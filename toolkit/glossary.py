@@ -8,37 +8,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit.dates import MONTHS
 from toolkit.errors import BriefkitError
 from toolkit.yamlfile import read_text
 
-MONTHS_ES = [
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-]
-MONTHS_EN = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 # Words that start a sentence or join names but are not names themselves.
 COMMON_WORDS = set(
     """a an the in on at for but and or if when this that these those it he she they we our its
@@ -52,7 +25,7 @@ URL = r"(?:https?://|www\.)[^\s<>()\"']+[^\s<>()\"'.,;:!?]"
 EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 MONEY = r"[$€£]\s?\d[\d,]*(?:\.\d+)?(?:\s(?:million|billion|trillion))?|\.\d+"
 NUMBER = r"\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|per cent))?(?:\s?[–-]\s?\d[\d,]*(?:\.\d+)?%?)?"
-DATE = r"(?:" + "|".join(MONTHS_EN) + r")\s\d{1,2}(?:,\s\d{4})?"
+DATE = r"(?:" + "|".join(MONTHS["en"]) + r")\s\d{1,2}(?:,\s\d{4})?"
 PATTERNS = re.compile(rf"(?P<url>{URL})|(?P<email>{EMAIL})|(?P<date>{DATE})|(?P<money>{MONEY})|(?P<num>{NUMBER})")
 CAPWORD = r"(?:[A-Z][\w'’.-]*|[A-Z]{2,}[\w-]*)"
 NAME_RUN = re.compile(rf"{CAPWORD}(?:\s(?:(?:of|de|del|the|la)\s)?{CAPWORD})+")
@@ -162,7 +135,7 @@ def load_glossary(path: Path | None) -> Glossary:
 def spanish_date(text: str) -> str:
     m = re.match(r"(\w+)\s(\d{1,2})(?:,\s(\d{4}))?", text)
     assert m
-    month = MONTHS_ES[MONTHS_EN.index(m.group(1))]
+    month = MONTHS["es"][MONTHS["en"].index(m.group(1))]
     return f"{int(m.group(2))} de {month}" + (f" de {m.group(3)}" if m.group(3) else "")
 
 
