@@ -288,7 +288,7 @@ class _Writer:
         self.heading_with_bookmark(f"{left.labels['edition']} · {right.labels['edition']}", 1, f"edition-{left.lang}")
         for n, (a, b) in enumerate(zip(left.documents, right.documents), 1):
             p = self.doc.add_paragraph(style="Heading 1")
-            p.paragraph_format.page_break_before = True
+            p.paragraph_format.page_break_before = n > 1
             self.lang = left.lang
             self.inlines(p, a.title, {})
             self.bookmark_id += 1
