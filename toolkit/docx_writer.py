@@ -46,7 +46,7 @@ class _Writer:
         self.footnotes = wordxml.Footnotes(self.doc)
         self.bookmark_id = 0
         self.lang = book.editions[0].lang
-        self.note_numbers: dict[str, int] = {}
+        self.notes_per_language: dict[str, int] = {}
         self._setup_styles()
 
     # --- styles -------------------------------------------------------------------------------------------
@@ -137,8 +137,12 @@ class _Writer:
                 self.footnote(paragraph, node.note_id, notes)
 
     def footnote(self, paragraph: WordParagraph, note_id: str, notes: dict[str, tuple[Block, ...]]) -> None:
-        number = self.note_numbers.setdefault(f"{self.scope}:{note_id}", len(self.note_numbers) + 1)
-        mark = str(number - self.note_base) if self.book.layout == "parallel" else None
+        # Sequential halves use Word's own numbering (restarting per section); parallel columns carry their
+        # own marks so that each language counts its notes from 1 and both columns agree.
+        mark = None
+        if self.book.layout == "parallel":
+            self.notes_per_language[self.lang] = self.notes_per_language.get(self.lang, 0) + 1
+            mark = str(self.notes_per_language[self.lang])
         body = self.footnotes.add_footnote(paragraph, custom_mark=mark)
         blocks = notes[note_id]
         for i, block in enumerate(blocks):
@@ -256,8 +260,6 @@ class _Writer:
 
     def edition(self, edition: Edition) -> None:
         self.lang = edition.lang
-        self.scope = edition.lang
-        self.note_base = len(self.note_numbers)
         self.heading_with_bookmark(edition.labels["edition"], 1, f"edition-{edition.lang}")
         for n, document in enumerate(edition.documents, 1):
             self.summary(edition, document, n)
@@ -272,7 +274,6 @@ class _Writer:
         meta = self.doc.add_paragraph(style="Summary Meta")
         run = meta.add_run(self.book.summary_meta(edition, document))
         wordxml.set_run_language(run, self.lang)
-        self.scope = f"{edition.lang}-{n}"
         self.blocks(document.blocks, document.notes)
 
     def bibliography(self, edition: Edition) -> None:
@@ -305,8 +306,6 @@ class _Writer:
                 cells = table.add_row().cells
                 for cell, edition, doc, block in ((cells[0], left, a, x), (cells[1], right, b, y)):
                     self.lang = edition.lang
-                    self.scope = f"{edition.lang}-{n}"
-                    self.note_base = self.parallel_base(edition.lang, n)
                     cell._tc.remove(cell.paragraphs[0]._p)
                     self.blocks((block,), doc.notes, container=cell)
                     if not cell.paragraphs:
@@ -314,11 +313,6 @@ class _Writer:
         for edition in (left, right):
             self.lang = edition.lang
             self.bibliography(edition)
-
-    def parallel_base(self, lang: str, n: int) -> int:
-        """Number the notes of both columns alike: each language counts its own notes from 1."""
-        prefix = f"{lang}-"
-        return len([k for k in self.note_numbers if not k.startswith(prefix)])
 
     def footers(self) -> None:
         """Running title and page number, defined once on the first section and inherited by the others."""
@@ -341,8 +335,6 @@ class _Writer:
         book = self.book
         self.cover()
         self.contents()
-        self.note_base = 0
-        self.scope = ""
         if book.layout == "parallel":
             self.new_section()
             self.parallel()
