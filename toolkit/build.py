@@ -10,6 +10,7 @@ import os
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from toolkit import __version__
 from toolkit.atomic import write_atomic
@@ -19,10 +20,11 @@ from toolkit.engines import select_engine
 from toolkit.errors import BriefkitError, BriefkitErrors
 from toolkit.glossary import load_glossary
 from toolkit.html_writer import write_html, write_pdf
-from toolkit.memory import TranslationMemory
+from toolkit.memory import TranslationMemory, read_tmx
 from toolkit.model import Document, Edition
 from toolkit.packet import Packet, load_packet
 from toolkit.packet_book import PacketBook, labels_for
+from toolkit.qa import check_translation, qa_markdown, qa_report
 from toolkit.reader import read_summary
 from toolkit.translate import Translator
 
@@ -82,16 +84,32 @@ def build_packet(packet_path: Path, out_dir: Path, formats: tuple[str, ...] = FO
 
     editions_docs: list[tuple[str, list[Document]]] = [(packet.source_lang, documents)]
     report = None
+    qa: dict[str, Any] | None = None
     for lang in packet.languages[1:]:
-        engine = select_engine(packet.engine)
+        engine = select_engine(packet.engine, packet.beam_size)
         log.info("%s: translating into %s with %s (%s)", packet.id, lang, engine.name, engine.model)
         memory = TranslationMemory(packet.memory)
         try:
-            translator = Translator(engine, memory, glossary, lang)
+            pair = f"{packet.source_lang[:2]}-{lang[:2]}"
+            if packet.translations.is_file():
+                changed = memory.store_units(read_tmx(packet.translations, pair, "reviewed"), pair)
+                if changed:
+                    log.info("%s: %d reviewed translations taken from %s", packet.id, changed, packet.translations.name)
+            translator = Translator(engine, memory, glossary, lang, packet.number_style)
             editions_docs.append((lang, translator.translate_documents(documents)))
         finally:
             memory.close()
         report = translator.report
+        findings = check_translation(translator.results, glossary)
+        qa = qa_report(packet.id, report, translator.results, findings)
+        log.info(
+            "%s: %d segments (%d from memory), QA: %d errors, %d warnings",
+            packet.id,
+            report.segments,
+            report.from_memory,
+            qa["errors"],
+            qa["warnings"],
+        )
     lap("translate")
 
     editions = []
@@ -123,13 +141,17 @@ def build_packet(packet_path: Path, out_dir: Path, formats: tuple[str, ...] = FO
         outputs["pdf"] = write_pdf(write_html(book, css), STYLES_DIR)
         lap("write_pdf")
 
+    named = {fmt: (f"{packet.id}.{fmt}", data) for fmt, data in outputs.items()}
+    if qa is not None:
+        named["qa_json"] = ("qa.json", (json.dumps(qa, indent=2, ensure_ascii=False) + "\n").encode())
+        named["qa_markdown"] = ("qa.md", qa_markdown(qa).encode())
     target = out_dir / packet.id
     files = {}
-    for fmt, data in outputs.items():
-        path = target / f"{packet.id}.{fmt}"
-        write_atomic(path, data)
-        files[fmt] = {"path": path.name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-    inputs = [packet.path, *packet.summaries, *packet.bibliography] + ([packet.glossary] if packet.glossary else [])
+    for kind, (name, data) in named.items():
+        write_atomic(target / name, data)
+        files[kind] = {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    inputs = [packet.path, *packet.summaries, *packet.bibliography]
+    inputs += [p for p in (packet.glossary, packet.translations) if p is not None and p.is_file()]
     manifest: dict[str, object] = {
         "packet": packet.id,
         "toolkit_version": __version__,
@@ -144,6 +166,7 @@ def build_packet(packet_path: Path, out_dir: Path, formats: tuple[str, ...] = FO
             for p in inputs
         },
         "translation": asdict(report) if report is not None else None,
+        "qa": {k: qa[k] for k in ("errors", "warnings", "by_kind")} if qa is not None else None,
         "timings_s": timings,
     }
     write_atomic(target / "manifest.json", (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())

@@ -57,6 +57,35 @@ def _models(args: argparse.Namespace) -> int:
     return 0
 
 
+def _memory(args: argparse.Namespace) -> int:
+    from toolkit.atomic import write_atomic
+    from toolkit.memory import STATUSES, TranslationMemory, read_tmx, tmx_bytes
+
+    path = Path(args.memory)
+    if args.memory_command != "import" and not path.is_file():
+        raise BriefkitError("no translation memory here yet (build a packet first)", path)
+    memory = TranslationMemory(path)
+    try:
+        if args.memory_command == "export":
+            statuses = STATUSES if args.all else ("reviewed", "approved")
+            units = memory.units(args.pair, statuses)
+            write_atomic(Path(args.tmx), tmx_bytes(units, args.pair))
+            print(f"exported {len(units)} {'/'.join(statuses)} units to {args.tmx}")
+        elif args.memory_command == "import":
+            units = read_tmx(Path(args.tmx), args.pair, args.status)
+            changed = memory.store_units(units, args.pair)
+            print(f"imported {args.tmx}: {len(units)} units, {changed} new or changed")
+        else:
+            counts = memory.counts()
+            if not counts:
+                print(f"{path}: empty")
+            for (pair, status), n in counts.items():
+                print(f"{pair}\t{status}\t{n}")
+    finally:
+        memory.close()
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="briefkit", description="Bilingual EN/ES briefing packets from Markdown.")
     p.add_argument("--version", action="version", version=f"briefkit {__version__}")
@@ -74,6 +103,23 @@ def parser() -> argparse.ArgumentParser:
     inst.add_argument("path", nargs="?")
     inst.add_argument("--from-index", action="store_true", help="download from the Argos index (needs internet)")
     m.set_defaults(run=_models)
+    mem = sub.add_parser("memory", help="the translation memory: statistics, TMX export and import")
+    mem.add_argument("--memory", default="inputs/.briefkit/memory.sqlite", help="memory file (default: %(default)s)")
+    mem.add_argument("--pair", default="en-es", help="language pair (default: en-es)")
+    memsub = mem.add_subparsers(dest="memory_command", required=True)
+    memsub.add_parser("stats", help="units per language pair and status")
+    exp = memsub.add_parser("export", help="write units to a TMX file (reviewed and approved unless --all)")
+    exp.add_argument("--tmx", required=True, help="TMX file to write")
+    exp.add_argument("--all", action="store_true", help="machine translations too")
+    imp = memsub.add_parser("import", help="read units from a TMX file (ours or a CAT tool's)")
+    imp.add_argument("tmx", help="TMX file to read")
+    imp.add_argument(
+        "--status",
+        choices=["machine", "reviewed", "approved"],
+        default="reviewed",
+        help="status of units without a briefkit status (default: reviewed)",
+    )
+    mem.set_defaults(run=_memory)
     return p
 
 

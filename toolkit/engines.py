@@ -189,7 +189,7 @@ class ArgosEngine:
 
     name = "argos"
 
-    def __init__(self, model: ArgosModel, beam_size: int = 2, threads: int | None = None) -> None:
+    def __init__(self, model: ArgosModel, beam_size: int = 2, batch_size: int = 32) -> None:
         import ctranslate2
         import sentencepiece
 
@@ -200,29 +200,38 @@ class ArgosEngine:
         try:
             self.tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(sp_file))
             self.translator = ctranslate2.Translator(
-                str(model.path / "model"), device="cpu", inter_threads=1, intra_threads=threads or os.cpu_count() or 1
+                str(model.path / "model"), device="cpu", inter_threads=1, intra_threads=os.cpu_count() or 1
             )
         except Exception as exc:  # the libraries raise bare RuntimeErrors on broken files
             raise BriefkitError(
                 f"Argos model cannot be loaded: {exc}", model.path, hint="reinstall it with `briefkit models install`"
             ) from None
         self.beam_size = beam_size
+        self.batch_size = batch_size
 
     def translate(self, markups: list[str]) -> list[str]:
-        sentences: list[str] = []
+        sentences: list[list[str]] = []
         owners: list[int] = []
         for i, markup in enumerate(markups):
             for sentence in SENTENCE_END.split(unescape(markup)):
-                sentences.append(sentence)
+                sentences.append(self.tokenizer.encode(sentence, out_type=str))
                 owners.append(i)
-        tokens = [self.tokenizer.encode(s, out_type=str) for s in sentences]
-        results = self.translator.translate_batch(
-            tokens, beam_size=self.beam_size, max_batch_size=32, max_decoding_length=256
-        )
+        # Sentences of like length go together: less padding, and a decoding limit that fits the batch.
+        order = sorted(range(len(sentences)), key=lambda k: len(sentences[k]))
+        decoded: dict[int, str] = {}
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start : start + self.batch_size]
+            longest = max(len(sentences[k]) for k in chunk)
+            results = self.translator.translate_batch(
+                [sentences[k] for k in chunk],
+                beam_size=self.beam_size,
+                max_decoding_length=min(512, 2 * longest + 10),
+            )
+            for k, result in zip(chunk, results, strict=True):
+                decoded[k] = self.tokenizer.decode(result.hypotheses[0])
         out = [""] * len(markups)
-        for owner, result in zip(owners, results):
-            text = self.tokenizer.decode(result.hypotheses[0])
-            out[owner] = (out[owner] + " " + text).strip()
+        for k, owner in enumerate(owners):
+            out[owner] = (out[owner] + " " + decoded[k]).strip()
         return [escape(t, quote=False).replace("&lt;", "<").replace("&gt;", ">") for t in out]
 
 
@@ -233,12 +242,12 @@ def find_model(from_code: str = "en", to_code: str = "es") -> ArgosModel | None:
     return None
 
 
-def select_engine(choice: str) -> Engine:
+def select_engine(choice: str, beam_size: int = 2) -> Engine:
     """`auto`: Argos when an en→es model is installed, Apertium otherwise."""
     if choice in ("auto", "argos"):
         model = find_model()
         if model is not None:
-            return ArgosEngine(model)
+            return ArgosEngine(model, beam_size)
         if choice == "argos":
             raise BriefkitError(
                 "no English→Spanish Argos model is installed",

@@ -139,17 +139,46 @@ def spanish_date(text: str) -> str:
     return f"{int(m.group(2))} de {month}" + (f" de {m.group(3)}" if m.group(3) else "")
 
 
-def spanish_money(text: str) -> str:
-    """ "$50 million" -> "50 millones de dólares"; other amounts stay as written."""
-    m = re.fullmatch(r"\$\s?([\d,.]+)\s(million|billion|trillion)", text)
+NUMBER_STYLES = ("spanish", "as-written")
+NBSP = "\u00a0"
+
+
+def spanish_number(text: str) -> str:
+    """Spanish (RAE) figures: decimal comma, digits grouped by a non-breaking space from five digits up."""
+
+    def figure(m: re.Match[str]) -> str:
+        whole, _, fraction = m.group(0).replace(",", "").partition(".")
+        if len(whole) > 4:
+            groups = []
+            while whole:
+                groups.insert(0, whole[-3:])
+                whole = whole[:-3]
+            whole = NBSP.join(groups)
+        return (whole or "0") + ("," + fraction if fraction else "")
+
+    text = re.sub(r"\d[\d,]*(?:\.\d+)?|\.\d+", figure, text)
+    return re.sub(r"\s?%", NBSP + "%", text)
+
+
+def spanish_money(text: str, number_style: str) -> str:
+    """ "$50 million" -> "50 millones de dólares", "$1.5 billion" -> "1500 millones de dólares"."""
+    figures = spanish_number if number_style == "spanish" else (lambda t: t)
+    m = re.fullmatch(r"\$\s?([\d,.]+)(?:\s(million|billion|trillion))?", text)
     if not m:
-        return text
-    scale = {"million": "millones", "billion": "mil millones", "trillion": "billones"}[m.group(2)]
-    return f"{m.group(1)} {scale} de dólares"
+        return figures(text)
+    amount, scale = m.group(1), m.group(2)
+    if scale == "billion":  # Spanish counts "mil millones": 1.5 billion is 1500 millones
+        value = float(amount.replace(",", "")) * 1000
+        amount, scale = (f"{value:.0f}" if value.is_integer() else f"{value:g}"), "million"
+    words = {None: "dólares", "million": "millones de dólares", "trillion": "billones de dólares"}[scale]
+    return f"{figures(amount)} {words}"
 
 
-def make_protector(glossary: Glossary):  # type: ignore[no-untyped-def]
-    """The spans of English text that the engine must not see, with what each becomes in Spanish."""
+def make_protector(glossary: Glossary, number_style: str = "spanish"):  # type: ignore[no-untyped-def]
+    """The spans of English text that the engine must not see, with what each becomes in Spanish.
+
+    `number_style`: "spanish" writes figures the Spanish way (2,5; 200 000; 50 %), "as-written" keeps them.
+    """
     glossary_pattern = glossary.pattern()
 
     def protect(text: str) -> list[tuple[int, int, str]]:
@@ -170,8 +199,12 @@ def make_protector(glossary: Glossary):  # type: ignore[no-untyped-def]
             if m.lastgroup == "date":
                 value = spanish_date(value)
             elif m.lastgroup == "money":
-                value = spanish_money(value)
-            add(m.start(), m.end(), value.replace(" percent", " %").replace(" per cent", " %"))
+                value = spanish_money(value, number_style)
+            elif m.lastgroup == "num":
+                value = re.sub(r"\s?(?:percent|per cent)", "%", value)
+                if number_style == "spanish":
+                    value = spanish_number(value)
+            add(m.start(), m.end(), value)
         # Names are looked for only outside the spans already taken, so "Senator" can come from the glossary
         # while "Roger Marshall" stays a name.
         masked = "".join(" " if taken[i] else c for i, c in enumerate(text))

@@ -6,9 +6,13 @@ import datetime as dt
 import re
 import sqlite3
 from dataclasses import dataclass
+from html import escape, unescape
 from pathlib import Path
 
+from lxml import etree
+
 from toolkit.errors import BriefkitError
+from toolkit.yamlfile import read_text
 
 STATUSES = ("machine", "reviewed", "approved")
 SCHEMA = """
@@ -25,6 +29,9 @@ CREATE TABLE IF NOT EXISTS units (
     PRIMARY KEY (source_key, pair)
 );
 """
+
+
+RANK = "(CASE {} WHEN 'machine' THEN 0 WHEN 'reviewed' THEN 1 ELSE 2 END)"
 
 
 def normalize(markup: str) -> str:
@@ -83,19 +90,121 @@ class TranslationMemory:
     def store(
         self, units: list[tuple[str, str]], pair: str, status: str, engine: str, model: str, produced_by: str
     ) -> None:
-        """Store (source, target) pairs; a machine target never replaces a reviewed or approved one."""
+        """Store (source, target) pairs made now by one engine or person."""
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        rows = [(normalize(s), pair, s, t, status, engine, model, produced_by, now) for s, t in units]
-        guard = "WHERE units.status = 'machine'" if status == "machine" else ""
+        self.store_units([Unit(s, t, status, engine, model, produced_by, now) for s, t in units], pair)
+
+    def store_units(self, units: list[Unit], pair: str) -> int:
+        """Upsert units; a target never replaces one of higher status (machine < reviewed < approved).
+
+        Returns how many rows changed."""
+        rows = [
+            (normalize(u.source), pair, u.source, u.target, u.status, u.engine, u.model, u.produced_by, u.updated)
+            for u in units
+        ]
         self.db.execute("BEGIN IMMEDIATE")
         try:
+            before = self.db.total_changes
             self.db.executemany(
                 "INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_key, pair) DO UPDATE SET "
                 "target = excluded.target, status = excluded.status, engine = excluded.engine, "
-                f"model = excluded.model, produced_by = excluded.produced_by, updated = excluded.updated {guard}",
+                "model = excluded.model, produced_by = excluded.produced_by, updated = excluded.updated "
+                f"WHERE {RANK.format('units.status')} <= {RANK.format('excluded.status')} "
+                "AND (units.target != excluded.target OR units.status != excluded.status)",
                 rows,
             )
+            changed = self.db.total_changes - before
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+        return changed
+
+    def units(self, pair: str, statuses: tuple[str, ...] = STATUSES) -> list[Unit]:
+        """All units of a language pair with one of the statuses, sorted by source."""
+        rows = self.db.execute(
+            "SELECT source, target, status, engine, model, produced_by, updated FROM units "
+            f"WHERE pair = ? AND status IN ({','.join('?' * len(statuses))}) ORDER BY source_key",
+            [pair, *statuses],
+        )
+        return [Unit(*row) for row in rows]
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        rows = self.db.execute("SELECT pair, status, count(*) FROM units GROUP BY pair, status ORDER BY pair, status")
+        return {(pair, status): n for pair, status, n in rows}
+
+
+# --- TMX: the memory's reviewed and approved content as a file CAT tools and version control can use -------
+
+TMX_PROPS = ("status", "engine", "model", "produced_by", "updated")
+
+
+def tmx_bytes(units: list[Unit], pair: str) -> bytes:
+    """A TMX 1.4 file of the units, sorted and stable so that it diffs well in version control."""
+    from translate.storage import tmx  # translate-toolkit
+
+    source_lang, target_lang = pair.split("-")
+    store = tmx.tmxfile(sourcelanguage=source_lang, targetlanguage=target_lang)
+    header = store.document.getroot().find("header")
+    if header is not None:
+        header.set("creationtool", "briefkit")
+        header.set("creationtoolversion", "1")
+    for unit in sorted(units, key=lambda u: normalize(u.source)):
+        tu = store.addsourceunit(unescape(unit.source))
+        tu.target = unescape(unit.target)
+        element = tu.xmlelement
+        for position, name in enumerate(TMX_PROPS):
+            prop = etree.Element("prop", type=f"x-briefkit-{name}")
+            prop.text = str(getattr(unit, name))
+            element.insert(position, prop)
+    return bytes(store)
+
+
+def read_tmx(path: Path, pair: str, default_status: str) -> list[Unit]:
+    """Units of a TMX file (ours or a CAT tool's) for the pair; the status comes from our prop if present."""
+    from translate.storage import tmx  # translate-toolkit
+
+    try:
+        store = tmx.tmxfile.parsestring(read_text(path).encode("utf-8"))
+    except etree.XMLSyntaxError as exc:
+        raise BriefkitError(f"not a valid TMX file: {exc.msg}", path, exc.lineno) from None
+    except AssertionError:  # translate-toolkit's check of the root element
+        raise BriefkitError("not a TMX file (its root element is not <tmx>)", path, 1) from None
+    source_lang, target_lang = pair.split("-")
+    found = []
+    for tu in store.units:
+        element = tu.xmlelement
+        props = {p.get("type", ""): (p.text or "") for p in element.iter("prop")}
+        source, target = tu.getsource(), tu.gettarget()
+        langs = [str(v).lower()[:2] for v in (tu.getsourcelanguage() or source_lang, tu.gettargetlanguage())]
+        if not source or not target or (langs[1] and langs[1] != target_lang):
+            continue
+        status = props.get("x-briefkit-status") or default_status
+        if status not in STATUSES:
+            raise BriefkitError(f"unknown status {status!r}", path, element.sourceline)
+        found.append(
+            Unit(
+                _escape_markup(source),
+                _escape_markup(target),
+                status,
+                props.get("x-briefkit-engine", "tmx"),
+                props.get("x-briefkit-model", path.name),
+                props.get("x-briefkit-produced_by", "tmx import"),
+                props.get("x-briefkit-updated") or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            )
+        )
+    return found
+
+
+def _escape_markup(text: str) -> str:
+    """Plain TMX text back into segment markup: escape the text, keep our <gN>, </gN>, <xN/> markers."""
+    from toolkit.segments import MARKUP
+
+    pieces = []
+    pos = 0
+    for m in MARKUP.finditer(text):
+        pieces.append(escape(text[pos : m.start()], quote=False))
+        pieces.append(m.group(0))
+        pos = m.end()
+    pieces.append(escape(text[pos:], quote=False))
+    return "".join(pieces)

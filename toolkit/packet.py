@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import BriefkitError, BriefkitErrors
+from toolkit.glossary import NUMBER_STYLES
 from toolkit.yamlfile import parse_mapping, read_text, unknown_key_error
 
 LANGUAGE_TAGS = {"en": "en-US", "es": "es-ES"}
@@ -27,7 +28,10 @@ FIELDS = [
     "glossary",
     "summaries",
     "engine",
+    "beam_size",
+    "number_style",
     "memory",
+    "translations",
 ]
 REQUIRED = ["id", "title", "bibliography", "summaries"]
 
@@ -49,7 +53,10 @@ class Packet:
     glossary: Path | None
     summaries: tuple[Path, ...]
     engine: str
+    beam_size: int
+    number_style: str
     memory: Path
+    translations: Path  # reviewed and approved translations as TMX, kept in version control
 
     @property
     def source_lang(self) -> str:
@@ -143,14 +150,28 @@ def load_packet(path: Path) -> Packet:
     if "summaries" in data and not isinstance(data["summaries"], list):
         err("summaries", "`summaries` must be a list of Markdown files")
     glossary = paths("glossary")
+    beam_size = data.get("beam_size", 2)
+    if not isinstance(beam_size, int) or isinstance(beam_size, bool) or not 1 <= beam_size <= 16:
+        err("beam_size", "`beam_size` must be a whole number from 1 to 16")
+        beam_size = 2
+    number_style = text("number_style", "spanish")
+    if number_style not in NUMBER_STYLES:
+        err("number_style", f"`number_style` must be one of {', '.join(NUMBER_STYLES)}, got {number_style!r}")
+    for key in ("memory", "translations"):
+        if key in data and not isinstance(data[key], str):
+            err(key, f"`{key}` must be a file path")
     memory_value = data.get("memory")
-    if memory_value is not None and not isinstance(memory_value, str):
-        err("memory", "`memory` must be a file path")
     inputs_root = path.parent.parent if path.parent.name == "packets" else path.parent
     memory = (
         (path.parent / memory_value).resolve()
         if isinstance(memory_value, str)
         else (inputs_root / ".briefkit" / "memory.sqlite")
+    )
+    translations_value = data.get("translations")
+    translations = (
+        (path.parent / translations_value).resolve()
+        if isinstance(translations_value, str)
+        else inputs_root / "translations.tmx"
     )
 
     packet = Packet(
@@ -167,7 +188,10 @@ def load_packet(path: Path) -> Packet:
         glossary=glossary[0] if glossary else None,
         summaries=summaries,
         engine=engine,
+        beam_size=beam_size,
+        number_style=number_style,
         memory=memory,
+        translations=translations,
     )
     if errors:
         raise errors[0] if len(errors) == 1 else BriefkitErrors(errors)

@@ -9,7 +9,7 @@ from toolkit.engines import Engine
 from toolkit.glossary import Glossary, make_protector
 from toolkit.memory import TranslationMemory, normalize
 from toolkit.model import Block, Document, Inline, map_blocks
-from toolkit.segments import PlaceholderError, Segment, make_segment, replace_runs, restore, text_runs
+from toolkit.segments import MARKUP, PlaceholderError, Segment, make_segment, replace_runs, restore, text_runs
 
 log = logging.getLogger("briefkit")
 
@@ -27,26 +27,43 @@ class TranslationReport:
     problems: list[dict[str, str]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class SegmentResult:
+    """One translated segment, for the QA checks: source and target inlines, and where the target came from."""
+
+    source: tuple[Inline, ...]
+    target: tuple[Inline, ...]
+    protected: tuple[str, ...]  # the source text of the spans the engine never saw
+    origin: str  # machine, retried, memory (machine), reviewed, approved, or kept-source
+
+
 class Translator:
     """Translates documents through one engine, a memory and a glossary; records what it did."""
 
     def __init__(
-        self, engine: Engine, memory: TranslationMemory | None, glossary: Glossary, target_lang: str = "es-ES"
+        self,
+        engine: Engine,
+        memory: TranslationMemory | None,
+        glossary: Glossary,
+        target_lang: str = "es-ES",
+        number_style: str = "spanish",
     ) -> None:
         self.engine = engine
         self.memory = memory
         self.glossary = glossary
-        self.protect = make_protector(glossary)
+        self.protect = make_protector(glossary, number_style)
         self.pair = f"en-{target_lang[:2]}"
         self.target_lang = target_lang
         self.report = TranslationReport(engine=engine.name, model=engine.model)
+        self.results: list[SegmentResult] = []
+        self._origins: dict[str, str] = {}
 
     def translate_documents(self, documents: list[Document]) -> list[Document]:
         """Translate all documents with one batch of engine calls."""
-        segments: list[Segment] = []
+        segments: list[tuple[tuple[Inline, ...], Segment]] = []
 
         def collect(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
-            segments.append(make_segment(inlines, self.protect))
+            segments.append((inlines, make_segment(inlines, self.protect)))
             return inlines
 
         for doc in documents:
@@ -54,10 +71,16 @@ class Translator:
             map_blocks(doc.blocks, collect)
             for blocks in doc.notes.values():
                 map_blocks(blocks, collect)
-        targets = self._translate_markups([s.markup for s in segments if s.has_text])
+        targets = self._translate_markups([s.markup for _, s in segments if s.has_text])
         results: list[tuple[Inline, ...]] = []
-        for seg in segments:
-            results.append(self._restore(seg, targets.get(normalize(seg.markup), seg.markup)))
+        for source, seg in segments:
+            key = normalize(seg.markup)
+            target, origin = self._restore(seg, targets.get(key, seg.markup))
+            results.append(target)
+            if seg.has_text:
+                self.results.append(
+                    SegmentResult(source, target, tuple(seg.protected), origin or self._origins.get(key, ""))
+                )
 
         it = iter(results)
 
@@ -83,53 +106,58 @@ class Translator:
             # Reviewed and approved targets always win; machine targets only from the same engine.
             if unit and (unit.status != "machine" or unit.model == self.engine.model):
                 targets[key] = unit.target
+                self._origins[key] = unit.status if unit.status != "machine" else "memory"
             else:
                 todo.append(key)
         self.report.from_memory += len(unique) - len(todo)
         if todo:
-            translated = self.engine.translate(todo)
-            fresh = []
-            for source, target in zip(todo, translated):
-                if not self._slots_intact(source, target):
-                    target = self._translate_piecewise(source)
-                    self.report.retried.append(source)
-                targets[source] = target
-                fresh.append((source, target))
+            translated = dict(zip(todo, self.engine.translate(todo), strict=True))
+            self._origins.update((source, "machine") for source in todo)
+            broken = [source for source in todo if not self._slots_intact(source, translated[source])]
+            translated.update(self._translate_piecewise(broken))
+            self._origins.update((source, "retried") for source in broken)
+            self.report.retried.extend(broken)
+            targets.update(translated)
             self.report.translated += len(todo)
             if self.memory:
+                fresh = [(source, translated[source]) for source in todo]
                 self.memory.store(fresh, self.pair, "machine", self.engine.name, self.engine.model, "briefkit")
         return targets
 
     @staticmethod
     def _slots_intact(source: str, target: str) -> bool:
-        from toolkit.segments import MARKUP
-
         def slots(text: str) -> list[str]:
             return sorted(m.group(0) for m in MARKUP.finditer(text))
 
         return slots(source) == slots(target)
 
-    def _translate_piecewise(self, source: str) -> str:
-        """Safer form: translate the text between placeholders on its own, keep every marker in place."""
-        runs = text_runs(source)
-        wanted = [r for r in runs if r.strip()]
-        done = dict(zip(wanted, self.engine.translate(wanted))) if wanted else {}
-        pieces = []
-        for run in runs:
-            if run.strip():
-                lead = " " if run[:1].isspace() else ""
-                trail = " " if run[-1:].isspace() else ""
-                pieces.append(lead + done[run].replace("<", "").replace(">", "") + trail)
-            else:
-                pieces.append(run)
-        return replace_runs(source, pieces)
+    def _translate_piecewise(self, sources: list[str]) -> dict[str, str]:
+        """Safer form: translate the text between placeholders on its own, keep every marker in place.
 
-    def _restore(self, seg: Segment, target: str) -> tuple[Inline, ...]:
+        One engine call for the runs of all the segments that need it."""
+        runs = {source: text_runs(source) for source in sources}
+        wanted = sorted({run for source_runs in runs.values() for run in source_runs if run.strip()})
+        done = dict(zip(wanted, self.engine.translate(wanted), strict=True)) if wanted else {}
+        out = {}
+        for source, source_runs in runs.items():
+            pieces = []
+            for run in source_runs:
+                if run.strip():
+                    lead = " " if run[:1].isspace() else ""
+                    trail = " " if run[-1:].isspace() else ""
+                    pieces.append(lead + done[run].replace("<", "").replace(">", "") + trail)
+                else:
+                    pieces.append(run)
+            out[source] = replace_runs(source, pieces)
+        return out
+
+    def _restore(self, seg: Segment, target: str) -> tuple[tuple[Inline, ...], str | None]:
+        """The translated inlines, or the English ones (origin `kept-source`) when the placeholders broke."""
         try:
-            return restore(seg, target)
+            return restore(seg, target), None
         except PlaceholderError as exc:
             self.report.problems.append(
                 {"segment": seg.markup, "problem": f"placeholders: {exc}", "kind": "placeholder"}
             )
             log.warning("translation kept the English text of a segment whose placeholders broke: %s", seg.markup[:80])
-            return restore(seg, seg.markup)
+            return restore(seg, seg.markup), "kept-source"
