@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.tiny_argos import build_tiny_argos_package
+from toolkit.engines import ArgosEngine, find_model, install_model
 
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ROOT / "inputs"
@@ -21,6 +25,7 @@ def sample_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The two sample packets built once, through the real CLI, with the real translation engine."""
     out = tmp_path_factory.mktemp("release")
     memory_dir = tmp_path_factory.mktemp("memory")
+    env = {**os.environ, "BRIEFKIT_MODELS": str(memory_dir / "none"), "ARGOS_PACKAGES_DIR": str(memory_dir / "none")}
     packets = []
     for name in ("cartel-policy-2025", "fentanyl-parallel"):
         text = (INPUTS / "packets" / f"{name}.yaml").read_text()
@@ -28,9 +33,28 @@ def sample_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
         packet.write_text(text + f"memory: {memory_dir / 'memory.sqlite'}\n")
         packets.append(packet)
     try:
-        result = run_cli("build", *map(str, packets), "--out", str(out))
+        result = run_cli("build", *map(str, packets), "--out", str(out), env=env)
     finally:
         for packet in packets:
             packet.unlink()
     assert result.returncode == 0, result.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def tiny_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny real `.argosmodel` (see tests/tiny_argos.py)."""
+    return build_tiny_argos_package(tmp_path_factory.mktemp("tiny-model"))
+
+
+@pytest.fixture(scope="session")
+def tiny_engine(tiny_package: Path, tmp_path_factory: pytest.TempPathFactory) -> ArgosEngine:
+    """The tiny model installed into a models folder of its own and loaded as the Argos engine."""
+    models = tmp_path_factory.mktemp("models")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BRIEFKIT_MODELS", str(models))
+        patch.setenv("ARGOS_PACKAGES_DIR", str(models / "none"))
+        install_model(tiny_package)
+        model = find_model("en", "es")
+        assert model is not None
+        return ArgosEngine(model)

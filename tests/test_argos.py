@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import INPUTS, run_cli
-from tests.tiny_argos import build_tiny_argos_package
-from toolkit.engines import ArgosEngine, find_model, install_model
+from toolkit.engines import ArgosEngine
 from toolkit.glossary import load_glossary
 from toolkit.memory import TranslationMemory
 from toolkit.model import Cite, CiteItem, Document, Link, NoteRef, Paragraph, SummaryMeta, Text, plain_text
@@ -25,21 +24,6 @@ from toolkit.qa import check_translation
 from toolkit.translate import Translator
 
 MODEL_NAME = "tiny en→es (test model) 0.1"
-
-
-@pytest.fixture(scope="session")
-def tiny_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_tiny_argos_package(tmp_path_factory.mktemp("tiny-model"))
-
-
-@pytest.fixture
-def installed(tiny_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ArgosEngine:
-    monkeypatch.setenv("BRIEFKIT_MODELS", str(tmp_path / "models"))
-    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-argos"))
-    install_model(tiny_package)
-    model = find_model("en", "es")
-    assert model is not None
-    return ArgosEngine(model)
 
 
 def test_the_package_is_a_real_argos_package(tiny_package: Path) -> None:
@@ -102,12 +86,14 @@ class BatchSpy:
         return self.inner.translate_batch(batch, **options)  # type: ignore[attr-defined]
 
 
-def test_sentences_go_to_ctranslate2_in_batches_and_duplicates_once(installed: ArgosEngine) -> None:
-    spy = BatchSpy(installed.translator)
-    installed.translator = spy  # type: ignore[assignment]
+def test_sentences_go_to_ctranslate2_in_batches_and_duplicates_once(
+    tiny_engine: ArgosEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spy = BatchSpy(tiny_engine.translator)
+    monkeypatch.setattr(tiny_engine, "translator", spy)
     paragraphs = [(Text(f"The cartel number {chr(65 + i % 26)}{i} grew. It moved north."),) for i in range(40)]
     source = Document(SummaryMeta("T", "s"), (Text("Title"),), tuple(Paragraph(p) for p in paragraphs * 2))
-    translator = Translator(installed, None, load_glossary(None))
+    translator = Translator(tiny_engine, None, load_glossary(None))
     translator.translate_documents([source])
     # Figures are placeholders, so "A0" and "A26" make the same segment: 26 segments of two sentences and the
     # title, 53 sentences in batches of at most 32. The model garbles the placeholders of all 26; their text
@@ -116,7 +102,7 @@ def test_sentences_go_to_ctranslate2_in_batches_and_duplicates_once(installed: A
     assert len(translator.report.retried) == 26
 
 
-def test_garbled_placeholders_are_retried_and_provenance_recorded(installed: ArgosEngine, tmp_path: Path) -> None:
+def test_garbled_placeholders_are_retried_and_provenance_recorded(tiny_engine: ArgosEngine, tmp_path: Path) -> None:
     memory = TranslationMemory(tmp_path / "memory.sqlite")
     paragraph = (
         Text("Senator Roger Marshall cited "),
@@ -128,7 +114,7 @@ def test_garbled_placeholders_are_retried_and_provenance_recorded(installed: Arg
     )
     source = Document(SummaryMeta("T", "s"), (Text("Title"),), (Paragraph(paragraph),))
     glossary = load_glossary(INPUTS / "glossary.csv")
-    translator = Translator(installed, memory, glossary)
+    translator = Translator(tiny_engine, memory, glossary)
     (out,) = translator.translate_documents([source])
     children = out.blocks[0].children  # type: ignore[union-attr]
     assert Cite((CiteItem("a", suffix=", p. 4"),)) in children and NoteRef("n1") in children

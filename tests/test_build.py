@@ -26,7 +26,7 @@ def docx_xml(path: Path, member: str) -> str:
 
 def test_manifest_lists_files_inputs_and_engine(sample_release: Path) -> None:
     manifest = json.loads((sample_release / "cartel-policy-2025" / "manifest.json").read_text())
-    assert set(manifest["files"]) == {"docx", "pdf"}
+    assert set(manifest["files"]) == {"docx", "pdf", "qa_json", "qa_markdown"}
     assert manifest["translation"]["engine"] in ("apertium", "argos")
     assert manifest["translation"]["problems"] == []
     assert "summaries/jtfn-options-memo.md" in manifest["inputs"]

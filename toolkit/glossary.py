@@ -149,7 +149,7 @@ def spanish_number(text: str) -> str:
     def figure(m: re.Match[str]) -> str:
         whole, _, fraction = m.group(0).replace(",", "").partition(".")
         if len(whole) > 4:
-            groups = []
+            groups: list[str] = []
             while whole:
                 groups.insert(0, whole[-3:])
                 whole = whole[:-3]

@@ -136,6 +136,7 @@ class TranslationMemory:
 
 # --- TMX: the memory's reviewed and approved content as a file CAT tools and version control can use -------
 
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 TMX_PROPS = ("status", "engine", "model", "produced_by", "updated")
 
 
@@ -170,14 +171,14 @@ def read_tmx(path: Path, pair: str, default_status: str) -> list[Unit]:
         raise BriefkitError(f"not a valid TMX file: {exc.msg}", path, exc.lineno) from None
     except AssertionError:  # translate-toolkit's check of the root element
         raise BriefkitError("not a TMX file (its root element is not <tmx>)", path, 1) from None
-    source_lang, target_lang = pair.split("-")
+    target_lang = pair.split("-")[1]
     found = []
     for tu in store.units:
         element = tu.xmlelement
         props = {p.get("type", ""): (p.text or "") for p in element.iter("prop")}
-        source, target = tu.getsource(), tu.gettarget()
-        langs = [str(v).lower()[:2] for v in (tu.getsourcelanguage() or source_lang, tu.gettargetlanguage())]
-        if not source or not target or (langs[1] and langs[1] != target_lang):
+        source, target = str(tu.source or ""), str(tu.target or "")
+        languages = [tuv.get(XML_LANG, "")[:2].lower() for tuv in element.iter("tuv")]
+        if not source or not target or languages[1:2] != [target_lang]:
             continue
         status = props.get("x-briefkit-status") or default_status
         if status not in STATUSES:

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 
 from toolkit.glossary import Glossary
-from toolkit.model import Cite, Emph, Inline, Link, NoteRef, Rendered, Strong, plain_text
+from toolkit.model import Cite, Emph, Inline, Link, NoteRef, Rendered, Strong, Text, plain_text
 from toolkit.translate import SegmentResult, TranslationReport
 
 # Length of Spanish text against its English source, outside which output is suspicious.
@@ -44,9 +44,20 @@ def _references(inlines: tuple[Inline, ...]) -> tuple[Counter[str], Counter[str]
     return links, cites
 
 
+def _prose(inlines: tuple[Inline, ...]) -> str:
+    """The visible text without code, which no glossary applies to."""
+    parts: list[str] = []
+    for node in inlines:
+        if isinstance(node, Text):
+            parts.append(node.text)
+        elif isinstance(node, (Emph, Strong, Link, Rendered)):
+            parts.append(_prose(node.children))
+    return "".join(parts)
+
+
 def _figures(text: str) -> Counter[str]:
     """The digits of every figure, whatever its separators (2,500 = 2500 = 2 500; 1.5 = 1,5)."""
-    found = re.findall(r"\d+(?:[,.\u00a0\u202f]\d+)*", text)
+    found = re.findall(r"(?<![\d,.])\d{1,3}(?: \d{3})+(?!\d|[,.]\d)|\d+(?:[,.\u00a0\u202f]\d+)*", text)
     return Counter(re.sub(r"\D", "", f) for f in found)
 
 
@@ -88,9 +99,10 @@ def check_translation(results: list[SegmentResult], glossary: Glossary) -> list[
         if missing or extra:
             add("number", "error", f"figures differ: missing {sorted(missing)}, added {sorted(extra)}")
         if pattern is not None:
-            for m in pattern.finditer(source):
+            target_prose = _prose(result.target).lower()
+            for m in pattern.finditer(_prose(result.source)):
                 wanted = glossary.lookup(m.group(0))
-                if wanted.lower() not in target.lower():
+                if wanted.lower() not in target_prose:
                     add("glossary", "error", f"glossary: “{m.group(0)}” should be “{wanted}”")
         if len(source) >= 25:
             ratio = len(target) / len(source)

@@ -69,8 +69,11 @@ class PlaceholderError(ValueError):
     """A translation lost, duplicated or mis-nested a slot."""
 
 
-def restore(segment: Segment, translated: str) -> tuple[Inline, ...]:
-    """Rebuild inlines from translated markup; raise PlaceholderError unless every slot is there once."""
+def restore(segment: Segment, translated: str, text_slots_optional: bool = False) -> tuple[Inline, ...]:
+    """Rebuild inlines from translated markup; raise PlaceholderError unless every slot is there once.
+
+    `text_slots_optional`: a person's translation may write a protected name, term or figure out in words
+    (the slot is then missing); citations, notes, code and formatting must still all be there."""
     seen: list[int] = []
     stack: list[tuple[int, list[Inline]]] = [(0, [])]
     pos = 0
@@ -104,6 +107,8 @@ def restore(segment: Segment, translated: str) -> tuple[Inline, ...]:
     if len(stack) != 1:
         raise PlaceholderError("unclosed formatting")
     missing = set(segment.slots) - set(seen)
+    if text_slots_optional:
+        missing = {n for n in missing if not isinstance(segment.slots[n], Text)}
     if missing:
         raise PlaceholderError("missing " + ", ".join(f"slot {n}" for n in sorted(missing)))
     return merge_text(stack[0][1])

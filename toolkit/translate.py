@@ -75,7 +75,7 @@ class Translator:
         results: list[tuple[Inline, ...]] = []
         for source, seg in segments:
             key = normalize(seg.markup)
-            target, origin = self._restore(seg, targets.get(key, seg.markup))
+            target, origin = self._restore(source, seg, targets.get(key, seg.markup), self._origins.get(key, ""))
             results.append(target)
             if seg.has_text:
                 self.results.append(
@@ -145,19 +145,22 @@ class Translator:
                 if run.strip():
                     lead = " " if run[:1].isspace() else ""
                     trail = " " if run[-1:].isspace() else ""
-                    pieces.append(lead + done[run].replace("<", "").replace(">", "") + trail)
+                    text = MARKUP.sub("", done[run]).replace("<", "").replace(">", "")
+                    pieces.append(lead + text.strip() + trail)
                 else:
                     pieces.append(run)
             out[source] = replace_runs(source, pieces)
         return out
 
-    def _restore(self, seg: Segment, target: str) -> tuple[tuple[Inline, ...], str | None]:
+    def _restore(
+        self, source: tuple[Inline, ...], seg: Segment, target: str, origin: str
+    ) -> tuple[tuple[Inline, ...], str | None]:
         """The translated inlines, or the English ones (origin `kept-source`) when the placeholders broke."""
         try:
-            return restore(seg, target), None
+            return restore(seg, target, text_slots_optional=origin in ("reviewed", "approved")), None
         except PlaceholderError as exc:
             self.report.problems.append(
                 {"segment": seg.markup, "problem": f"placeholders: {exc}", "kind": "placeholder"}
             )
             log.warning("translation kept the English text of a segment whose placeholders broke: %s", seg.markup[:80])
-            return restore(seg, seg.markup), "kept-source"
+            return source, "kept-source"
