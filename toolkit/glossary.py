@@ -74,6 +74,20 @@ class Glossary:
         return target
 
 
+PHRASE_END = (
+    "and|or|but|of|in|to|that|which|who|with|from|for|on|by|as|at|is|are|was|were|have|has|had|would|could|will"
+)
+FEMININE_ENDINGS = ("a", "ción", "sión", "dad", "tad", "tud", "umbre", "ley", "sis")
+MASCULINE_IN_A = {"día", "mapa", "problema", "programa", "sistema", "tema"}
+
+
+def spanish_article(phrase: str, plural: bool = False) -> str:
+    """The definite article for a Spanish noun phrase, by the gender its first word suggests."""
+    head = phrase.split(" ")[0].lower()
+    feminine = head.endswith(FEMININE_ENDINGS) and head not in MASCULINE_IN_A
+    return ("las" if feminine else "los") if plural else ("la" if feminine else "el")
+
+
 def pluralize_es(phrase: str) -> str:
     """Spanish plural of a noun phrase: each word up to the first preposition ("cártel de drogas")."""
     words = phrase.split(" ")
@@ -193,7 +207,20 @@ def make_protector(glossary: Glossary, number_style: str = "spanish"):  # type: 
 
         if glossary_pattern is not None:
             for m in glossary_pattern.finditer(text):
-                add(m.start(), m.end(), glossary.lookup(m.group(0)))
+                target = glossary.lookup(m.group(0))
+                start = m.start()
+                # "the White House" → "la Casa Blanca": the engine cannot agree an article with a placeholder.
+                article = re.search(r"\b([Tt]he) $", text[: m.start()])
+                # A common noun takes the article only where its noun phrase visibly ends ("the cartels and").
+                ends_phrase = m.group(0)[:1].isupper() or re.match(
+                    rf"\s*(?:[^\w\s]|$|(?:{PHRASE_END})\b)", text[m.end() :]
+                )
+                if article and ends_phrase and target != m.group(0):
+                    start = article.start()
+                    target = spanish_article(target, plural=m.group(0) != m.group(0).rstrip("s")) + " " + target
+                    if article.group(1) == "The":
+                        target = target[:1].upper() + target[1:]
+                add(start, m.end(), target)
         for m in PATTERNS.finditer(text):
             value = m.group(0)
             if m.lastgroup == "date":

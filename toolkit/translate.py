@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field, replace
 
 from toolkit.engines import Engine
 from toolkit.glossary import Glossary, make_protector
 from toolkit.memory import TranslationMemory, normalize
-from toolkit.model import Block, Document, Inline, map_blocks
+from toolkit.model import Block, Document, Inline, Text, map_blocks
 from toolkit.segments import MARKUP, PlaceholderError, Segment, make_segment, replace_runs, restore, text_runs
 
 log = logging.getLogger("briefkit")
@@ -35,6 +36,27 @@ class SegmentResult:
     target: tuple[Inline, ...]
     protected: tuple[str, ...]  # the source text of the spans the engine never saw
     origin: str  # machine, retried, memory (machine), reviewed, approved, or kept-source
+
+
+def contract_articles(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """Spanish contractions across restored placeholders: "de el Pentágono" → "del Pentágono", "a el" → "al"."""
+    out: list[Inline] = []
+    for node in inlines:
+        if isinstance(node, Text):
+            node = Text(re.sub(r"\b([Dd]e|[Aa]) el\b", lambda m: m.group(1) + "l", node.text))
+        out.append(node)
+    return tuple(out)
+
+
+def respace_slots(source: str, target: str) -> str:
+    """Keep a placeholder apart from the words around it where the source had it apart: engines glue them."""
+    for m in re.finditer(r"(\s?)<x(\d+)/>(\s?)", source):
+        slot = f"<x{m.group(2)}/>"
+        if m.group(1):
+            target = re.sub(rf"(?<=\w){re.escape(slot)}", " " + slot, target)
+        if m.group(3):
+            target = re.sub(rf"{re.escape(slot)}(?=\w)", slot + " ", target)
+    return target
 
 
 class Translator:
@@ -75,7 +97,8 @@ class Translator:
         results: list[tuple[Inline, ...]] = []
         for source, seg in segments:
             key = normalize(seg.markup)
-            target, origin = self._restore(source, seg, targets.get(key, seg.markup), self._origins.get(key, ""))
+            translated = respace_slots(seg.markup, targets.get(key, seg.markup))
+            target, origin = self._restore(source, seg, translated, self._origins.get(key, ""))
             results.append(target)
             if seg.has_text:
                 self.results.append(
@@ -157,7 +180,8 @@ class Translator:
     ) -> tuple[tuple[Inline, ...], str | None]:
         """The translated inlines, or the English ones (origin `kept-source`) when the placeholders broke."""
         try:
-            return restore(seg, target, text_slots_optional=origin in ("reviewed", "approved")), None
+            inlines = restore(seg, target, text_slots_optional=origin in ("reviewed", "approved"))
+            return (contract_articles(inlines) if self.target_lang.startswith("es") else inlines), None
         except PlaceholderError as exc:
             self.report.problems.append(
                 {"segment": seg.markup, "problem": f"placeholders: {exc}", "kind": "placeholder"}

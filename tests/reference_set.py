@@ -1,0 +1,137 @@
+"""The reference set (tests/reference/en-es.tsv): English sentences from the sample summaries with careful
+human Spanish translations, and how a translation of them is scored (chrF) and checked (citations, links and
+figures kept). Used by tests/test_quality.py and benchmarks/translate.py."""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import subprocess
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.engines import Engine
+from toolkit.glossary import load_glossary
+from toolkit.model import Cite, Code, Emph, Inline, Link, Paragraph, Strong, Text
+from toolkit.reader import read_summary
+from toolkit.translate import Translator
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "tests" / "reference" / "en-es.tsv"
+GLOSSARY = ROOT / "inputs" / "glossary.csv"
+
+
+@dataclass(frozen=True)
+class Pair:
+    en: str  # Markdown, with Pandoc citations
+    es: str
+
+
+def load_pairs() -> list[Pair]:
+    with REFERENCE.open(encoding="utf-8", newline="") as f:
+        return [Pair(row["en"], row["es"]) for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)]
+
+
+def render(inlines: tuple[Inline, ...]) -> str:
+    """Inlines back to Markdown-like text, in the form the reference is written in."""
+    out = []
+    for node in inlines:
+        if isinstance(node, Text):
+            out.append(node.text)
+        elif isinstance(node, Code):
+            out.append(f"`{node.text}`")
+        elif isinstance(node, Emph):
+            out.append(f"*{render(node.children)}*")
+        elif isinstance(node, Strong):
+            out.append(f"**{render(node.children)}**")
+        elif isinstance(node, Link):
+            out.append(f"[{render(node.children)}]({node.target})")
+        elif isinstance(node, Cite):
+            items = "; ".join("@" + i.key + (i.suffix if i.suffix.startswith(",") else "") for i in node.items)
+            out.append(f"[{items}]")
+    return "".join(out)
+
+
+def read_sentences(sentences: list[str]) -> list[tuple[Inline, ...]]:
+    """Each sentence read by briefkit's own reader, as the inlines of one paragraph."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "reference.md"
+        front = "---\ntitle: Reference\nsource: reference\ndate: 2025-01-01\n---\n\n"
+        path.write_text(front + "\n\n".join(sentences) + "\n", encoding="utf-8")
+        document = read_summary(path)
+    paragraphs = [b.children for b in document.blocks if isinstance(b, Paragraph)]
+    assert len(paragraphs) == len(sentences)
+    return paragraphs
+
+
+def pipeline(engine: Engine, sentences: list[str]) -> list[str]:
+    """The briefkit pipeline: reader, protected spans, glossary, batched engine, restore."""
+    from toolkit.model import Document, SummaryMeta
+
+    paragraphs = read_sentences(sentences)
+    document = Document(SummaryMeta("Reference", "reference"), (Text("Reference"),), tuple(map(Paragraph, paragraphs)))
+    translator = Translator(engine, None, load_glossary(GLOSSARY))
+    (out,) = translator.translate_documents([document])
+    return [render(b.children) for b in out.blocks]  # type: ignore[union-attr]
+
+
+def apertium_one(sentence: str) -> str:
+    """Apertium called the naive way: one process for one sentence, plain text in and out."""
+    binary = shutil.which("apertium") or "apertium"
+    result = subprocess.run([binary, "-u", "eng-spa"], input=sentence, capture_output=True, text=True, check=True)
+    return result.stdout.strip()
+
+
+def apertium_raw(sentences: list[str]) -> list[str]:
+    """Raw Apertium output, batched: one process, one sentence per line, nothing protected."""
+    binary = shutil.which("apertium") or "apertium"
+    result = subprocess.run(
+        [binary, "-u", "eng-spa"], input="\n".join(sentences) + "\n", capture_output=True, text=True, check=True
+    )
+    lines = [line.strip() for line in result.stdout.rstrip("\n").split("\n")]
+    assert len(lines) == len(sentences)
+    return lines
+
+
+def real_argos_models() -> list[Path]:
+    """Real `.argosmodel` files in ../shared/models, if this machine ever has any."""
+    shared = ROOT.parent / "shared" / "models"
+    return sorted(shared.glob("*.argosmodel")) if shared.is_dir() else []
+
+
+# --- scoring ------------------------------------------------------------------------------------------------
+
+QUOTES = str.maketrans({c: '"' for c in "«»“”„‘’'"} | {"\u00a0": " ", "\u202f": " "})
+
+
+def chrf(hypotheses: list[str], references: list[str]) -> float:
+    import sacrebleu
+
+    def norm(text: str) -> str:
+        return text.translate(QUOTES)
+
+    return float(sacrebleu.corpus_chrf([norm(h) for h in hypotheses], [[norm(r) for r in references]]).score)
+
+
+def kept(source: str) -> Counter[str]:
+    """What a translation must keep: citation keys with their locators, link targets, figures."""
+    things: Counter[str] = Counter()
+    things.update("cite:" + m for m in re.findall(r"@[\w:-]+(?:, (?:pp?\. )?[\d-]+)?", source))
+    things.update("link:" + m for m in re.findall(r"\]\((\S+?)\)", source))
+    prose = re.sub(r"\[[^\]]*@[^\]]*\]|@[\w:-]+|\]\(\S+?\)", "", source)  # without citations and link targets
+    figures = re.findall(r"(?<![\d-])\d+(?:[,.\u00a0 ]\d{3})*(?:[.,]\d+)?(?!\d)", prose)
+    things.update("figure:" + re.sub(r"\D", "", f) for f in figures)
+    return things
+
+
+def kept_share(sources: list[str], outputs: list[str]) -> float:
+    """The share of citations, links and figures of the sources found intact in the outputs."""
+    total = found = 0
+    for source, output in zip(sources, outputs, strict=True):
+        wanted, got = kept(source), kept(output)
+        total += sum(wanted.values())
+        found += sum((wanted & got).values())
+    return found / total if total else 1.0
