@@ -48,8 +48,8 @@ class ApertiumEngine:
             ["dpkg-query", "-W", "-f", "${Version}", "apertium-eng-spa"], capture_output=True, text=True
         )
         self.model = f"apertium-eng-spa {version.stdout.strip() or 'unknown'}"
-        probe = subprocess.run([self.binary, "-u", "eng-spa"], input="cat", capture_output=True, text=True)
-        if probe.returncode != 0:
+        modes = subprocess.run([self.binary, "-l"], capture_output=True, text=True)  # fast: lists mode files
+        if "eng-spa" not in modes.stdout.split():
             raise BriefkitError("Apertium has no eng-spa mode", hint=INSTALL_HINT)
 
     @staticmethod

@@ -1,0 +1,173 @@
+"""Translation speed and quality: the naive way against the briefkit pipeline, cold and warm, per engine.
+
+    .venv/bin/python benchmarks/translate.py            # Apertium and the tiny Argos test model
+    .venv/bin/python benchmarks/translate.py --engine apertium
+
+Segments: every segment (titles, headings, paragraphs, list items, cells, footnotes) of the five sample
+summaries. Each phase runs in a fresh process so its peak memory is its own: the peak resident memory of
+that Python process, which holds the whole pipeline and the Argos model (Apertium runs in processes of its
+own of about 20 MB that are not counted). Figures are ratios against the naive way measured in the same run.
+
+- naive: Apertium as one `apertium` process per segment; Argos as `argostranslate.translate.translate()` per
+  segment (argostranslate's sentence-boundary model cannot be downloaded here, so its splitter is replaced by
+  the same regular expression briefkit uses; everything else is argostranslate's own code).
+- cold: the pipeline with an empty translation memory; warm: the same build again with the memory full.
+- chrF: the reference set (tests/reference/en-es.tsv), naive output and pipeline output against the human
+  Spanish. The tiny Argos model's output is noise, so its chrF only shows that the pipeline runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def sample_documents() -> list:  # type: ignore[type-arg]
+    from toolkit.reader import read_summary
+
+    return [read_summary(p) for p in sorted((ROOT / "inputs" / "summaries").glob("*.md"))]
+
+
+def segment_texts() -> list[str]:
+    """The plain text of every translatable segment, as a naive caller would send it."""
+    from toolkit.model import map_blocks, plain_text
+
+    texts: list[str] = []
+
+    def collect(inlines: tuple) -> tuple:  # type: ignore[type-arg]
+        if any(c.isalpha() for c in plain_text(inlines)):
+            texts.append(" ".join(plain_text(inlines).split()))
+        return inlines
+
+    for doc in sample_documents():
+        collect(doc.title)
+        map_blocks(doc.blocks, collect)
+        for blocks in doc.notes.values():
+            map_blocks(blocks, collect)
+    return texts
+
+
+def make_engine(name: str, models: Path):  # type: ignore[no-untyped-def]
+    from toolkit.engines import ApertiumEngine, ArgosEngine, find_model
+
+    if name == "apertium":
+        return ApertiumEngine()
+    os.environ["BRIEFKIT_MODELS"] = str(models)
+    model = find_model("en", "es")
+    assert model is not None
+    return ArgosEngine(model)
+
+
+def naive_translate(name: str, texts: list[str], models: Path) -> list[str]:
+    if name == "apertium":
+        from tests.reference_set import apertium_one
+
+        return [apertium_one(t) for t in texts]
+    os.environ["ARGOS_PACKAGES_DIR"] = str(models)
+    import argostranslate.sbd
+    import argostranslate.translate
+
+    from toolkit.engines import SENTENCE_END
+
+    argostranslate.sbd.MiniSBDSentencizer.split_sentences = lambda self, text: SENTENCE_END.split(text)  # type: ignore[method-assign]
+    return [argostranslate.translate.translate(t, "en", "es") for t in texts]
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss it does not carry the parent's over exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def phase(name: str, kind: str, models: str, memory: str, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    """One measured phase, in its own process."""
+    from tests.reference_set import chrf, kept_share, load_pairs, pipeline
+    from toolkit.glossary import load_glossary
+    from toolkit.memory import TranslationMemory
+    from toolkit.translate import Translator
+
+    pairs = load_pairs()
+    sources, references = [p.en for p in pairs], [p.es for p in pairs]
+    texts = segment_texts()
+    documents = sample_documents()
+    start = time.perf_counter()
+    result: dict[str, object] = {}
+    if kind == "naive":
+        naive_translate(name, texts, Path(models))
+        result["segments"] = len(texts)
+        elapsed = time.perf_counter() - start
+        output = naive_translate(name, sources, Path(models))
+    else:
+        engine = make_engine(name, Path(models))
+        translator = Translator(engine, TranslationMemory(Path(memory)), load_glossary(ROOT / "inputs" / "glossary.csv"))
+        translator.translate_documents(documents)
+        result["segments"] = len(translator.results)  # every segment, as the naive way counts them
+        result["from_memory"] = translator.report.from_memory
+        elapsed = time.perf_counter() - start
+        output = pipeline(engine, sources) if kind == "cold" else []
+    result.update(
+        seconds=elapsed,
+        peak_mb=peak_rss_mb(),
+        chrf=chrf(output, references) if output else None,
+        kept=kept_share(sources, output) if output else None,
+    )
+    queue.put(result)
+
+
+def run_phase(name: str, kind: str, models: Path, memory: Path) -> dict[str, object]:
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=phase, args=(name, kind, str(models), str(memory), queue))
+    process.start()
+    result = queue.get(timeout=3600)
+    process.join()
+    return result  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--engine", action="append", choices=["apertium", "argos-tiny"])
+    args = parser.parse_args()
+    engines = args.engine or ["apertium", "argos-tiny"]
+    print(f"segments: {len(segment_texts())} (the five sample summaries); {os.cpu_count()} cores")
+    print()
+    header = f"{'engine':<11} {'way':<6} {'segments/s':>10} {'× naive':>8} {'peak MB':>8} {'chrF':>6} {'kept':>6}"
+    print(header)
+    print("-" * len(header))
+    with tempfile.TemporaryDirectory() as tmp:
+        models = Path(tmp) / "models"
+        if "argos-tiny" in engines:
+            from tests.tiny_argos import build_tiny_argos_package
+            from toolkit.engines import install_model
+
+            os.environ["BRIEFKIT_MODELS"] = str(models)
+            install_model(build_tiny_argos_package(Path(tmp)))
+        for name in engines:
+            engine = "apertium" if name == "apertium" else "argos"
+            memory = Path(tmp) / f"{engine}.sqlite"
+            naive_rate = 0.0
+            for kind in ("naive", "cold", "warm"):
+                r = run_phase(engine, kind, models, memory)
+                rate = float(r["segments"]) / float(r["seconds"])  # type: ignore[arg-type]
+                naive_rate = naive_rate or rate
+                score = f"{r['chrf']:.1f}" if r["chrf"] is not None else ""
+                kept = f"{r['kept']:.0%}" if r["kept"] is not None else ""
+                print(
+                    f"{name:<11} {kind:<6} {rate:>10.1f} {rate / naive_rate:>7.1f}× {r['peak_mb']:>8.0f} "
+                    f"{score:>6} {kept:>6}"
+                )
+
+
+if __name__ == "__main__":
+    main()
