@@ -47,6 +47,10 @@ class Unit:
     model: str
     produced_by: str
     updated: str
+    context: str = ""  # the packet segment id a person reviewed it as (for "the English changed since")
+
+
+COLUMNS = "source, target, status, engine, model, produced_by, updated, context"
 
 
 class TranslationMemory:
@@ -60,6 +64,9 @@ class TranslationMemory:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
+            columns = [row[1] for row in self.db.execute("PRAGMA table_info(units)")]
+            if "context" not in columns:  # memories made before review support
+                self.db.execute("ALTER TABLE units ADD COLUMN context TEXT NOT NULL DEFAULT ''")
             ok = self.db.execute("PRAGMA quick_check").fetchone()[0]
         except sqlite3.DatabaseError as exc:
             raise BriefkitError(
@@ -79,7 +86,7 @@ class TranslationMemory:
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
             rows = self.db.execute(
-                f"SELECT source_key, source, target, status, engine, model, produced_by, updated FROM units "
+                f"SELECT source_key, {COLUMNS} FROM units "
                 f"WHERE pair = ? AND source_key IN ({','.join('?' * len(chunk))})",
                 [pair, *chunk],
             )
@@ -100,15 +107,18 @@ class TranslationMemory:
         Returns how many rows changed."""
         rows = [
             (normalize(u.source), pair, u.source, u.target, u.status, u.engine, u.model, u.produced_by, u.updated)
+            + (u.context,)
             for u in units
         ]
         self.db.execute("BEGIN IMMEDIATE")
         try:
             before = self.db.total_changes
             self.db.executemany(
-                "INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_key, pair) DO UPDATE SET "
+                "INSERT INTO units (source_key, pair, source, target, status, engine, model, produced_by, updated, "
+                "context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_key, pair) DO UPDATE SET "
                 "target = excluded.target, status = excluded.status, engine = excluded.engine, "
-                "model = excluded.model, produced_by = excluded.produced_by, updated = excluded.updated "
+                "model = excluded.model, produced_by = excluded.produced_by, updated = excluded.updated, "
+                "context = CASE WHEN excluded.context != '' THEN excluded.context ELSE units.context END "
                 f"WHERE {RANK.format('units.status')} <= {RANK.format('excluded.status')} "
                 "AND (units.target != excluded.target OR units.status != excluded.status)",
                 rows,
@@ -123,11 +133,25 @@ class TranslationMemory:
     def units(self, pair: str, statuses: tuple[str, ...] = STATUSES) -> list[Unit]:
         """All units of a language pair with one of the statuses, sorted by source."""
         rows = self.db.execute(
-            "SELECT source, target, status, engine, model, produced_by, updated FROM units "
+            f"SELECT {COLUMNS} FROM units "
             f"WHERE pair = ? AND status IN ({','.join('?' * len(statuses))}) ORDER BY source_key",
             [pair, *statuses],
         )
         return [Unit(*row) for row in rows]
+
+    def reviews_by_context(self, contexts: list[str], pair: str) -> dict[str, Unit]:
+        """The latest reviewed or approved unit for each packet segment id."""
+        found: dict[str, Unit] = {}
+        wanted = set(contexts)
+        rows = self.db.execute(
+            f"SELECT {COLUMNS} FROM units WHERE pair = ? AND context != '' AND status != 'machine' ORDER BY updated",
+            [pair],
+        )
+        for row in rows:
+            unit = Unit(*row)
+            if unit.context in wanted:
+                found[unit.context] = unit
+        return found
 
     def counts(self) -> dict[tuple[str, str], int]:
         rows = self.db.execute("SELECT pair, status, count(*) FROM units GROUP BY pair, status ORDER BY pair, status")
@@ -137,7 +161,7 @@ class TranslationMemory:
 # --- TMX: the memory's reviewed and approved content as a file CAT tools and version control can use -------
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-TMX_PROPS = ("status", "engine", "model", "produced_by", "updated")
+TMX_PROPS = ("status", "engine", "model", "produced_by", "updated", "context")
 
 
 def tmx_bytes(units: list[Unit], pair: str) -> bytes:
@@ -192,6 +216,7 @@ def read_tmx(path: Path, pair: str, default_status: str) -> list[Unit]:
                 props.get("x-briefkit-model", path.name),
                 props.get("x-briefkit-produced_by", "tmx import"),
                 props.get("x-briefkit-updated") or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                props.get("x-briefkit-context", ""),
             )
         )
     return found

@@ -17,7 +17,7 @@ ENGLISH_WORDS = set("the and of to with that which is are was were has have for 
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # untranslated, placeholder, number, link, citation, glossary, length
+    kind: str  # needs-review, untranslated, placeholder, number, link, citation, glossary, length
     severity: str  # error: must be fixed; warning: look at it
     source: str
     target: str
@@ -75,6 +75,13 @@ def check_translation(results: list[SegmentResult], glossary: Glossary) -> list[
         def add(kind: str, severity: str, message: str) -> None:
             findings.append(Finding(kind, severity, source, target, message))
 
+        if result.earlier_review:
+            add(
+                "needs-review",
+                "warning",
+                "the English changed since a person translated it; their earlier Spanish was: "
+                + re.sub(r"</?[gx]\d+/?>", "", result.earlier_review),
+            )
         if result.origin == "kept-source":
             add("placeholder", "error", "the engine broke the placeholders; the English text was kept")
         elif result.origin == "retried":

@@ -5,12 +5,22 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from toolkit.engines import Engine
 from toolkit.glossary import Glossary, make_protector
 from toolkit.memory import TranslationMemory, normalize
-from toolkit.model import Block, Document, Inline, Text, map_blocks
-from toolkit.segments import MARKUP, PlaceholderError, Segment, make_segment, replace_runs, restore, text_runs
+from toolkit.model import Block, Document, Heading, Inline, Text, map_blocks, plain_text
+from toolkit.segments import (
+    MARKUP,
+    PlaceholderError,
+    Protector,
+    Segment,
+    make_segment,
+    replace_runs,
+    restore,
+    text_runs,
+)
 
 log = logging.getLogger("briefkit")
 
@@ -36,6 +46,39 @@ class SegmentResult:
     target: tuple[Inline, ...]
     protected: tuple[str, ...]  # the source text of the spans the engine never saw
     origin: str  # machine, retried, memory (machine), reviewed, approved, or kept-source
+    segment_id: str = ""
+    earlier_review: str = ""  # a person's translation of this segment's earlier English (markup), if any
+
+
+@dataclass(frozen=True)
+class PacketSegment:
+    """A segment in its place: `id` is `<summary>-<n>` (n counts the summary's segments from 0, the title)."""
+
+    id: str
+    section: str  # the heading it falls under ("" before the first heading)
+    source: tuple[Inline, ...]
+    segment: Segment
+
+
+def document_segments(doc: Document, protect: Protector) -> list[PacketSegment]:
+    """Every segment of a document in reading order: title, blocks, then notes."""
+    stem = Path(doc.source_path).stem if doc.source_path else "document"
+    found: list[PacketSegment] = []
+    section = ""
+
+    def collect(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
+        found.append(PacketSegment(f"{stem}-{len(found):03d}", section, inlines, make_segment(inlines, protect)))
+        return inlines
+
+    collect(doc.title)
+    for block in doc.blocks:
+        if isinstance(block, Heading):
+            section = plain_text(block.children)
+        map_blocks((block,), collect)
+    section = "notes"
+    for blocks in doc.notes.values():
+        map_blocks(blocks, collect)
+    return found
 
 
 def contract_articles(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
@@ -82,28 +125,25 @@ class Translator:
 
     def translate_documents(self, documents: list[Document]) -> list[Document]:
         """Translate all documents with one batch of engine calls."""
-        segments: list[tuple[tuple[Inline, ...], Segment]] = []
-
-        def collect(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
-            segments.append((inlines, make_segment(inlines, self.protect)))
-            return inlines
-
-        for doc in documents:
-            collect(doc.title)
-            map_blocks(doc.blocks, collect)
-            for blocks in doc.notes.values():
-                map_blocks(blocks, collect)
-        targets = self._translate_markups([s.markup for _, s in segments if s.has_text])
+        segments = [item for doc in documents for item in document_segments(doc, self.protect)]
+        targets = self._translate_markups([item.segment.markup for item in segments if item.segment.has_text])
+        reviews = self.memory.reviews_by_context([i.id for i in segments], self.pair) if self.memory else {}
         results: list[tuple[Inline, ...]] = []
-        for source, seg in segments:
+        for item in segments:
+            source, seg = item.source, item.segment
             key = normalize(seg.markup)
             translated = respace_slots(seg.markup, targets.get(key, seg.markup))
             target, origin = self._restore(source, seg, translated, self._origins.get(key, ""))
             results.append(target)
             if seg.has_text:
-                self.results.append(
-                    SegmentResult(source, target, tuple(seg.protected), origin or self._origins.get(key, ""))
+                origin = origin or self._origins.get(key, "")
+                review = reviews.get(item.id)
+                earlier = (
+                    review.target if review and normalize(review.source) != key and origin != "kept-source" else ""
                 )
+                if origin in ("reviewed", "approved"):
+                    earlier = ""
+                self.results.append(SegmentResult(source, target, tuple(seg.protected), origin, item.id, earlier))
 
         it = iter(results)
 
