@@ -86,6 +86,68 @@ def _memory(args: argparse.Namespace) -> int:
     return 0
 
 
+def _review(args: argparse.Namespace) -> int:
+    from toolkit.atomic import write_atomic
+    from toolkit.build import build_timestamp
+    from toolkit.memory import TranslationMemory
+    from toolkit.packet import load_packet
+    from toolkit.review import import_corrections, packet_from_file, review_rows, review_status
+    from toolkit.review_files import read_review_docx, read_review_xliff, write_review_docx, write_review_xliff
+
+    if args.review_command == "import":
+        source = Path(args.file)
+        reader = read_review_xliff if source.suffix.lower() in (".xlf", ".xliff") else read_review_docx
+        identifier, editor, corrections = reader(source)
+        packet = packet_from_file(identifier, Path(args.packet) if args.packet else None, source)
+        memory = TranslationMemory(packet.memory)
+        try:
+            report = import_corrections(packet, memory, corrections, args.editor or editor)
+        finally:
+            memory.close()
+        for segment_id, why in report.rejected:
+            print(f"error: {source}: segment {segment_id} not imported: {why}", file=sys.stderr)
+        print(
+            f"imported {len(report.imported)} corrections into {packet.memory}"
+            f" ({report.unchanged} unchanged, {len(report.rejected)} rejected)"
+        )
+        return 1 if report.rejected else 0
+    packet = load_packet(Path(args.packet))
+    if not packet.memory.is_file():
+        raise BriefkitError(
+            "no translation memory yet", packet.memory, hint=f"build the packet first: briefkit build {args.packet}"
+        )
+    memory = TranslationMemory(packet.memory)
+    try:
+        if args.review_command == "status":
+            counts = review_status(packet, memory)
+            columns = ["untranslated", "machine", "reviewed", "approved", "needs-review"]
+            print(f"{'summary':<32}" + "".join(f"{c:>14}" for c in columns))
+            totals = dict.fromkeys(columns, 0)
+            for summary, row in counts.items():
+                print(f"{summary:<32}" + "".join(f"{row.get(c, 0):>14}" for c in columns))
+                for c in columns:
+                    totals[c] += row.get(c, 0)
+            print(f"{'total':<32}" + "".join(f"{totals[c]:>14}" for c in columns))
+            ready = totals["untranslated"] == totals["machine"] == totals["needs-review"] == 0
+            print("ready: every segment reviewed or approved" if ready else "not ready")
+            return 0
+        rows = review_rows(packet, memory)
+    finally:
+        memory.close()
+    if any(row.status == "untranslated" for row in rows):
+        raise BriefkitError(
+            "some segments have no translation yet",
+            packet.path,
+            hint=f"build the packet first: briefkit build {args.packet}",
+        )
+    out = Path(args.out) / packet.id
+    docx_path, xliff_path = out / f"{packet.id}.review.docx", out / f"{packet.id}.review.xlf"
+    write_atomic(docx_path, write_review_docx(packet, rows, build_timestamp(packet)))
+    write_atomic(xliff_path, write_review_xliff(packet, rows))
+    print(f"wrote {docx_path} and {xliff_path} ({len(rows)} segments)")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="briefkit", description="Bilingual EN/ES briefing packets from Markdown.")
     p.add_argument("--version", action="version", version=f"briefkit {__version__}")
@@ -120,6 +182,18 @@ def parser() -> argparse.ArgumentParser:
         help="status of units without a briefkit status (default: reviewed)",
     )
     mem.set_defaults(run=_memory)
+    rev = sub.add_parser("review", help="editor review: export for review, import corrections, status")
+    revsub = rev.add_subparsers(dest="review_command", required=True)
+    rexp = revsub.add_parser("export", help="write PACKET's segments as a review DOCX and an XLIFF file")
+    rexp.add_argument("packet")
+    rexp.add_argument("--out", default="outputs/review", help="folder (default: outputs/review)")
+    rimp = revsub.add_parser("import", help="read corrections from an edited review DOCX or XLIFF")
+    rimp.add_argument("file")
+    rimp.add_argument("--packet", help="the packet file (default: the one the review file names)")
+    rimp.add_argument("--editor", help="who made the corrections (default: from the file)")
+    rstat = revsub.add_parser("status", help="segments per summary and status")
+    rstat.add_argument("packet")
+    rev.set_defaults(run=_review)
     return p
 
 

@@ -23,8 +23,8 @@ NAME_JOINERS = {"of", "de", "del", "la", "y", "and", "&", "–", "-"}
 
 URL = r"(?:https?://|www\.)[^\s<>()\"']+[^\s<>()\"'.,;:!?]"
 EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-MONEY = r"[$€£]\s?\d[\d,]*(?:\.\d+)?(?:\s(?:million|billion|trillion))?|\.\d+"
-NUMBER = r"\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|per cent))?(?:\s?[–-]\s?\d[\d,]*(?:\.\d+)?%?)?"
+MONEY = r"[$€£]\s?\d+(?:,\d{3})*(?:\.\d+)?(?:\s(?:million|billion|trillion))?|\.\d+"
+NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?(?:\s?(?:%|percent|per cent))?(?:\s?[–-]\s?\d+(?:,\d{3})*(?:\.\d+)?%?)?"
 DATE = r"(?:" + "|".join(MONTHS["en"]) + r")\s\d{1,2}(?:,\s\d{4})?"
 PATTERNS = re.compile(rf"(?P<url>{URL})|(?P<email>{EMAIL})|(?P<date>{DATE})|(?P<money>{MONEY})|(?P<num>{NUMBER})")
 CAPWORD = r"(?:[A-Z][\w'’.-]*|[A-Z]{2,}[\w-]*)"

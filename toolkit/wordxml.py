@@ -202,3 +202,10 @@ def restart_footnotes_each_section(section: object) -> None:
     sect_pr = section._sectPr  # type: ignore[attr-defined]
     pr = parse_xml(f'<w:footnotePr {nsdecls("w")}><w:numRestart w:val="eachSect"/></w:footnotePr>')
     sect_pr.insert(0, pr)
+
+
+def set_run_shading(run: Run, fill: str) -> None:
+    """A background behind a run's characters (used to mark text an editor must not change)."""
+    run._r.get_or_add_rPr().append(  # type: ignore[attr-defined]
+        parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>')
+    )
