@@ -77,10 +77,15 @@ def write_review_docx(packet: Packet, rows: list[ReviewRow], timestamp: object) 
             document.add_heading(current, level=1)
             table = document.add_table(rows=1, cols=5)
             table.style = "Table Grid"
+            table.autofit = False
+            for column, width in zip(table.columns, WIDTHS_CM, strict=True):
+                column.width = Cm(width)  # the grid, which LibreOffice follows
             header = table.rows[0]
             wordxml.repeat_table_header(header)
-            for cell, label in zip(header.cells, ("ID", "English", "Español", "Status", "Notes"), strict=True):
+            labels = ("ID", "English", "Español", "Status", "Notes")
+            for cell, label, width in zip(header.cells, labels, WIDTHS_CM, strict=True):
                 cell.text = label
+                cell.width = Cm(width)
                 cell.paragraphs[0].runs[0].bold = True
                 wordxml.set_cell_shading(cell, HEADER_FILL)
             last_section = None
