@@ -84,6 +84,11 @@ def test_glossary_terms_with_plurals_and_case() -> None:
     assert found["the Jalisco New Generation Cartel"] == "el Cártel de Jalisco Nueva Generación"  # article agrees
     assert found["cartels"] == "cárteles"
     assert len(GLOSSARY.terms) >= 40
+    # A singular phrase ending in "s" takes a singular article; typographic apostrophes match plain ones.
+    text = "Sessions ties the war on drugs to the National Sheriffs’ Association."
+    found = {text[s:e]: target for s, e, target in protect(text)}
+    assert found["the war on drugs"] == "la guerra contra las drogas"
+    assert found["the National Sheriffs’ Association"] == "la Asociación Nacional de Alguaciles"
 
 
 def test_memory_hits_skip_the_engine_and_approved_targets_win(tmp_path: Path) -> None:

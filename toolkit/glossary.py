@@ -52,26 +52,35 @@ class Glossary:
         if not self.terms:
             return None
         alternatives = sorted((t.source for t in self.terms), key=len, reverse=True)
-        # Proper names match as written; common terms in any case ("Cartel" at a sentence start).
-        body = "|".join(re.escape(a) if a[:1].isupper() else f"(?i:{re.escape(a)})" for a in alternatives)
+        # Proper names match as written; common terms in any case ("Cartel" at a sentence start). Either
+        # apostrophe matches: the reader's typographer turns "Kate's" into "Kate’s".
+        escaped = [re.escape(a).replace("'", "['’]") for a in alternatives]
+        body = "|".join(e if a[:1].isupper() else f"(?i:{e})" for a, e in zip(alternatives, escaped, strict=True))
         return re.compile(rf"(?<![\w-])(?:{body})(?:e?s)?(?![\w-])")
+
+    def match(self, found: str) -> tuple[Term, bool]:
+        """The entry a matched source text belongs to, and whether the match is its plural."""
+        by_source = {_key(t.source): t for t in self.terms}
+        term = by_source.get(_key(found))
+        if term is not None:
+            return term, False
+        for cut in (2, 1):
+            term = by_source.get(_key(found)[:-cut])
+            if term and found.lower().endswith("es"[-cut:]):
+                return term, True
+        raise KeyError(found)
 
     def lookup(self, found: str) -> str:
         """The target for a matched source text, in the plural when the match is a plural."""
-        by_source = {t.source.lower(): t for t in self.terms}
-        term = by_source.get(found.lower())
-        plural = False
-        if term is None:
-            for cut in (2, 1):
-                term = by_source.get(found.lower()[:-cut])
-                if term and found.lower().endswith("es"[-cut:]):
-                    plural = True
-                    break
-        assert term is not None
+        term, plural = self.match(found)
         target = pluralize_es(term.target) if plural and not term.keep else term.target
         if found[:1].isupper() and not term.source[:1].isupper():
             target = target[:1].upper() + target[1:]
         return target
+
+
+def _key(text: str) -> str:
+    return text.lower().replace("’", "'")
 
 
 PHRASE_END = (
@@ -217,7 +226,7 @@ def make_protector(glossary: Glossary, number_style: str = "spanish"):  # type: 
                 )
                 if article and ends_phrase and target != m.group(0):
                     start = article.start()
-                    target = spanish_article(target, plural=m.group(0) != m.group(0).rstrip("s")) + " " + target
+                    target = spanish_article(target, plural=glossary.match(m.group(0))[1]) + " " + target
                     if article.group(1) == "The":
                         target = target[:1].upper() + target[1:]
                 add(start, m.end(), target)
