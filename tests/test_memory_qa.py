@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import INPUTS, ROOT, run_cli
+from tests.test_segments import formatted
 from toolkit.engines import ApertiumEngine, ArgosEngine
 from toolkit.glossary import Glossary, load_glossary, make_protector
 from toolkit.memory import TranslationMemory
@@ -260,17 +261,7 @@ atoms = st.one_of(
     st.builds(Code, st.sampled_from(["x()", "<b>"])),
     st.sampled_from([Text(" 30 percent "), Text(" $2,500 "), Text(" on March 8, 2023 "), Text(" https://a.org/x ")]),
 )
-trees = st.recursive(
-    st.one_of(phrases, atoms),
-    lambda kids: st.one_of(
-        st.builds(lambda c: Emph(merge_text(c)), st.lists(kids, min_size=1, max_size=3)),
-        st.builds(lambda c: Strong(merge_text(c)), st.lists(kids, min_size=1, max_size=3)),
-        st.builds(
-            lambda c: Link("https://example.org/?a=1&b=2", merge_text(c)), st.lists(kids, min_size=1, max_size=3)
-        ),
-    ),
-    max_leaves=6,
-)
+trees = formatted(st.one_of(phrases, atoms), max_leaves=6)
 paragraphs = st.lists(st.lists(trees, min_size=1, max_size=5).map(merge_text), min_size=1, max_size=8)
 
 

@@ -21,9 +21,9 @@ atoms = st.one_of(
 )
 
 
-def inline_trees() -> st.SearchStrategy[tuple[Inline, ...]]:
-    leaf = st.one_of(words, atoms)
-    tree = st.recursive(
+def formatted(leaf: st.SearchStrategy[Inline], max_leaves: int = 8) -> st.SearchStrategy[Inline]:
+    """Leaves, nested in emphasis, strong and links."""
+    return st.recursive(
         leaf,
         lambda kids: st.one_of(
             st.builds(lambda c: Emph(merge_text(c)), st.lists(kids, min_size=1, max_size=3)),
@@ -32,8 +32,12 @@ def inline_trees() -> st.SearchStrategy[tuple[Inline, ...]]:
                 lambda c: Link("https://example.org/x?a=1&b=2", merge_text(c)), st.lists(kids, min_size=1, max_size=3)
             ),
         ),
-        max_leaves=8,
+        max_leaves=max_leaves,
     )
+
+
+def inline_trees() -> st.SearchStrategy[tuple[Inline, ...]]:
+    tree = formatted(st.one_of(words, atoms))
     return st.lists(tree, min_size=1, max_size=6).map(lambda xs: merge_text(xs))
 
 

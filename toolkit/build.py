@@ -90,7 +90,7 @@ def build_packet(packet_path: Path, out_dir: Path, formats: tuple[str, ...] = FO
         log.info("%s: translating into %s with %s (%s)", packet.id, lang, engine.name, engine.model)
         memory = TranslationMemory(packet.memory)
         try:
-            pair = f"{packet.source_lang[:2]}-{lang[:2]}"
+            pair = packet.translation_pair
             if packet.translations.is_file():
                 changed = memory.store_units(read_tmx(packet.translations, pair, "reviewed"), pair)
                 if changed:

@@ -139,17 +139,18 @@ class TranslationMemory:
         )
         return [Unit(*row) for row in rows]
 
-    def reviews_by_context(self, contexts: list[str], pair: str) -> dict[str, Unit]:
-        """The latest reviewed or approved unit for each packet segment id."""
+    def stale_reviews(self, segments: dict[str, str], pair: str) -> dict[str, Unit]:
+        """For segment ids mapped to their current source, the latest reviewed or approved unit a person made
+        for that segment when its English was different."""
         found: dict[str, Unit] = {}
-        wanted = set(contexts)
         rows = self.db.execute(
             f"SELECT {COLUMNS} FROM units WHERE pair = ? AND context != '' AND status != 'machine' ORDER BY updated",
             [pair],
         )
         for row in rows:
             unit = Unit(*row)
-            if unit.context in wanted:
+            current = segments.get(unit.context)
+            if current is not None and normalize(unit.source) != normalize(current):
                 found[unit.context] = unit
         return found
 

@@ -62,6 +62,12 @@ class Packet:
     def source_lang(self) -> str:
         return self.languages[0]
 
+    @property
+    def translation_pair(self) -> str:
+        """The translation memory's language pair, e.g. "en-es" (en-es also for an English-only packet)."""
+        target = self.languages[1] if len(self.languages) > 1 else "es"
+        return f"{self.source_lang[:2]}-{target[:2]}"
+
 
 def _language_tag(value: Any) -> str | None:
     if not isinstance(value, str):

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 
 from toolkit.glossary import Glossary
 from toolkit.model import Cite, Emph, Inline, Link, NoteRef, Rendered, Strong, Text, plain_text
+from toolkit.segments import markup_as_text
 from toolkit.translate import SegmentResult, TranslationReport
 
 # Length of Spanish text against its English source, outside which output is suspicious.
@@ -80,7 +81,7 @@ def check_translation(results: list[SegmentResult], glossary: Glossary) -> list[
                 "needs-review",
                 "warning",
                 "the English changed since a person translated it; their earlier Spanish was: "
-                + re.sub(r"</?[gx]\d+/?>", "", result.earlier_review),
+                + markup_as_text(result.earlier_review),
             )
         if result.origin == "kept-source":
             add("placeholder", "error", "the engine broke the placeholders; the English text was kept")

@@ -71,20 +71,14 @@ def _packet_segments(packet: Packet) -> tuple[list[tuple[str, PacketSegment]], G
 
 def review_rows(packet: Packet, memory: TranslationMemory) -> list[ReviewRow]:
     """The packet's segments with their Spanish from the memory (the packet must have been built)."""
-    pair = f"en-{packet.languages[1][:2]}" if len(packet.languages) > 1 else "en-es"
+    pair = packet.translation_pair
     segments, _ = _packet_segments(packet)
     units = memory.lookup([item.segment.markup for _, item in segments], pair)
-    reviews = memory.reviews_by_context([item.id for _, item in segments], pair)
+    stale = memory.stale_reviews({item.id: item.segment.markup for _, item in segments}, pair)
     rows = []
     for title, item in segments:
-        key = normalize(item.segment.markup)
-        unit = units.get(key)
-        review = reviews.get(item.id)
-        earlier = (
-            review.target
-            if review and normalize(review.source) != key and not (unit and unit.status != "machine")
-            else ""
-        )
+        unit = units.get(normalize(item.segment.markup))
+        earlier = stale[item.id].target if item.id in stale and (unit is None or unit.status == "machine") else ""
         rows.append(
             ReviewRow(
                 item,
@@ -171,7 +165,7 @@ def import_corrections(
     packet: Packet, memory: TranslationMemory, corrections: list[Correction], editor: str
 ) -> ImportReport:
     """Check each correction and store the good ones as reviewed/approved; the rest are listed, not stored."""
-    pair = f"en-{packet.languages[1][:2]}" if len(packet.languages) > 1 else "en-es"
+    pair = packet.translation_pair
     segments, glossary = _packet_segments(packet)
     by_id = {item.id: item for _, item in segments}
     current = memory.lookup([item.segment.markup for _, item in segments], pair)

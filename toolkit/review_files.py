@@ -15,7 +15,8 @@ from lxml import etree
 from toolkit import wordxml
 from toolkit.errors import BriefkitError
 from toolkit.packet import Packet
-from toolkit.review import Correction, ReviewRow, visible
+from toolkit.review import Correction, ReviewRow, slot_label, visible
+from toolkit.segments import MARKUP, markup_as_text
 
 TOKEN_FILL = "E4E4E4"
 CHANGED_FILL = "FFF2CC"
@@ -110,7 +111,7 @@ def write_review_docx(packet: Packet, rows: list[ReviewRow], timestamp: object) 
         cells[3].text = row.status
         if row.earlier:
             wordxml.set_cell_shading(cells[2], CHANGED_FILL)
-            _cell_text(cells[4], [("Earlier reviewed Spanish: " + re.sub(r"</?[gx]\d+/?>", "", row.earlier), False)], 8)
+            _cell_text(cells[4], [("Earlier reviewed Spanish: " + markup_as_text(row.earlier), False)], 8)
         for cell, width in zip(cells, WIDTHS_CM, strict=True):
             cell.width = Cm(width)
     props = document.core_properties
@@ -151,8 +152,6 @@ def read_review_docx(path: Path) -> tuple[str, str, list[Correction]]:
 
 
 def _to_xliff(markup: str, row: ReviewRow, english: bool) -> str:
-    from toolkit.review import slot_label
-
     def code(m: re.Match[str]) -> str:
         if m.group(1):
             return f'<g id="{m.group(1)}">'
@@ -161,8 +160,6 @@ def _to_xliff(markup: str, row: ReviewRow, english: bool) -> str:
         n = int(m.group(3))
         label = slot_label(row.item.segment, n, english).replace("&", "&amp;").replace('"', "&quot;")
         return f'<x id="{n}" equiv-text="{label.replace("<", "&lt;")}"/>'
-
-    from toolkit.segments import MARKUP
 
     return MARKUP.sub(code, markup)
 
@@ -197,7 +194,7 @@ def write_review_xliff(packet: Packet, rows: list[ReviewRow]) -> bytes:
             note.text = f"{row.document_title} › {row.item.section}"
         if row.earlier:
             note = etree.SubElement(unit, f"{{{XLIFF_NS}}}note", {"from": "briefkit", "priority": "1"})
-            note.text = "English changed since review; earlier Spanish: " + re.sub(r"</?[gx]\d+/?>", "", row.earlier)
+            note.text = "English changed since review; earlier Spanish: " + markup_as_text(row.earlier)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

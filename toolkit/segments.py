@@ -114,6 +114,11 @@ def restore(segment: Segment, translated: str, text_slots_optional: bool = False
     return merge_text(stack[0][1])
 
 
+def markup_as_text(markup: str) -> str:
+    """Markup as plain text for a person to read (markers dropped)."""
+    return unescape(MARKUP.sub("", markup))
+
+
 def text_runs(markup: str) -> list[str]:
     """The translatable text between markers, for the piece-by-piece retry."""
     return MARKUP.split(markup)[0::4]

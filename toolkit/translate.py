@@ -127,7 +127,7 @@ class Translator:
         """Translate all documents with one batch of engine calls."""
         segments = [item for doc in documents for item in document_segments(doc, self.protect)]
         targets = self._translate_markups([item.segment.markup for item in segments if item.segment.has_text])
-        reviews = self.memory.reviews_by_context([i.id for i in segments], self.pair) if self.memory else {}
+        stale = self.memory.stale_reviews({i.id: i.segment.markup for i in segments}, self.pair) if self.memory else {}
         results: list[tuple[Inline, ...]] = []
         for item in segments:
             source, seg = item.source, item.segment
@@ -137,12 +137,8 @@ class Translator:
             results.append(target)
             if seg.has_text:
                 origin = origin or self._origins.get(key, "")
-                review = reviews.get(item.id)
-                earlier = (
-                    review.target if review and normalize(review.source) != key and origin != "kept-source" else ""
-                )
-                if origin in ("reviewed", "approved"):
-                    earlier = ""
+                machine_made = origin in ("machine", "memory", "retried")
+                earlier = stale[item.id].target if machine_made and item.id in stale else ""
                 self.results.append(SegmentResult(source, target, tuple(seg.protected), origin, item.id, earlier))
 
         it = iter(results)
