@@ -77,6 +77,8 @@ def test_no_english_left_in_the_spanish_half(sample_release: Path) -> None:
     joined = " ".join(spanish)
     assert "Triunfo" not in joined and "Donald Trump" in joined
     assert "Cártel de Sinaloa" in joined and "organizaciones terroristas extranjeras" in joined
+    # Spanish quotation marks in the Spanish half, English ones in the English half.
+    assert "«" in joined and "“" not in joined and "“" in " ".join(english_half)
 
 
 def test_pdf_text_both_languages_notes_and_bibliography(sample_release: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from toolkit.engines import Engine
 from toolkit.glossary import Glossary, make_protector
 from toolkit.memory import TranslationMemory, normalize
-from toolkit.model import Block, Document, Heading, Inline, Text, map_blocks, plain_text
+from toolkit.model import Block, Document, Emph, Heading, Inline, Link, Strong, Text, map_blocks, plain_text
 from toolkit.segments import (
     MARKUP,
     PlaceholderError,
@@ -81,12 +81,21 @@ def document_segments(doc: Document, protect: Protector) -> list[PacketSegment]:
     return found
 
 
-def contract_articles(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
-    """Spanish contractions across restored placeholders: "de el Pentágono" → "del Pentágono", "a el" → "al"."""
+SPANISH_QUOTES = str.maketrans({"“": "«", "”": "»"})
+
+
+def spanish_typography(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """Spanish contractions across restored placeholders ("de el Pentágono" → "del Pentágono", "a el" → "al")
+    and Spanish quotation marks («…», as the CSL es-ES locale writes them in the notes)."""
     out: list[Inline] = []
     for node in inlines:
         if isinstance(node, Text):
-            node = Text(re.sub(r"\b([Dd]e|[Aa]) el\b", lambda m: m.group(1) + "l", node.text))
+            text = re.sub(r"\b([Dd]e|[Aa]) el\b", lambda m: m.group(1) + "l", node.text)
+            node = Text(text.translate(SPANISH_QUOTES))
+        elif isinstance(node, (Emph, Strong)):
+            node = type(node)(spanish_typography(node.children))
+        elif isinstance(node, Link):
+            node = Link(node.target, spanish_typography(node.children))
         out.append(node)
     return tuple(out)
 
@@ -217,7 +226,7 @@ class Translator:
         """The translated inlines, or the English ones (origin `kept-source`) when the placeholders broke."""
         try:
             inlines = restore(seg, target, text_slots_optional=origin in ("reviewed", "approved"))
-            return (contract_articles(inlines) if self.target_lang.startswith("es") else inlines), None
+            return (spanish_typography(inlines) if self.target_lang.startswith("es") else inlines), None
         except PlaceholderError as exc:
             self.report.problems.append(
                 {"segment": seg.markup, "problem": f"placeholders: {exc}", "kind": "placeholder"}
