@@ -1,16 +1,37 @@
-"""The one way briefkit writes files: to a temporary file beside the target, then renamed into place."""
+"""The one way briefkit writes files: complete first, beside the target, then renamed into place.
+
+`write_atomic` does it for one file; `write_folder_atomic` for a packet's whole folder, so that its DOCX,
+PDF, QA report and manifest change together or not at all.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+import uuid
 from pathlib import Path
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes the file private; an output is for its readers
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -19,3 +40,48 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _previous(folder: Path) -> list[Path]:
+    return sorted(folder.parent.glob(f".{folder.name}.previous-*"))
+
+
+def recover_folder(folder: Path) -> None:
+    """Finish or undo an interrupted `write_folder_atomic`: the previous folder comes back if the new one never
+    arrived; leftovers of unfinished writes are removed."""
+    if not folder.parent.is_dir():
+        return
+    previous = _previous(folder)
+    if previous and not folder.exists():
+        os.rename(previous.pop(), folder)
+    for leftover in [*previous, *folder.parent.glob(f".{folder.name}.partial-*")]:
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def write_folder_atomic(folder: Path, files: dict[str, bytes]) -> None:
+    """Replace `folder` by one holding exactly `files` (name → bytes).
+
+    The new folder is written and synced beside the old one, then swapped in with two renames; a crash between
+    them leaves the old folder under a hidden name, which `recover_folder` (run first here) puts back."""
+    recover_folder(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=folder.parent))
+    staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; outputs are for everyone who may read them
+    try:
+        for name, data in files.items():
+            with open(staging / name, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        _fsync_dir(staging)
+        previous = None
+        if folder.exists():
+            previous = folder.with_name(f".{folder.name}.previous-{uuid.uuid4().hex[:12]}")
+            os.rename(folder, previous)
+        os.rename(staging, folder)
+        _fsync_dir(folder.parent)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if previous is not None:
+        shutil.rmtree(previous, ignore_errors=True)

@@ -8,17 +8,18 @@ import json
 import logging
 import os
 import time
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from toolkit import __version__
-from toolkit.atomic import write_atomic
-from toolkit.citations import check_citation_keys, load_bibliography, render_citations, resolve_style
+from toolkit.atomic import write_folder_atomic
+from toolkit.citations import Bibliography, check_citation_keys, load_bibliography, render_citations, resolve_style
 from toolkit.docx_writer import load_word_style, write_docx
-from toolkit.engines import select_engine
+from toolkit.engines import engine_identity, load_engine
 from toolkit.errors import BriefkitError, BriefkitErrors
-from toolkit.glossary import load_glossary
+from toolkit.glossary import Glossary, load_glossary, make_protector
 from toolkit.html_writer import write_html, write_pdf
 from toolkit.memory import TranslationMemory, read_tmx
 from toolkit.model import Document, Edition
@@ -26,11 +27,12 @@ from toolkit.packet import Packet, load_packet
 from toolkit.packet_book import PacketBook, labels_for
 from toolkit.qa import check_translation, qa_markdown, qa_report
 from toolkit.reader import read_summary
-from toolkit.translate import Translator
+from toolkit.translate import Translator, document_segments
 
 log = logging.getLogger("briefkit")
 STYLES_DIR = Path(__file__).resolve().parent.parent / "styles"
 FORMATS = ("docx", "pdf")
+STYLE_FILES = (STYLES_DIR / "packet.css", STYLES_DIR / "word.yaml")
 
 
 def _sha256(path: Path) -> str:
@@ -63,8 +65,105 @@ def read_documents(packet: Packet) -> list[Document]:
     return documents
 
 
-def build_packet(packet_path: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS) -> dict[str, object]:
-    """Build one packet into `out_dir/<id>/`; return its manifest."""
+Events = Callable[[dict[str, Any]], None]
+
+
+def _no_events(event: dict[str, Any]) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class PreparedPacket:
+    """A packet with everything it is built from read and validated."""
+
+    packet: Packet
+    documents: list[Document]
+    bibliography: Bibliography
+    style: Path
+    glossary: Glossary
+
+    @property
+    def input_files(self) -> list[Path]:
+        packet = self.packet
+        files = [packet.path, *packet.summaries, *packet.bibliography, self.style, *STYLE_FILES]
+        return files + [p for p in (packet.glossary, packet.translations) if p is not None and p.is_file()]
+
+
+def prepare_packet(packet_path: Path) -> PreparedPacket:
+    """Load the packet and read all its inputs; every problem is a BriefkitError naming file and line."""
+    packet = load_packet(packet_path)
+    documents = read_documents(packet)
+    bibliography = load_bibliography(packet.bibliography)
+    check_citation_keys(documents, bibliography)
+    style = resolve_style(packet.citation_style, packet.path.parent)
+    return PreparedPacket(packet, documents, bibliography, style, load_glossary(packet.glossary))
+
+
+def input_hashes(prepared: PreparedPacket) -> dict[str, str]:
+    """sha256 of every file the packet is built from, named relative to the inputs folder where possible."""
+    root = prepared.packet.path.parent.parent
+    named = {}
+    for path in prepared.input_files:
+        name = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+        named[name] = _sha256(path)
+    return dict(sorted(named.items()))
+
+
+def person_translations_digest(prepared: PreparedPacket) -> str:
+    """sha256 of the reviewed and approved translations in the memory that this packet's segments would use."""
+    packet = prepared.packet
+    if len(packet.languages) < 2 or not packet.memory.is_file():
+        return ""
+    protect = make_protector(prepared.glossary, packet.number_style)
+    markups = [s.segment.markup for doc in prepared.documents for s in document_segments(doc, protect)]
+    memory = TranslationMemory(packet.memory)
+    try:
+        units = memory.lookup(markups, packet.translation_pair)
+    finally:
+        memory.close()
+    people = sorted((key, u.target, u.status) for key, u in units.items() if u.status != "machine")
+    return hashlib.sha256(json.dumps(people, ensure_ascii=False).encode()).hexdigest() if people else ""
+
+
+def build_key(prepared: PreparedPacket, formats: tuple[str, ...]) -> tuple[str, dict[str, str]]:
+    """The content hash of everything the outputs are made from, and the input file hashes it covers."""
+    packet = prepared.packet
+    inputs = input_hashes(prepared)
+    parts = {
+        "inputs": inputs,
+        "translations": person_translations_digest(prepared),
+        "engine": engine_identity(packet.engine) if len(packet.languages) > 1 else "",
+        "toolkit": __version__,
+        "formats": sorted(formats),
+        "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest(), inputs
+
+
+def current_manifest(out_dir: Path, packet_id: str, key: str) -> dict[str, Any] | None:
+    """The manifest of an earlier build with this build key, if its files are all there and unaltered."""
+    folder = out_dir / packet_id
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("build_key") != key:
+        return None
+    for info in manifest.get("files", {}).values():
+        path = folder / str(info.get("path", ""))
+        if not path.is_file() or path.stat().st_size != info.get("bytes") or _sha256(path) != info.get("sha256"):
+            return None
+    return manifest
+
+
+def build_packet(
+    packet_path: Path,
+    out_dir: Path,
+    formats: tuple[str, ...] = FORMATS,
+    on_event: Events = _no_events,
+    prepared: PreparedPacket | None = None,
+) -> dict[str, Any]:
+    """Build one packet into `out_dir/<id>/` (all its files replaced together); return its manifest."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -73,20 +172,20 @@ def build_packet(packet_path: Path, out_dir: Path, formats: tuple[str, ...] = FO
         now = time.perf_counter()
         timings[step] = round(now - clock, 3)
         clock = now
+        on_event({"step": step, "state": "done", "seconds": timings[step]})
 
-    packet = load_packet(packet_path)
-    documents = read_documents(packet)
-    bibliography = load_bibliography(packet.bibliography)
-    check_citation_keys(documents, bibliography)
-    style = resolve_style(packet.citation_style, packet.path.parent)
-    glossary = load_glossary(packet.glossary)
+    on_event({"step": "read", "state": "start"})
+    prepared = prepared or prepare_packet(packet_path)
+    packet, documents = prepared.packet, prepared.documents
+    key, inputs = build_key(prepared, formats)
     lap("read")
 
+    on_event({"step": "translate", "state": "start"})
     editions_docs: list[tuple[str, list[Document]]] = [(packet.source_lang, documents)]
     report = None
     qa: dict[str, Any] | None = None
     for lang in packet.languages[1:]:
-        engine = select_engine(packet.engine, packet.beam_size)
+        engine = load_engine(packet.engine, packet.beam_size)
         log.info("%s: translating into %s with %s (%s)", packet.id, lang, engine.name, engine.model)
         memory = TranslationMemory(packet.memory)
         try:
@@ -95,12 +194,15 @@ def build_packet(packet_path: Path, out_dir: Path, formats: tuple[str, ...] = FO
                 changed = memory.store_units(read_tmx(packet.translations, pair, "reviewed"), pair)
                 if changed:
                     log.info("%s: %d reviewed translations taken from %s", packet.id, changed, packet.translations.name)
-            translator = Translator(engine, memory, glossary, lang, packet.number_style)
+            translator = Translator(engine, memory, prepared.glossary, lang, packet.number_style)
+            translator.on_progress = lambda done, total, rate: on_event(
+                {"step": "translate", "state": "progress", "done": done, "total": total, "segments_per_s": rate}
+            )
             editions_docs.append((lang, translator.translate_documents(documents)))
         finally:
             memory.close()
         report = translator.report
-        findings = check_translation(translator.results, glossary)
+        findings = check_translation(translator.results, prepared.glossary)
         qa = qa_report(packet.id, report, translator.results, findings)
         log.info(
             "%s: %d segments (%d from memory), QA: %d errors, %d warnings",
@@ -112,9 +214,10 @@ def build_packet(packet_path: Path, out_dir: Path, formats: tuple[str, ...] = FO
         )
     lap("translate")
 
+    on_event({"step": "cite", "state": "start"})
     editions = []
     for lang, docs in editions_docs:
-        rendered, bib_blocks = render_citations(docs, bibliography, style, lang)
+        rendered, bib_blocks = render_citations(docs, prepared.bibliography, prepared.style, lang)
         editions.append(Edition(lang, tuple(rendered), bib_blocks, labels_for(lang)))
     lap("cite")
 
@@ -134,40 +237,37 @@ def build_packet(packet_path: Path, out_dir: Path, formats: tuple[str, ...] = FO
     )
     outputs: dict[str, bytes] = {}
     if "docx" in formats:
+        on_event({"step": "write_docx", "state": "start"})
         outputs["docx"] = write_docx(book, load_word_style(STYLES_DIR))
         lap("write_docx")
     if "pdf" in formats:
+        on_event({"step": "write_pdf", "state": "start"})
         css = (STYLES_DIR / "packet.css").read_text(encoding="utf-8")
-        outputs["pdf"] = write_pdf(write_html(book, css), STYLES_DIR)
+        outputs["pdf"] = write_pdf(write_html(book, css), STYLES_DIR, book.timestamp)
         lap("write_pdf")
 
     named = {fmt: (f"{packet.id}.{fmt}", data) for fmt, data in outputs.items()}
     if qa is not None:
         named["qa_json"] = ("qa.json", (json.dumps(qa, indent=2, ensure_ascii=False) + "\n").encode())
         named["qa_markdown"] = ("qa.md", qa_markdown(qa).encode())
-    target = out_dir / packet.id
-    files = {}
-    for kind, (name, data) in named.items():
-        write_atomic(target / name, data)
-        files[kind] = {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-    inputs = [packet.path, *packet.summaries, *packet.bibliography]
-    inputs += [p for p in (packet.glossary, packet.translations) if p is not None and p.is_file()]
-    manifest: dict[str, object] = {
+    files = {
+        kind: {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+        for kind, (name, data) in named.items()
+    }
+    manifest: dict[str, Any] = {
         "packet": packet.id,
         "toolkit_version": __version__,
+        "build_key": key,
         "layout": packet.layout,
         "languages": list(packet.languages),
-        "citation_style": style.stem,
+        "citation_style": prepared.style.stem,
         "files": files,
-        "inputs": {
-            str(p.relative_to(packet.path.parent.parent))
-            if p.is_relative_to(packet.path.parent.parent)
-            else str(p): _sha256(p)
-            for p in inputs
-        },
+        "inputs": inputs,
         "translation": asdict(report) if report is not None else None,
         "qa": {k: qa[k] for k in ("errors", "warnings", "by_kind")} if qa is not None else None,
         "timings_s": timings,
     }
-    write_atomic(target / "manifest.json", (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+    contents = {name: data for name, data in named.values()}
+    contents["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
+    write_folder_atomic(out_dir / packet.id, contents)
     return manifest

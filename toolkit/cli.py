@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
 from toolkit import __version__
 from toolkit.errors import BriefkitError
 
+FORMATS = ("docx", "pdf")
+
 log = logging.getLogger("briefkit")
 
 
 def _build(args: argparse.Namespace) -> int:
-    from toolkit.build import FORMATS, build_packet
+    from toolkit.build import build_packet
 
     formats = tuple(args.format) if args.format else FORMATS
     failed = 0
@@ -33,6 +36,36 @@ def _build(args: argparse.Namespace) -> int:
             + ", ".join(f"{Path(args.out) / str(manifest['packet']) / f['path']}" for f in files.values())
         )
     return 1 if failed else 0
+
+
+def _release(args: argparse.Namespace) -> int:
+    from toolkit.progress import JsonReporter, LogReporter, RichReporter
+    from toolkit.release import default_packets, run_release
+
+    packets = [Path(p) for p in args.packets] or default_packets()
+    if not packets:
+        raise BriefkitError("no packets given and none found in inputs/packets/")
+    if args.jobs < 1:
+        raise BriefkitError("--jobs must be at least 1")
+    if args.scheduler and args.executor != "dask":
+        raise BriefkitError("--scheduler goes with --executor dask")
+    if args.json:
+        reporter: LogReporter | JsonReporter = JsonReporter()
+    elif sys.stderr.isatty() and not args.quiet:
+        reporter = RichReporter()
+    else:
+        reporter = LogReporter(quiet=args.quiet)
+    release = run_release(
+        packets,
+        Path(args.out),
+        reporter,
+        jobs=args.jobs,
+        formats=tuple(args.format) if args.format else FORMATS,
+        force=args.force,
+        executor=args.executor,
+        scheduler=args.scheduler,
+    )
+    return 1 if release["counts"]["failed"] else 0
 
 
 def _models(args: argparse.Namespace) -> int:
@@ -158,6 +191,16 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default="outputs", help="output folder (default: outputs)")
     b.add_argument("--format", action="append", choices=["docx", "pdf"], help="only this format (repeatable)")
     b.set_defaults(run=_build)
+    r = sub.add_parser("release", help="build many packets: in parallel, only what changed, with release.json")
+    r.add_argument("packets", nargs="*", help="packet files (default: every inputs/packets/*.yaml)")
+    r.add_argument("--out", default="outputs", help="output folder (default: outputs)")
+    r.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
+    r.add_argument("--format", action="append", choices=["docx", "pdf"], help="only this format (repeatable)")
+    r.add_argument("--force", action="store_true", help="rebuild every packet, changed or not")
+    r.add_argument("--json", action="store_true", help="machine-readable events on stdout, one JSON object a line")
+    r.add_argument("--executor", choices=["local", "dask"], default="local", help="local processes or a Dask cluster")
+    r.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster of --jobs workers)")
+    r.set_defaults(run=_release)
     m = sub.add_parser("models", help="list or install Argos Translate models")
     msub = m.add_subparsers(dest="models_command", required=True)
     msub.add_parser("list", help="installed models")
@@ -204,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
+    logging.getLogger("distributed").setLevel(logging.WARNING)
     try:
         return int(args.run(args))
     except BriefkitError as exc:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -355,7 +357,19 @@ class _Writer:
         props.revision = 1
         buffer = io.BytesIO()
         self.doc.save(buffer)
-        return buffer.getvalue()
+        return with_fixed_zip_times(buffer.getvalue(), stamp)
+
+
+def with_fixed_zip_times(data: bytes, stamp: dt.datetime) -> bytes:
+    """The same zip with every member dated `stamp`: python-docx dates them with the current time."""
+    date_time = max(stamp.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(member, source.read(info))
+    return out.getvalue()
 
 
 def plain_text_of(block: Block) -> str:

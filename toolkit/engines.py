@@ -34,6 +34,17 @@ class Engine(Protocol):
 # --- Apertium ---------------------------------------------------------------------------------------------
 
 
+def apertium_model() -> str:
+    """The installed language pair's package and version, e.g. `apertium-eng-spa 0.8.1-2`."""
+    try:
+        version = subprocess.run(
+            ["dpkg-query", "-W", "-f", "${Version}", "apertium-eng-spa"], capture_output=True, text=True
+        ).stdout.strip()
+    except OSError:
+        version = ""
+    return f"apertium-eng-spa {version or 'unknown'}"
+
+
 class ApertiumEngine:
     """Rule-based eng→spa through one `apertium -f html` process per batch."""
 
@@ -44,10 +55,7 @@ class ApertiumEngine:
         if binary is None:
             raise BriefkitError("Apertium is not installed", hint=INSTALL_HINT)
         self.binary: str = binary
-        version = subprocess.run(
-            ["dpkg-query", "-W", "-f", "${Version}", "apertium-eng-spa"], capture_output=True, text=True
-        )
-        self.model = f"apertium-eng-spa {version.stdout.strip() or 'unknown'}"
+        self.model = apertium_model()
         modes = subprocess.run([self.binary, "-l"], capture_output=True, text=True)  # fast: lists mode files
         if "eng-spa" not in modes.stdout.split():
             raise BriefkitError("Apertium has no eng-spa mode", hint=INSTALL_HINT)
@@ -240,6 +248,28 @@ def find_model(from_code: str = "en", to_code: str = "es") -> ArgosModel | None:
         if model.from_code == from_code and model.to_code == to_code:
             return model
     return None
+
+
+def engine_identity(choice: str) -> str:
+    """Which engine and model `choice` would use, without loading it (for build keys)."""
+    model = find_model() if choice in ("auto", "argos") else None
+    if model is not None:
+        return f"argos {model.name} {model.version} {model.path}"
+    return "apertium " + apertium_model()
+
+
+_LOADED: dict[tuple[str, int, str], Engine] = {}
+LOADS = 0  # engines this process has loaded (a release worker loads one, whatever number of packets it builds)
+
+
+def load_engine(choice: str, beam_size: int = 2) -> Engine:
+    """`select_engine`, loaded once per process: a release worker loads its model once, not once per packet."""
+    key = (choice, beam_size, engine_identity(choice))
+    if key not in _LOADED:
+        global LOADS
+        _LOADED[key] = select_engine(choice, beam_size)
+        LOADS += 1
+    return _LOADED[key]
 
 
 def select_engine(choice: str, beam_size: int = 2) -> Engine:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+import os
 from pathlib import Path
 
 from toolkit.errors import BriefkitError
@@ -189,9 +191,16 @@ def refuse_fetch(url: str, timeout: int = 10, ssl_context: object = None) -> dic
     raise BriefkitError(f"refused to fetch {url[:100]!r} while rendering the PDF")
 
 
-def write_pdf(html_text: str, base_dir: Path) -> bytes:
-    """Render HTML to a tagged PDF (PDF/UA) with WeasyPrint."""
+def write_pdf(html_text: str, base_dir: Path, timestamp: dt.datetime) -> bytes:
+    """Render HTML to a tagged PDF (PDF/UA) with WeasyPrint; the same input gives the same bytes."""
     import weasyprint
 
     document = weasyprint.HTML(string=html_text, base_url=str(base_dir), url_fetcher=refuse_fetch)
-    return document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)  # type: ignore[no-any-return]
+    # fontTools stamps each embedded font subset with the time unless SOURCE_DATE_EPOCH says otherwise.
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = saved or str(int(timestamp.replace(tzinfo=dt.UTC).timestamp()))
+    try:
+        return document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)  # type: ignore[no-any-return]
+    finally:
+        if saved is None:
+            del os.environ["SOURCE_DATE_EPOCH"]

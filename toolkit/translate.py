@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from toolkit.segments import (
 )
 
 log = logging.getLogger("briefkit")
+CHUNK = 200  # segments per engine call: large enough for batching, small enough for live progress
 
 
 @dataclass
@@ -131,6 +134,8 @@ class Translator:
         self.report = TranslationReport(engine=engine.name, model=engine.model)
         self.results: list[SegmentResult] = []
         self._origins: dict[str, str] = {}
+        # Called with (segments done, segments to do, segments per second) after each engine call.
+        self.on_progress: Callable[[int, int, float], None] = lambda done, total, rate: None
 
     def translate_documents(self, documents: list[Document]) -> list[Document]:
         """Translate all documents with one batch of engine calls."""
@@ -179,7 +184,7 @@ class Translator:
                 todo.append(key)
         self.report.from_memory += len(unique) - len(todo)
         if todo:
-            translated = dict(zip(todo, self.engine.translate(todo), strict=True))
+            translated = self._translate_in_chunks(todo)
             self._origins.update((source, "machine") for source in todo)
             broken = [source for source in todo if not self._slots_intact(source, translated[source])]
             translated.update(self._translate_piecewise(broken))
@@ -191,6 +196,17 @@ class Translator:
                 fresh = [(source, translated[source]) for source in todo]
                 self.memory.store(fresh, self.pair, "machine", self.engine.name, self.engine.model, "briefkit")
         return targets
+
+    def _translate_in_chunks(self, todo: list[str]) -> dict[str, str]:
+        """Engine calls of CHUNK segments, so that progress (and segments/s) can be shown between them."""
+        translated: dict[str, str] = {}
+        started = time.perf_counter()
+        for start in range(0, len(todo), CHUNK):
+            chunk = todo[start : start + CHUNK]
+            translated.update(zip(chunk, self.engine.translate(chunk), strict=True))
+            elapsed = time.perf_counter() - started
+            self.on_progress(len(translated), len(todo), len(translated) / elapsed if elapsed else 0.0)
+        return translated
 
     @staticmethod
     def _slots_intact(source: str, target: str) -> bool:

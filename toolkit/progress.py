@@ -1,0 +1,173 @@
+"""How a release shows its progress: a live display on a terminal, log lines otherwise, or JSON events."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from toolkit.release import STEPS, PacketOutcome
+
+STEP_NAMES = {
+    "read": "read",
+    "translate": "translate",
+    "cite": "cite",
+    "write_docx": "write DOCX",
+    "write_pdf": "write PDF",
+}
+
+
+def _name(outcomes: dict[str, PacketOutcome], event: dict[str, Any]) -> str:
+    outcome = outcomes.get(str(event.get("packet_file", "")))
+    return (outcome.packet_id if outcome else "") or str(event.get("packet_file", "?"))
+
+
+def summary_table(outcomes: list[PacketOutcome]) -> Table:
+    table = Table(title="Release", title_justify="left")
+    for column in ("packet", "status", "seconds", "translated", "QA errors", "QA warnings", "problem"):
+        table.add_column(column, justify="right" if column in ("seconds", "translated") or "QA" in column else "left")
+    for o in outcomes:
+        qa = o.manifest.get("qa") or {}
+        translation = o.manifest.get("translation") or {}
+        style = {"failed": "bold red", "built": "green"}.get(o.status, "dim")
+        table.add_row(
+            o.packet_id or o.packet_file,
+            f"[{style}]{o.status}[/]",
+            f"{o.seconds:.1f}" if o.status == "built" else "",
+            str(translation.get("translated", "")) if o.status == "built" else "",
+            str(qa.get("errors", "")),
+            str(qa.get("warnings", "")),
+            o.error.splitlines()[0][:100] if o.error else "",
+        )
+    return table
+
+
+class LogReporter:
+    """One plain line per step and per packet, for logs and CI (not a terminal)."""
+
+    def __init__(self, stream: TextIO = sys.stderr, quiet: bool = False) -> None:
+        self.stream = stream
+        self.quiet = quiet
+        self.outcomes: dict[str, PacketOutcome] = {}
+
+    def _say(self, text: str) -> None:
+        if not self.quiet:
+            print(text, file=self.stream, flush=True)
+
+    def start(self, outcomes: list[PacketOutcome]) -> None:
+        self.outcomes = {o.packet_file: o for o in outcomes}
+        todo = sum(o.status == "pending" for o in outcomes)
+        skipped = sum(o.status == "skipped" for o in outcomes)
+        self._say(f"release: {len(outcomes)} packets, {todo} to build, {skipped} unchanged")
+
+    def event(self, event: dict[str, Any]) -> None:
+        name = _name(self.outcomes, event)
+        if event.get("kind") == "warning":
+            self._say(f"warning: {event['message']}")
+        elif event.get("state") == "done":
+            self._say(f"{name}: {STEP_NAMES.get(event['step'], event['step'])} done in {event['seconds']:.2f} s")
+        elif event.get("state") == "progress":
+            self._say(f"{name}: translated {event['done']}/{event['total']} ({event['segments_per_s']:.0f} segments/s)")
+
+    def finished(self, outcome: PacketOutcome) -> None:
+        self._say(f"{outcome.packet_id or outcome.packet_file}: {outcome.status} in {outcome.seconds:.1f} s")
+
+    def close(self, outcomes: list[PacketOutcome], release: dict[str, Any]) -> None:
+        for o in outcomes:
+            if o.status == "failed":
+                for line in o.error.splitlines():
+                    print(f"error: {line}", file=sys.stderr)
+        if not self.quiet:
+            Console(file=sys.stdout, width=140, color_system=None).print(summary_table(outcomes))
+
+
+class RichReporter(LogReporter):
+    """A live display on a terminal: a bar per packet through its steps, segments/s while translating."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        super().__init__()
+        self.console = console or Console(stderr=True)
+        self.progress = Progress(
+            TextColumn("{task.description:<28}"),
+            BarColumn(bar_width=20),
+            TextColumn("{task.fields[step]:<12}"),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            console=self.console,
+        )
+        self.tasks: dict[str, TaskID] = {}
+
+    def start(self, outcomes: list[PacketOutcome]) -> None:
+        self.outcomes = {o.packet_file: o for o in outcomes}
+        skipped = sum(o.status == "skipped" for o in outcomes)
+        if skipped:
+            self.console.print(f"{skipped} packets unchanged, skipped")
+        for o in outcomes:
+            if o.status == "pending":
+                self.tasks[o.packet_file] = self.progress.add_task(
+                    o.packet_id, total=len(STEPS), step="waiting", rate="", start=False
+                )
+        self.progress.start()
+
+    def _task(self, event: dict[str, Any]) -> TaskID | None:
+        return self.tasks.get(str(event.get("packet_file", "")))
+
+    def event(self, event: dict[str, Any]) -> None:
+        if event.get("kind") == "warning":
+            self.progress.console.print(f"[yellow]warning:[/] {event['message']}", markup=True, highlight=False)
+            return
+        task = self._task(event)
+        if task is None or "step" not in event:
+            return
+        step = STEP_NAMES.get(event["step"], event["step"])
+        if event.get("state") == "start":
+            self.progress.start_task(task)
+            self.progress.update(task, step=step, rate="")
+        elif event.get("state") == "progress":
+            self.progress.update(task, rate=f"{event['segments_per_s']:.0f} seg/s ({event['done']}/{event['total']})")
+        elif event.get("state") == "done":
+            self.progress.advance(task)
+
+    def finished(self, outcome: PacketOutcome) -> None:
+        task = self.tasks.get(outcome.packet_file)
+        if task is not None:
+            label = "[red]failed[/]" if outcome.status == "failed" else "[green]done[/]"
+            self.progress.update(task, completed=len(STEPS), step=label, rate="")
+
+    def close(self, outcomes: list[PacketOutcome], release: dict[str, Any]) -> None:
+        self.progress.stop()
+        for o in outcomes:
+            if o.status == "failed":
+                for line in o.error.splitlines():
+                    print(f"error: {line}", file=sys.stderr)
+        Console().print(summary_table(outcomes))
+
+
+class JsonReporter:
+    """One JSON object per line on stdout: every worker event, each packet's outcome, then the release."""
+
+    def __init__(self, stream: TextIO = sys.stdout) -> None:
+        self.stream = stream
+        self.outcomes: dict[str, PacketOutcome] = {}
+
+    def _emit(self, obj: dict[str, Any]) -> None:
+        self.stream.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        self.stream.flush()
+
+    def start(self, outcomes: list[PacketOutcome]) -> None:
+        self.outcomes = {o.packet_file: o for o in outcomes}
+        for o in outcomes:
+            self._emit({"kind": "planned", "packet": o.packet_id, "packet_file": o.packet_file, "status": o.status})
+
+    def event(self, event: dict[str, Any]) -> None:
+        self._emit({"kind": event.get("kind", "step"), "packet": _name(self.outcomes, event), **event})
+
+    def finished(self, outcome: PacketOutcome) -> None:
+        self._emit({"kind": "packet", "packet": outcome.packet_id, **outcome.summary()})
+
+    def close(self, outcomes: list[PacketOutcome], release: dict[str, Any]) -> None:
+        self._emit({"kind": "release", **{k: v for k, v in release.items() if k != "packets"}})

@@ -1,0 +1,245 @@
+"""Release builds: many packets, in parallel worker processes, skipping those whose inputs did not change.
+
+The worker boundary is `build_in_worker`: plain arguments in (paths as text, an event queue), a plain dict
+out. Anything that can run a picklable function and hand back its result can run a release: a local process
+pool (`executor="local"`) or a Dask cluster (`executor="dask"`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, cast
+
+from toolkit import __version__
+from toolkit.atomic import recover_folder, write_atomic
+from toolkit.build import FORMATS, build_key, build_packet, current_manifest, prepare_packet
+from toolkit.errors import BriefkitError
+
+log = logging.getLogger("briefkit")
+STEPS = ("read", "translate", "cite", "write_docx", "write_pdf")
+
+
+class EventQueue(Protocol):
+    def put(self, item: Any) -> Any: ...
+
+
+@dataclass
+class PacketOutcome:
+    """What became of one packet in a release."""
+
+    packet_file: str
+    packet_id: str = ""
+    status: str = "pending"  # skipped, built, failed
+    error: str = ""
+    seconds: float = 0.0
+    manifest: dict[str, Any] = field(default_factory=dict)
+    worker: dict[str, Any] = field(default_factory=dict)  # which process built it, and whether it loaded the engine
+
+    def summary(self) -> dict[str, Any]:
+        """The packet's entry in release.json."""
+        entry: dict[str, Any] = {"packet_file": self.packet_file, "status": self.status}
+        if self.error:
+            entry["error"] = self.error
+        if self.manifest:
+            translation = self.manifest.get("translation") or {}
+            entry.update(
+                build_key=self.manifest.get("build_key"),
+                files=self.manifest.get("files"),
+                inputs=self.manifest.get("inputs"),
+                qa=self.manifest.get("qa"),
+                engine=translation.get("engine"),
+                model=translation.get("model"),
+                segments=translation.get("segments"),
+                translated=translation.get("translated"),
+                timings_s=self.manifest.get("timings_s"),
+            )
+        if self.status == "built":
+            entry["build_seconds"] = round(self.seconds, 3)
+            entry["worker"] = self.worker
+        return entry
+
+
+class _EventsToQueue(logging.Handler):
+    """Forwards a worker's warnings (e.g. raw HTML in a summary) as events, so they reach the release log."""
+
+    def __init__(self, put: Callable[[dict[str, Any]], None]) -> None:
+        super().__init__(logging.WARNING)
+        self.put = put
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.put({"kind": "warning", "message": record.getMessage()})
+
+
+def build_in_worker(packet_file: str, out_dir: str, formats: tuple[str, ...], events: EventQueue) -> dict[str, Any]:
+    """Build one packet in a worker process; returns a plain dict (status, manifest or error, seconds)."""
+    from toolkit import engines
+
+    def put(event: dict[str, Any]) -> None:
+        events.put({"packet_file": packet_file, "pid": os.getpid(), **event})
+
+    handler = _EventsToQueue(put)
+    log.addHandler(handler)
+    log.setLevel(logging.WARNING)
+    log.propagate = False
+    loads_before = engines.LOADS
+    started = time.perf_counter()
+    try:
+        manifest = build_packet(Path(packet_file), Path(out_dir), formats, on_event=put)
+        status, error = "built", ""
+    except BriefkitError as exc:
+        manifest, status, error = {}, "failed", str(exc)
+    except Exception as exc:  # a bug, not bad input: still reported per packet, the release goes on
+        manifest, status, error = {}, "failed", f"internal error: {type(exc).__name__}: {exc}"
+    finally:
+        log.removeHandler(handler)
+    return {
+        "status": status,
+        "error": error,
+        "manifest": manifest,
+        "seconds": time.perf_counter() - started,
+        "engine_loaded": engines.LOADS > loads_before,
+        "pid": os.getpid(),
+    }
+
+
+def default_packets(inputs: Path = Path("inputs")) -> list[Path]:
+    return sorted(p for p in (inputs / "packets").glob("*.yaml") if not p.name.startswith("."))
+
+
+def plan_release(packet_files: list[Path], out_dir: Path, formats: tuple[str, ...], force: bool) -> list[PacketOutcome]:
+    """Read every packet and decide: skipped (its outputs are current), pending (to build) or failed."""
+    outcomes = []
+    seen: dict[str, str] = {}
+    for path in packet_files:
+        outcome = PacketOutcome(str(path.resolve()))
+        outcomes.append(outcome)
+        try:
+            prepared = prepare_packet(path)
+        except BriefkitError as exc:
+            outcome.status, outcome.error = "failed", str(exc)
+            continue
+        outcome.packet_id = packet_id = prepared.packet.id
+        if packet_id in seen:
+            outcome.status = "failed"
+            outcome.error = f"{path}: packet id `{packet_id}` is also the id of {seen[packet_id]} (ids name folders)"
+            continue
+        seen[packet_id] = str(path)
+        recover_folder(out_dir / packet_id)
+        if not force:
+            key, _ = build_key(prepared, formats)
+            manifest = current_manifest(out_dir, packet_id, key)
+            if manifest is not None:
+                outcome.status, outcome.manifest = "skipped", manifest
+    return outcomes
+
+
+class Reporter(Protocol):
+    def start(self, outcomes: list[PacketOutcome]) -> None: ...
+    def event(self, event: dict[str, Any]) -> None: ...
+    def finished(self, outcome: PacketOutcome) -> None: ...
+    def close(self, outcomes: list[PacketOutcome], release: dict[str, Any]) -> None: ...
+
+
+@contextmanager
+def _local_executor(jobs: int) -> Iterator[tuple[Callable[..., Any], EventQueue, Callable[[], list[Any]]]]:
+    # forkserver: workers start clean (no threads or locks inherited from the display), each imports once
+    context = multiprocessing.get_context("forkserver")
+    with context.Manager() as manager, ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        queue = manager.Queue()
+
+        def drain() -> list[Any]:
+            items = []
+            while not queue.empty():
+                items.append(queue.get_nowait())
+            return items
+
+        yield pool.submit, queue, drain
+
+
+@contextmanager
+def _dask_executor(
+    jobs: int, scheduler: str | None
+) -> Iterator[tuple[Callable[..., Any], EventQueue, Callable[[], list[Any]]]]:
+    try:
+        from distributed import Client, LocalCluster, Queue
+    except ImportError:
+        raise BriefkitError(
+            "the dask executor needs Dask distributed", hint="pip install 'briefkit[cluster]'"
+        ) from None
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # its import sets its own loggers to INFO
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+        )
+    try:
+        with Client(scheduler or cluster, set_as_default=False) as client:
+            queue = Queue(f"briefkit-events-{uuid.uuid4().hex}", client=client)
+
+            def submit(func: Callable[..., Any], *args: Any) -> Any:
+                return client.submit(func, *args, pure=False)
+
+            def drain() -> list[Any]:
+                return list(queue.get(batch=True))
+
+            yield submit, cast(EventQueue, queue), drain
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def run_release(
+    packet_files: list[Path],
+    out_dir: Path,
+    reporter: Reporter,
+    jobs: int = 1,
+    formats: tuple[str, ...] = FORMATS,
+    force: bool = False,
+    executor: str = "local",
+    scheduler: str | None = None,
+) -> dict[str, Any]:
+    """Build the packets that changed, write `out_dir/release.json`, and return it."""
+    started = time.perf_counter()
+    out_dir = out_dir.resolve()
+    outcomes = plan_release(packet_files, out_dir, formats, force)
+    reporter.start(outcomes)
+    pending = [o for o in outcomes if o.status == "pending"]
+    if pending:
+        make = _dask_executor(jobs, scheduler) if executor == "dask" else _local_executor(jobs)
+        with make as (submit, queue, drain):
+            futures = {submit(build_in_worker, o.packet_file, str(out_dir), formats, queue): o for o in pending}
+            while futures:
+                for event in drain():
+                    reporter.event(event)
+                for future in [f for f in futures if f.done()]:
+                    outcome = futures.pop(future)
+                    result = future.result()
+                    for event in drain():
+                        reporter.event(event)
+                    outcome.status, outcome.error = result["status"], result["error"]
+                    outcome.manifest, outcome.seconds = result["manifest"], result["seconds"]
+                    outcome.worker = {"pid": result["pid"], "engine_loaded": result["engine_loaded"]}
+                    reporter.finished(outcome)
+                time.sleep(0.05)
+    release = {
+        "toolkit_version": __version__,
+        "executor": executor,
+        "jobs": jobs,
+        "formats": list(formats),
+        "seconds": round(time.perf_counter() - started, 3),
+        "counts": {s: sum(o.status == s for o in outcomes) for s in ("built", "skipped", "failed")},
+        "packets": {o.packet_id or o.packet_file: o.summary() for o in outcomes},
+    }
+    write_atomic(out_dir / "release.json", (json.dumps(release, indent=2, ensure_ascii=False) + "\n").encode())
+    reporter.close(outcomes, release)
+    return release
