@@ -15,6 +15,7 @@ from typing import Any
 
 from toolkit import __version__
 from toolkit.atomic import write_folder_atomic
+from toolkit.citations import STYLES_DIR as CSL_STYLES_DIR
 from toolkit.citations import Bibliography, check_citation_keys, load_bibliography, render_citations, resolve_style
 from toolkit.docx_writer import load_word_style, write_docx
 from toolkit.engines import engine_identity, load_engine
@@ -100,11 +101,19 @@ def prepare_packet(packet_path: Path) -> PreparedPacket:
 
 
 def input_hashes(prepared: PreparedPacket) -> dict[str, str]:
-    """sha256 of every file the packet is built from, named relative to the inputs folder where possible."""
-    root = prepared.packet.path.parent.parent
+    """sha256 of every file the packet is built from, by a name that does not depend on where briefkit lives:
+    relative to the inputs folder, `styles/…` for our style files, `csl/…` for a CSL style from the library."""
+    inputs_root = prepared.packet.path.parent.parent
     named = {}
     for path in prepared.input_files:
-        name = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+        if path.is_relative_to(inputs_root):
+            name = str(path.relative_to(inputs_root))
+        elif path.is_relative_to(STYLES_DIR):
+            name = f"styles/{path.relative_to(STYLES_DIR)}"
+        elif path.is_relative_to(CSL_STYLES_DIR):
+            name = f"csl/{path.relative_to(CSL_STYLES_DIR)}"
+        else:
+            name = str(path)
         named[name] = _sha256(path)
     return dict(sorted(named.items()))
 

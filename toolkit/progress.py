@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
 from rich.console import Console
@@ -35,7 +36,7 @@ def summary_table(outcomes: list[PacketOutcome]) -> Table:
         translation = o.manifest.get("translation") or {}
         style = {"failed": "bold red", "built": "green"}.get(o.status, "dim")
         table.add_row(
-            o.packet_id or o.packet_file,
+            o.packet_id or Path(o.packet_file).name,
             f"[{style}]{o.status}[/]",
             f"{o.seconds:.1f}" if o.status == "built" else "",
             str(translation.get("translated", "")) if o.status == "built" else "",

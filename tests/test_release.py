@@ -1,0 +1,256 @@
+"""Release builds through the real CLI: incremental, reproducible, atomic under SIGKILL, local and Dask workers."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import docx
+import pytest
+from rich.console import Console
+
+from tests.conftest import INPUTS, ROOT, run_cli
+from toolkit.atomic import recover_folder, write_folder_atomic
+from toolkit.memory import TranslationMemory
+from toolkit.progress import RichReporter
+from toolkit.release import PacketOutcome
+
+PACKETS = ("cartel-policy-2025", "fentanyl-parallel")
+
+
+def copy_inputs(tmp_path: Path) -> Path:
+    inputs = tmp_path / "inputs"
+    shutil.copytree(INPUTS, inputs, ignore=shutil.ignore_patterns(".briefkit", ".test-*"))
+    return inputs
+
+
+def apertium_env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "no-models"), "ARGOS_PACKAGES_DIR": str(tmp_path / "x")}
+
+
+def release(inputs: Path, out: Path, *args: str, env: dict[str, str]) -> tuple[int, list[dict[str, object]], str]:
+    """Run `briefkit release --json` in the copied inputs' parent folder; return exit code, events, stderr."""
+    result = run_cli("release", "--out", str(out), "--json", *args, cwd=inputs.parent, env=env)
+    events = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    return result.returncode, events, result.stderr
+
+
+def planned(events: list[dict[str, object]]) -> dict[str, object]:
+    return {str(e["packet"]): e["status"] for e in events if e["kind"] == "planned"}
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def assert_consistent(folder: Path) -> dict[str, object]:
+    """Every file the packet's manifest names is there with the hash the manifest records."""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for info in manifest["files"].values():
+        assert sha(folder / info["path"]) == info["sha256"], f"{folder.name}/{info['path']} does not match"
+    assert {p.name for p in folder.iterdir()} == {i["path"] for i in manifest["files"].values()} | {"manifest.json"}
+    return manifest
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, str]]:
+    """The sample inputs copied, released once with two workers."""
+    tmp = tmp_path_factory.mktemp("release")
+    inputs, out, env = copy_inputs(tmp), tmp / "out", apertium_env(tmp)
+    code, events, stderr = release(inputs, out, "--jobs", "2", env=env)
+    assert code == 0, stderr
+    assert planned(events) == dict.fromkeys(PACKETS, "pending")
+    return inputs, out, env
+
+
+def test_release_json_lists_files_inputs_qa_and_models(built: tuple[Path, Path, dict[str, str]]) -> None:
+    inputs, out, env = built
+    data = json.loads((out / "release.json").read_text())
+    assert data["counts"] == {"built": 2, "skipped": 0, "failed": 0}
+    assert data["toolkit_version"] and data["jobs"] == 2
+    for packet in PACKETS:
+        entry = data["packets"][packet]
+        manifest = assert_consistent(out / packet)
+        assert entry["files"] == manifest["files"] and entry["build_key"] == manifest["build_key"]
+        assert entry["inputs"]["glossary.csv"] == sha(inputs / "glossary.csv")
+        assert entry["inputs"]["summaries/fentanyl-war.md"] == sha(inputs / "summaries" / "fentanyl-war.md")
+        assert any(name.endswith("packet.css") for name in entry["inputs"])  # style files are inputs too
+        assert entry["engine"] == "apertium" and entry["model"].startswith("apertium-eng-spa")
+        assert set(entry["qa"]) == {"errors", "warnings", "by_kind"}
+        assert set(entry["timings_s"]) == {"read", "translate", "cite", "write_docx", "write_pdf"}
+
+
+def test_events_report_each_step_and_segments_per_second(tmp_path: Path) -> None:
+    inputs, out, env = copy_inputs(tmp_path), tmp_path / "out", apertium_env(tmp_path)
+    code, events, _ = release(inputs, out, "inputs/packets/fentanyl-parallel.yaml", "--jobs", "1", env=env)
+    assert code == 0
+    steps = [(e["step"], e["state"]) for e in events if e["kind"] == "step"]
+    for step in ("read", "translate", "cite", "write_docx", "write_pdf"):
+        assert (step, "start") in steps and (step, "done") in steps
+    progress = [e for e in events if e.get("state") == "progress"]
+    assert progress and progress[-1]["done"] == progress[-1]["total"] == 39
+    assert float(progress[-1]["segments_per_s"]) > 0
+    assert events[-1]["kind"] == "release" and events[-1]["counts"] == {"built": 1, "skipped": 0, "failed": 0}
+    # Not a terminal and no --json: plain log lines, then the summary table.
+    result = run_cli("release", "--out", str(out), "--force", cwd=tmp_path, env=env)
+    assert "fentanyl-parallel: write PDF done in" in result.stderr
+    assert "fentanyl-parallel" in result.stdout and "built" in result.stdout
+
+
+def test_unchanged_release_skips_everything_and_touches_nothing(built: tuple[Path, Path, dict[str, str]]) -> None:
+    inputs, out, env = built
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != "release.json"}
+    os.utime(inputs / "summaries" / "fentanyl-war.md")  # a newer time alone is no change
+    code, events, _ = release(inputs, out, env=env)
+    assert code == 0
+    assert planned(events) == dict.fromkeys(PACKETS, "skipped")
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+
+
+def test_a_changed_summary_rebuilds_only_its_packets_and_translates_only_new_segments(tmp_path: Path) -> None:
+    inputs, out, env = copy_inputs(tmp_path), tmp_path / "out", apertium_env(tmp_path)
+    code, _, stderr = release(inputs, out, "--jobs", "2", env=env)
+    assert code == 0, stderr
+    fentanyl_pdf = sha(out / "fentanyl-parallel" / "fentanyl-parallel.pdf")
+    memo = inputs / "summaries" / "jtfn-options-memo.md"  # used by cartel-policy-2025 only
+    memo.write_text(memo.read_text().replace("## ", "## Revised: ", 1))
+    code, events, _ = release(inputs, out, env=env)
+    assert code == 0
+    assert planned(events) == {"cartel-policy-2025": "pending", "fentanyl-parallel": "skipped"}
+    done = next(e for e in events if e["kind"] == "packet")
+    assert done["status"] == "built" and done["translated"] == 1  # the one changed heading reached the engine
+    assert sha(out / "fentanyl-parallel" / "fentanyl-parallel.pdf") == fentanyl_pdf
+    document = docx.Document(str(out / "cartel-policy-2025" / "cartel-policy-2025.docx"))
+    assert any(p.text.startswith("Revised: ") for p in document.paragraphs)
+    assert assert_consistent(out / "cartel-policy-2025")["inputs"]["summaries/jtfn-options-memo.md"] == sha(memo)
+
+    # A person's correction in the memory is an input too: the packets that use that segment are rebuilt.
+    memory = TranslationMemory(inputs / ".briefkit" / "memory.sqlite")
+    unit = next(u for u in memory.units("en-es") if u.source.startswith("In an opinion piece"))
+    memory.store([(unit.source, unit.target + " (revisado)")], "en-es", "reviewed", "person", "editor", "Ana")
+    memory.close()
+    code, events, _ = release(inputs, out, env=env)
+    assert code == 0 and "pending" in planned(events).values()
+    rebuilt = [e for e in events if e["kind"] == "packet"]
+    assert rebuilt and all(e["translated"] == 0 for e in rebuilt)
+
+
+def test_same_inputs_give_byte_identical_files(built: tuple[Path, Path, dict[str, str]], tmp_path: Path) -> None:
+    inputs, out, env = built
+    time.sleep(1.1)  # a clock-dependent timestamp would now differ
+    again = tmp_path / "again"
+    assert release(inputs, again, "--force", "--jobs", "1", env=env)[0] == 0
+    for packet in PACKETS:
+        for suffix in ("docx", "pdf"):
+            first, second = out / packet / f"{packet}.{suffix}", again / packet / f"{packet}.{suffix}"
+            assert first.read_bytes() == second.read_bytes(), f"{packet}.{suffix} differs between two builds"
+
+
+def test_sigkill_mid_release_leaves_previous_files_and_a_rerun_finishes(tmp_path: Path) -> None:
+    inputs, out, env = copy_inputs(tmp_path), tmp_path / "out", apertium_env(tmp_path)
+    assert release(inputs, out, "--jobs", "1", env=env)[0] == 0
+    old = {p: assert_consistent(out / p)["build_key"] for p in PACKETS}
+    glossary = inputs / "glossary.csv"  # both packets use it: both must be rebuilt
+    glossary.write_text(glossary.read_text() + "briefing,informe,\n")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "toolkit", "release", "--out", str(out), "--json", "--jobs", "1"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    for line in process.stdout:  # kill the whole release (workers too) as soon as the first packet is done
+        if json.loads(line)["kind"] == "packet":
+            break
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    keys = {p: assert_consistent(out / p)["build_key"] for p in PACKETS}
+    assert sum(keys[p] != old[p] for p in PACKETS) == 1  # one finished, the other still its complete old self
+
+    code, events, _ = release(inputs, out, env=env)
+    assert code == 0
+    assert sorted(planned(events).values()) == ["pending", "skipped"]
+    assert all(assert_consistent(out / p)["build_key"] != old[p] for p in PACKETS)
+    assert not list(out.glob(".*"))  # leftovers of the killed run are gone
+
+
+def test_a_folder_swap_interrupted_between_renames_is_put_back(tmp_path: Path) -> None:
+    folder = tmp_path / "packet"
+    write_folder_atomic(folder, {"a.txt": b"old"})
+    folder.rename(tmp_path / ".packet.previous-0123")  # the crash: old folder moved aside, new one not in place
+    recover_folder(folder)
+    assert (folder / "a.txt").read_bytes() == b"old"
+    write_folder_atomic(folder, {"b.txt": b"new"})
+    assert [p.name for p in folder.iterdir()] == ["b.txt"] and [p.name for p in tmp_path.iterdir()] == ["packet"]
+
+
+def test_a_failed_packet_is_reported_and_the_others_are_built(tmp_path: Path) -> None:
+    inputs, out, env = copy_inputs(tmp_path), tmp_path / "out", apertium_env(tmp_path)
+    bad = inputs / "packets" / "broken.yaml"
+    bad.write_text("id: broken\ntitle: Broken\nbibliography: ../references.json\nsummaries: [../summaries/nope.md]\n")
+    result = run_cli("release", "--out", str(out), "--jobs", "2", cwd=tmp_path, env=env)
+    assert result.returncode == 1
+    assert f"error: {bad}:4: `summaries` file not found: ../summaries/nope.md" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "failed" in result.stdout and "broken" in result.stdout  # the summary table
+    data = json.loads((out / "release.json").read_text())
+    assert data["counts"] == {"built": 2, "skipped": 0, "failed": 1}
+    assert not (out / "broken").exists()
+
+
+def test_dask_local_cluster_builds_the_same_bytes(built: tuple[Path, Path, dict[str, str]], tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    inputs, out, env = built
+    dask_out = tmp_path / "dask"
+    code, events, stderr = release(inputs, dask_out, "--executor", "dask", "--jobs", "2", env=env)
+    assert code == 0, stderr
+    data = json.loads((dask_out / "release.json").read_text())
+    assert data["executor"] == "dask" and data["counts"]["built"] == 2
+    assert len({entry["worker"]["pid"] for entry in data["packets"].values()}) >= 1
+    assert any(e["kind"] == "step" for e in events)  # worker events came back through the cluster
+    for packet in PACKETS:
+        assert sha(dask_out / packet / f"{packet}.pdf") == sha(out / packet / f"{packet}.pdf")
+
+
+def test_a_worker_loads_the_model_once_for_all_its_packets(tiny_package: Path, tmp_path: Path) -> None:
+    inputs = copy_inputs(tmp_path)
+    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "models"), "ARGOS_PACKAGES_DIR": str(tmp_path / "x")}
+    assert run_cli("models", "install", str(tiny_package), env=env).returncode == 0
+    text = (inputs / "packets" / "fentanyl-parallel.yaml").read_text()
+    packets = []
+    for n in range(3):
+        packet = inputs / "packets" / f"argos-{n}.yaml"
+        packet.write_text(text.replace("id: fentanyl-parallel", f"id: argos-{n}") + "engine: argos\n")
+        packets.append(str(packet))
+    code, _, stderr = release(inputs, tmp_path / "out", *packets, "--jobs", "1", "--format", "docx", env=env)
+    assert code == 0, stderr
+    entries = json.loads((tmp_path / "out" / "release.json").read_text())["packets"].values()
+    assert {e["model"] for e in entries} == {"tiny en→es (test model) 0.1"}
+    assert len({e["worker"]["pid"] for e in entries}) == 1
+    assert [e["worker"]["engine_loaded"] for e in entries].count(True) == 1
+
+
+def test_live_display_shows_packets_steps_and_rate() -> None:
+    buffer = io.StringIO()
+    reporter = RichReporter(Console(file=buffer, force_terminal=True, width=120))
+    outcome = PacketOutcome(str(ROOT / "p.yaml"), "demo-packet", "pending")
+    reporter.start([outcome])
+    reporter.event({"packet_file": outcome.packet_file, "step": "translate", "state": "start"})
+    reporter.event(
+        {"packet_file": outcome.packet_file, "step": "translate", "state": "progress", "done": 50, "total": 94}
+        | {"segments_per_s": 212.0}
+    )
+    reporter.progress.refresh()
+    screen = buffer.getvalue()
+    assert "demo-packet" in screen and "translate" in screen and "212 seg/s (50/94)" in screen
