@@ -110,7 +110,9 @@ def phase(name: str, kind: str, models: str, memory: str, queue: multiprocessing
         output = naive_translate(name, sources, Path(models))
     else:
         engine = make_engine(name, Path(models))
-        translator = Translator(engine, TranslationMemory(Path(memory)), load_glossary(ROOT / "inputs" / "glossary.csv"))
+        translator = Translator(
+            engine, TranslationMemory(Path(memory)), load_glossary(ROOT / "inputs" / "glossary.csv")
+        )
         translator.translate_documents(documents)
         result["segments"] = len(translator.results)  # every segment, as the naive way counts them
         result["from_memory"] = translator.report.from_memory

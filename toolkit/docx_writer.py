@@ -45,7 +45,8 @@ class _Writer:
         self.book = book
         self.style = style
         self.doc = docx.Document()
-        self.footnotes = wordxml.Footnotes(self.doc)
+        self.style_ids = wordxml.StyleIds(self.doc)
+        self.footnotes = wordxml.Footnotes(self.doc, self.style_ids)
         self.bookmark_id = 0
         self.lang = book.editions[0].lang
         self.notes_per_language: dict[str, int] = {}
@@ -114,7 +115,7 @@ class _Writer:
         for node in nodes:
             if isinstance(node, (Text, Code)):
                 run = (
-                    wordxml.hyperlink_run(link, paragraph, node.text)
+                    wordxml.hyperlink_run(link, paragraph, node.text, self.style_ids["Hyperlink"])
                     if link is not None
                     else paragraph.add_run(node.text)
                 )
@@ -156,7 +157,16 @@ class _Writer:
     def _note_paragraph(first: WordParagraph) -> WordParagraph:
         new = first._p.getparent().add_p()
         p = WordParagraph(new, first._parent)
-        p.style = first.style
+        style_id = wordxml.paragraph_style_id(first)
+        if style_id:
+            wordxml.set_paragraph_style(p, style_id)
+        return p
+
+    def paragraph(self, container: Any, style: str | None, text: str = "") -> WordParagraph:
+        """A new paragraph at the end of `container` (document or cell), in the named style."""
+        p = container.add_paragraph(text)
+        if style:
+            wordxml.set_paragraph_style(p, self.style_ids[style])
         return p
 
     # --- blocks -------------------------------------------------------------------------------------------
@@ -167,14 +177,14 @@ class _Writer:
         for block in blocks:
             if isinstance(block, Heading):
                 level = min(block.level, 3)
-                p = target.add_paragraph(style=f"Heading {level}")
+                p = self.paragraph(target, f"Heading {level}")
                 self.inlines(p, block.children, notes)
             elif isinstance(block, Paragraph):
                 p = target.add_paragraph()
                 self.inlines(p, block.children, notes)
             elif isinstance(block, Quote):
                 for inner in block.blocks:
-                    p = target.add_paragraph(style="Quote")
+                    p = self.paragraph(target, "Quote")
                     self.inlines(
                         p,
                         inner.children if isinstance(inner, (Paragraph, Heading)) else (Text(plain_text_of(inner)),),
@@ -194,7 +204,7 @@ class _Writer:
                 if isinstance(inner, ListBlock):
                     self.list_block(inner, notes, target, depth + 1)
                     continue
-                p = target.add_paragraph(style=style if j == 0 else "List Continue")
+                p = self.paragraph(target, style if j == 0 else "List Continue")
                 children = inner.children if isinstance(inner, (Paragraph, Heading)) else (Text(plain_text_of(inner)),)
                 self.inlines(p, children, notes)
                 if block.ordered and depth == 0 and j == 0:
@@ -221,7 +231,7 @@ class _Writer:
 
     # --- the packet ---------------------------------------------------------------------------------------
     def heading_with_bookmark(self, text: str, level: int, anchor: str, style: str | None = None) -> WordParagraph:
-        p = self.doc.add_paragraph(style=style or f"Heading {level}")
+        p = self.paragraph(self.doc, style or f"Heading {level}")
         run = p.add_run(text)
         wordxml.set_run_language(run, self.lang)
         self.bookmark_id += 1
@@ -232,26 +242,26 @@ class _Writer:
         book = self.book
         for _ in range(5):
             self.doc.add_paragraph()
-        self.doc.add_paragraph(book.title, style="Title")
+        self.paragraph(self.doc, "Title", book.title)
         if book.subtitle:
-            self.doc.add_paragraph(book.subtitle, style="Subtitle")
+            self.paragraph(self.doc, "Subtitle", book.subtitle)
         for line in book.cover_lines:
             p = self.doc.add_paragraph(line)
             p.paragraph_format.space_after = Pt(2)
         self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def contents(self) -> None:
-        p = self.doc.add_paragraph(self.book.editions[0].labels["contents"], style="TOC Heading")
+        p = self.paragraph(self.doc, "TOC Heading", self.book.editions[0].labels["contents"])
         first = True
         for edition in self.book.editions if self.book.layout == "sequential" else self.book.editions[:1]:
             for anchor, text, level in self.book.toc(edition):
-                p = self.doc.add_paragraph(style="TOC 1")
+                p = self.paragraph(self.doc, "TOC 1")
                 if first:
                     wordxml.add_complex_field(p, 'TOC \\o "1-2" \\h \\z \\u', begin=True)
                     first = False
                 p.paragraph_format.left_indent = Cm(0.8 * (level - 1))
                 link = wordxml.add_hyperlink(p, anchor, internal=True)
-                run = wordxml.hyperlink_run(link, p, text)
+                run = wordxml.hyperlink_run(link, p, text, self.style_ids["Hyperlink"])
                 run.font.underline = False
                 run.bold = level == 1 or None
         if not first:
@@ -268,12 +278,12 @@ class _Writer:
         self.bibliography(edition)
 
     def summary(self, edition: Edition, document: Document, n: int) -> None:
-        p = self.doc.add_paragraph(style="Heading 1")
+        p = self.paragraph(self.doc, "Heading 1")
         p.paragraph_format.page_break_before = n > 1
         self.inlines(p, document.title, {})
         self.bookmark_id += 1
         wordxml.add_bookmark(p, f"{edition.lang}-{n}", self.bookmark_id)
-        meta = self.doc.add_paragraph(style="Summary Meta")
+        meta = self.paragraph(self.doc, "Summary Meta")
         run = meta.add_run(self.book.summary_meta(edition, document))
         wordxml.set_run_language(run, self.lang)
         self.blocks(document.blocks, document.notes)
@@ -282,7 +292,7 @@ class _Writer:
         p = self.heading_with_bookmark(edition.labels["bibliography"], 1, f"{edition.lang}-bibliography")
         p.paragraph_format.page_break_before = True
         for block in edition.bibliography:
-            para = self.doc.add_paragraph(style="Bibliography")
+            para = self.paragraph(self.doc, "Bibliography")
             self.inlines(para, block.children if isinstance(block, Paragraph) else (), {})
 
     def parallel(self) -> None:
@@ -290,7 +300,7 @@ class _Writer:
         self.lang = left.lang
         self.heading_with_bookmark(f"{left.labels['edition']} · {right.labels['edition']}", 1, f"edition-{left.lang}")
         for n, (a, b) in enumerate(zip(left.documents, right.documents), 1):
-            p = self.doc.add_paragraph(style="Heading 1")
+            p = self.paragraph(self.doc, "Heading 1")
             p.paragraph_format.page_break_before = n > 1
             self.lang = left.lang
             self.inlines(p, a.title, {})
@@ -301,9 +311,9 @@ class _Writer:
             title_row = table.add_row().cells
             for cell, edition, doc in ((title_row[0], left, a), (title_row[1], right, b)):
                 self.lang = edition.lang
-                cell.paragraphs[0].style = self.doc.styles["Summary Meta"]
+                wordxml.set_paragraph_style(cell.paragraphs[0], self.style_ids["Summary Meta"])
                 self.inlines(cell.paragraphs[0], doc.title, {})
-                cell.add_paragraph(self.book.summary_meta(edition, doc), style="Summary Meta")
+                self.paragraph(cell, "Summary Meta", self.book.summary_meta(edition, doc))
             for x, y in pairs:
                 cells = table.add_row().cells
                 for cell, edition, doc, block in ((cells[0], left, a, x), (cells[1], right, b, y)):

@@ -35,6 +35,32 @@ def set_run_language(run: Run, tag: str) -> None:
     lang.set(qn("w:val"), tag)
 
 
+class StyleIds:
+    """Style name → style id, each looked up once: python-docx scans every style on each assignment by name,
+    which made styling most of the DOCX writer's time."""
+
+    def __init__(self, document: WordDocument) -> None:
+        self._styles = document.styles
+        self._ids: dict[str, str] = {}
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self._ids:
+            self._ids[name] = self._styles[name].style_id
+        return self._ids[name]
+
+
+def set_paragraph_style(paragraph: WordParagraph, style_id: str) -> None:
+    paragraph._p.style = style_id
+
+
+def paragraph_style_id(paragraph: WordParagraph) -> str | None:
+    return paragraph._p.style  # type: ignore[no-any-return]
+
+
+def set_run_style(run: Run, style_id: str) -> None:
+    run._r.style = style_id
+
+
 def set_style_language(style_element: object, tag: str) -> None:
     rpr = style_element.get_or_add_rPr()  # type: ignore[attr-defined]
     lang = rpr.find(qn("w:lang"))
@@ -47,8 +73,9 @@ def set_style_language(style_element: object, tag: str) -> None:
 class Footnotes:
     """The document's footnotes part, created on first use."""
 
-    def __init__(self, document: WordDocument) -> None:
+    def __init__(self, document: WordDocument, style_ids: StyleIds) -> None:
         self.document = document
+        self.style_ids = style_ids
         self._element: Any = None
         self.next_id = 1
 
@@ -65,8 +92,9 @@ class Footnotes:
         root = self._part_element()
         note_id = self.next_id
         self.next_id += 1
+        reference_style = self.style_ids["Footnote Reference"]
         run = paragraph.add_run()
-        run.style = "Footnote Reference"
+        set_run_style(run, reference_style)
         ref = OxmlElement("w:footnoteReference")
         ref.set(qn("w:id"), str(note_id))
         if custom_mark:
@@ -74,16 +102,16 @@ class Footnotes:
         run._r.append(ref)
         if custom_mark:
             mark = paragraph.add_run(custom_mark)
-            mark.style = "Footnote Reference"
+            set_run_style(mark, reference_style)
         note = OxmlElement("w:footnote")
         note.set(qn("w:id"), str(note_id))
         root.append(note)
         p = OxmlElement("w:p")
         note.append(p)
         body = WordParagraph(p, paragraph._parent)
-        body.style = self.document.styles["Footnote Text"]
+        set_paragraph_style(body, self.style_ids["Footnote Text"])
         mark_run = body.add_run()
-        mark_run.style = "Footnote Reference"
+        set_run_style(mark_run, reference_style)
         if custom_mark:
             mark_run.text = custom_mark
         else:
@@ -105,12 +133,12 @@ def add_hyperlink(paragraph: WordParagraph, target: str, internal: bool = False)
     return link
 
 
-def hyperlink_run(link: object, paragraph: WordParagraph, text: str) -> Run:
+def hyperlink_run(link: object, paragraph: WordParagraph, text: str, style_id: str) -> Run:
     r = OxmlElement("w:r")
     link.append(r)  # type: ignore[attr-defined]
     run = Run(r, paragraph)
     run.text = text
-    run.style = "Hyperlink"
+    set_run_style(run, style_id)
     return run
 
 
