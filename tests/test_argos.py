@@ -48,7 +48,9 @@ def test_install_list_and_build_a_packet_through_argos(tiny_package: Path, tmp_p
         (INPUTS / "packets" / "fentanyl-parallel.yaml").read_text().replace("../", str(INPUTS) + "/")
         + f"memory: {tmp_path / 'memory.sqlite'}\n"
     )
-    result = run_cli("build", str(packet), "--out", str(tmp_path / "out"), "--format", "docx", env=env)
+    result = run_cli(
+        "build", str(packet), "--out", str(tmp_path / "out"), "--format", "docx", "--allow-outside", env=env
+    )
     assert result.returncode == 0, result.stderr
     assert f"translating into es-ES with argos ({MODEL_NAME})" in result.stderr
     folder = tmp_path / "out" / "fentanyl-parallel"

@@ -176,7 +176,7 @@ def test_missing_translation_engine_says_how_to_install(tmp_path: Path) -> None:
         f"memory: {tmp_path / 'm.sqlite'}\nsummaries:\n  - {summaries}\n"
     )
     env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "no-models"), "ARGOS_PACKAGES_DIR": str(tmp_path / "none")}
-    result = run_cli("build", str(packet), "--out", str(tmp_path / "out"), env=env)
+    result = run_cli("build", str(packet), "--out", str(tmp_path / "out"), "--allow-outside", env=env)
     assert result.returncode == 1
     assert "no English→Spanish Argos model is installed" in result.stderr
     assert "briefkit models install" in result.stderr

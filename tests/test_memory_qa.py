@@ -128,7 +128,9 @@ def test_a_build_takes_reviewed_translations_from_the_tmx_under_inputs(tmp_path:
         + f"memory: {tmp_path / 'fresh.sqlite'}\ntranslations: {tmx}\n"
     )
     env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "none"), "ARGOS_PACKAGES_DIR": str(tmp_path / "none")}
-    result = run_cli("build", str(packet), "--out", str(tmp_path / "out"), "--format", "docx", env=env)
+    result = run_cli(
+        "build", str(packet), "--out", str(tmp_path / "out"), "--format", "docx", "--allow-outside", env=env
+    )
     assert result.returncode == 0, result.stderr
     assert "1 reviewed translations taken from translations.tmx" in result.stderr
     qa = json.loads((tmp_path / "out" / "fentanyl-parallel" / "qa.json").read_text())
@@ -221,7 +223,7 @@ def test_number_style_is_validated_in_the_packet(tmp_path: Path) -> None:
         f"id: x\ntitle: X\nnumber_style: french\nbibliography: {INPUTS / 'references.json'}\n"
         f"summaries:\n  - {INPUTS / 'summaries' / 'fentanyl-war.md'}\n"
     )
-    result = run_cli("build", str(packet), "--out", str(tmp_path / "out"))
+    result = run_cli("build", str(packet), "--out", str(tmp_path / "out"), "--allow-outside")
     assert f"error: {packet}:3: `number_style` must be one of spanish, as-written, got 'french'" in result.stderr
 
 
@@ -237,7 +239,17 @@ def test_two_concurrent_builds_leave_a_consistent_memory(tmp_path: Path) -> None
         packet.write_text(
             (INPUTS / "packets" / f"{name}.yaml").read_text().replace("../", str(INPUTS) + "/") + f"memory: {memory}\n"
         )
-        command = [sys.executable, "-m", "toolkit", "-q", "build", str(packet), "--out", str(tmp_path / "out")]
+        command = [
+            sys.executable,
+            "-m",
+            "toolkit",
+            "-q",
+            "build",
+            str(packet),
+            "--out",
+            str(tmp_path / "out"),
+            "--allow-outside",
+        ]
         processes.append(subprocess.Popen([*command, "--format", "docx"], cwd=ROOT, env=env, stderr=subprocess.PIPE))
     for process in processes:
         assert process.wait(timeout=600) == 0, process.stderr.read() if process.stderr else ""
@@ -246,7 +258,7 @@ def test_two_concurrent_builds_leave_a_consistent_memory(tmp_path: Path) -> None
     sources = db.execute("SELECT source_key FROM units").fetchall()
     assert len(sources) == len(set(sources)) > 90  # the union of both packets' segments
     rebuild = run_cli("build", str(tmp_path / "fentanyl-parallel.yaml"), "--out", str(tmp_path / "out2"),
-                      "--format", "docx", env=env)  # fmt: skip
+                      "--format", "docx", "--allow-outside", env=env)  # fmt: skip
     manifest = json.loads((tmp_path / "out2" / "fentanyl-parallel" / "manifest.json").read_text())
     assert rebuild.returncode == 0 and manifest["translation"]["translated"] == 0
 

@@ -57,7 +57,7 @@ def read_documents(packet: Packet) -> list[Document]:
     errors: list[BriefkitError] = []
     for path in packet.summaries:
         try:
-            documents.append(read_summary(path))
+            documents.append(read_summary(path, None if packet.allow_outside else packet.inputs_root))
         except BriefkitErrors as exc:
             errors.extend(exc.errors)
         except BriefkitError as exc:
@@ -91,9 +91,9 @@ class PreparedPacket:
         return files + [p for p in (packet.glossary, packet.translations) if p is not None and p.is_file()]
 
 
-def prepare_packet(packet_path: Path) -> PreparedPacket:
+def prepare_packet(packet_path: Path, allow_outside: bool = False) -> PreparedPacket:
     """Load the packet and read all its inputs; every problem is a BriefkitError naming file and line."""
-    packet = load_packet(packet_path)
+    packet = load_packet(packet_path, allow_outside)
     documents = read_documents(packet)
     bibliography = load_bibliography(packet.bibliography)
     check_citation_keys(documents, bibliography)
@@ -171,7 +171,7 @@ def build_packet(
     out_dir: Path,
     formats: tuple[str, ...] = FORMATS,
     on_event: Events = _no_events,
-    prepared: PreparedPacket | None = None,
+    allow_outside: bool = False,
 ) -> dict[str, Any]:
     """Build one packet into `out_dir/<id>/` (all its files replaced together); return its manifest."""
     timings: dict[str, float] = {}
@@ -185,7 +185,7 @@ def build_packet(
         on_event({"step": step, "state": "done", "seconds": timings[step]})
 
     on_event({"step": "read", "state": "start"})
-    prepared = prepared or prepare_packet(packet_path)
+    prepared = prepare_packet(packet_path, allow_outside)
     packet, documents = prepared.packet, prepared.documents
     key, inputs = build_key(prepared, formats)
     lap("read")

@@ -12,6 +12,7 @@ from toolkit import __version__
 from toolkit.errors import BriefkitError
 
 FORMATS = ("docx", "pdf")
+OUTSIDE_HELP = "let the packet use files outside its inputs folder (the folder holding packets/)"
 
 log = logging.getLogger("briefkit")
 
@@ -23,7 +24,7 @@ def _build(args: argparse.Namespace) -> int:
     failed = 0
     for packet in args.packets:
         try:
-            manifest = build_packet(Path(packet), Path(args.out), formats)
+            manifest = build_packet(Path(packet), Path(args.out), formats, allow_outside=args.allow_outside)
         except BriefkitError as exc:
             failed += 1
             for line in str(exc).splitlines():
@@ -64,6 +65,7 @@ def _release(args: argparse.Namespace) -> int:
         force=args.force,
         executor=args.executor,
         scheduler=args.scheduler,
+        allow_outside=args.allow_outside,
     )
     return 1 if release["counts"]["failed"] else 0
 
@@ -131,7 +133,7 @@ def _review(args: argparse.Namespace) -> int:
         source = Path(args.file)
         reader = read_review_xliff if source.suffix.lower() in (".xlf", ".xliff") else read_review_docx
         identifier, editor, corrections = reader(source)
-        packet = packet_from_file(identifier, Path(args.packet) if args.packet else None, source)
+        packet = packet_from_file(identifier, Path(args.packet) if args.packet else None, source, args.allow_outside)
         memory = TranslationMemory(packet.memory)
         try:
             report = import_corrections(packet, memory, corrections, args.editor or editor)
@@ -144,7 +146,7 @@ def _review(args: argparse.Namespace) -> int:
             f" ({report.unchanged} unchanged, {len(report.rejected)} rejected)"
         )
         return 1 if report.rejected else 0
-    packet = load_packet(Path(args.packet))
+    packet = load_packet(Path(args.packet), args.allow_outside)
     if not packet.memory.is_file():
         raise BriefkitError(
             "no translation memory yet", packet.memory, hint=f"build the packet first: briefkit build {args.packet}"
@@ -190,6 +192,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("packets", nargs="+", help="packet files (inputs/packets/*.yaml)")
     b.add_argument("--out", default="outputs", help="output folder (default: outputs)")
     b.add_argument("--format", action="append", choices=["docx", "pdf"], help="only this format (repeatable)")
+    b.add_argument("--allow-outside", action="store_true", help=OUTSIDE_HELP)
     b.set_defaults(run=_build)
     r = sub.add_parser("release", help="build many packets: in parallel, only what changed, with release.json")
     r.add_argument("packets", nargs="*", help="packet files (default: every inputs/packets/*.yaml)")
@@ -200,6 +203,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true", help="machine-readable events on stdout, one JSON object a line")
     r.add_argument("--executor", choices=["local", "dask"], default="local", help="local processes or a Dask cluster")
     r.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster of --jobs workers)")
+    r.add_argument("--allow-outside", action="store_true", help=OUTSIDE_HELP)
     r.set_defaults(run=_release)
     m = sub.add_parser("models", help="list or install Argos Translate models")
     msub = m.add_subparsers(dest="models_command", required=True)
@@ -229,13 +233,16 @@ def parser() -> argparse.ArgumentParser:
     revsub = rev.add_subparsers(dest="review_command", required=True)
     rexp = revsub.add_parser("export", help="write PACKET's segments as a review DOCX and an XLIFF file")
     rexp.add_argument("packet")
+    rexp.add_argument("--allow-outside", action="store_true", help=OUTSIDE_HELP)
     rexp.add_argument("--out", default="outputs/review", help="folder (default: outputs/review)")
     rimp = revsub.add_parser("import", help="read corrections from an edited review DOCX or XLIFF")
     rimp.add_argument("file")
     rimp.add_argument("--packet", help="the packet file (default: the one the review file names)")
     rimp.add_argument("--editor", help="who made the corrections (default: from the file)")
+    rimp.add_argument("--allow-outside", action="store_true", help=OUTSIDE_HELP)
     rstat = revsub.add_parser("status", help="segments per summary and status")
     rstat.add_argument("packet")
+    rstat.add_argument("--allow-outside", action="store_true", help=OUTSIDE_HELP)
     rev.set_defaults(run=_review)
     return p
 

@@ -14,6 +14,7 @@ from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.image.image import Image as DocxImage
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph as WordParagraph
 
@@ -25,6 +26,7 @@ from toolkit.model import (
     Edition,
     Emph,
     Heading,
+    Image,
     Inline,
     Link,
     ListBlock,
@@ -35,6 +37,7 @@ from toolkit.model import (
     Strong,
     Table,
     Text,
+    is_safe_link,
     plain_text,
 )
 from toolkit.packet_book import PacketBook
@@ -131,13 +134,25 @@ class _Writer:
             elif isinstance(node, Rendered):
                 self.inlines(paragraph, node.children, notes, italic, bold, link)
             elif isinstance(node, Link):
-                if link is None:
+                if link is None and is_safe_link(node.target):
                     new_link = wordxml.add_hyperlink(paragraph, node.target.lstrip("#"), node.target.startswith("#"))
                     self.inlines(paragraph, node.children, notes, italic, bold, new_link)
                 else:
                     self.inlines(paragraph, node.children, notes, italic, bold, link)
             elif isinstance(node, NoteRef) and node.note_id in notes:
                 self.footnote(paragraph, node.note_id, notes)
+            elif isinstance(node, Image):
+                self.picture(paragraph, node)
+
+    def picture(self, paragraph: WordParagraph, image: Image) -> None:
+        """The image at its own size, or narrowed to the column (the text width, or half of it side by side)."""
+        native = DocxImage.from_blob(image.data)
+        text_width = Cm(21.0 - 2 * float(self.style["page_margin_cm"]))  # type: ignore[arg-type]
+        column = text_width // 2 - Cm(0.4) if self.book.layout == "parallel" else text_width
+        width = min(native.width, column)
+        paragraph.add_run().add_picture(io.BytesIO(image.data), width=width)
+        if image.alt:
+            wordxml.set_picture_description(paragraph, image.alt)
 
     def footnote(self, paragraph: WordParagraph, note_id: str, notes: dict[str, tuple[Block, ...]]) -> None:
         # Sequential halves use Word's own numbering (restarting per section); parallel columns carry their

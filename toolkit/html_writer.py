@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import html
 import os
 from pathlib import Path
+from typing import Any
 
 from toolkit.errors import BriefkitError
+from toolkit.images import ImageRefused, decode_data_url
 from toolkit.model import (
     Block,
     Code,
@@ -15,6 +18,7 @@ from toolkit.model import (
     Edition,
     Emph,
     Heading,
+    Image,
     Inline,
     Link,
     ListBlock,
@@ -25,6 +29,7 @@ from toolkit.model import (
     Strong,
     Table,
     Text,
+    is_safe_link,
 )
 from toolkit.packet_book import PacketBook
 
@@ -51,8 +56,13 @@ class _Html:
                 out.append(f"<strong>{self.inlines(node.children, notes, scope)}</strong>")
             elif isinstance(node, Rendered):
                 out.append(f'<span class="citation">{self.inlines(node.children, notes, scope)}</span>')
-            elif isinstance(node, Link):
+            elif isinstance(node, Link) and is_safe_link(node.target):
                 out.append(f'<a href="{esc(node.target)}">{self.inlines(node.children, notes, scope)}</a>')
+            elif isinstance(node, Link):
+                out.append(self.inlines(node.children, notes, scope))
+            elif isinstance(node, Image):
+                data = base64.b64encode(node.data).decode("ascii")
+                out.append(f'<img src="data:{node.media_type};base64,{data}" alt="{esc(node.alt)}">')
             elif isinstance(node, NoteRef) and node.note_id in notes:
                 key = f"{scope}:{node.note_id}"
                 edition = scope.split("-", 1)[0]
@@ -186,21 +196,40 @@ def write_html(book: PacketBook, css: str) -> str:
     return _Html(book).document(css)
 
 
-def refuse_fetch(url: str, timeout: int = 10, ssl_context: object = None) -> dict[str, object]:
-    """WeasyPrint's URL fetcher: a build never reaches the network or the file system through a document."""
-    raise BriefkitError(f"refused to fetch {url[:100]!r} while rendering the PDF")
+def refusing_fetcher() -> Any:
+    """WeasyPrint's URL fetcher: a build never reaches the network or the file system through a document.
+
+    It serves only the data: URLs of images the reader already checked and the writer embedded; any other URL
+    stops the rendering (the writer makes no other, so one would be a bug worth stopping for). Defined here,
+    not at the top, because importing WeasyPrint takes half a second that reading a packet does not need."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    class RefusingFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+            if url.lower().startswith("data:"):
+                try:
+                    data, media_type = decode_data_url(url)
+                except ImageRefused as exc:
+                    raise FatalURLFetchingError(f"refused an image: {exc}") from None
+                return URLFetcherResponse(url[:40], data, {"Content-Type": media_type})
+            raise FatalURLFetchingError(f"refused to fetch {url[:100]!r}")
+
+    return RefusingFetcher(fail_on_errors=True)
 
 
 def write_pdf(html_text: str, base_dir: Path, timestamp: dt.datetime) -> bytes:
     """Render HTML to a tagged PDF (PDF/UA) with WeasyPrint; the same input gives the same bytes."""
     import weasyprint
+    from weasyprint.urls import FatalURLFetchingError
 
-    document = weasyprint.HTML(string=html_text, base_url=str(base_dir), url_fetcher=refuse_fetch)
+    document = weasyprint.HTML(string=html_text, base_url=str(base_dir), url_fetcher=refusing_fetcher())
     # fontTools stamps each embedded font subset with the time unless SOURCE_DATE_EPOCH says otherwise.
     saved = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = saved or str(int(timestamp.replace(tzinfo=dt.UTC).timestamp()))
     try:
         return document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)  # type: ignore[no-any-return]
+    except FatalURLFetchingError as exc:
+        raise BriefkitError(f"while rendering the PDF: {exc.__cause__ or exc}") from None
     finally:
         if saved is None:
             del os.environ["SOURCE_DATE_EPOCH"]

@@ -61,7 +61,23 @@ class Rendered:
     children: tuple[Inline, ...]
 
 
-Inline = Text | Emph | Strong | Code | Link | Cite | NoteRef | Rendered
+@dataclass(frozen=True)
+class Image:
+    """A picture, already read and checked by the reader: its bytes travel in the model, never a path or URL."""
+
+    data: bytes
+    media_type: str  # image/png, image/jpeg or image/gif
+    alt: str = ""
+
+
+Inline = Text | Emph | Strong | Code | Link | Cite | NoteRef | Rendered | Image
+
+SAFE_LINK_PREFIXES = ("http://", "https://", "mailto:", "#")
+
+
+def is_safe_link(target: str) -> bool:
+    """Only web, e-mail and in-document links: never javascript:, data:, file: or anything else."""
+    return target.strip().lower().startswith(SAFE_LINK_PREFIXES)
 
 
 @dataclass(frozen=True)
@@ -160,6 +176,8 @@ def plain_text(inlines: tuple[Inline, ...]) -> str:
     for node in inlines:
         if isinstance(node, (Text, Code)):
             parts.append(node.text)
+        elif isinstance(node, Image):
+            parts.append(node.alt)
         elif isinstance(node, (Emph, Strong, Link, Rendered)):
             parts.append(plain_text(node.children))
         elif isinstance(node, Cite):

@@ -57,6 +57,8 @@ class Packet:
     number_style: str
     memory: Path
     translations: Path  # reviewed and approved translations as TMX, kept in version control
+    inputs_root: Path  # every input must lie inside it (see `load_packet`)
+    allow_outside: bool = False
 
     @property
     def source_lang(self) -> str:
@@ -78,11 +80,30 @@ def _language_tag(value: Any) -> str | None:
     return f"{m.group(1)}-{m.group(2).upper()}" if m.group(2) else LANGUAGE_TAGS[m.group(1)]
 
 
-def load_packet(path: Path) -> Packet:
-    """Read and validate a packet file; every problem is reported with its line."""
+def inputs_root_of(packet_path: Path) -> Path:
+    """The inputs folder a packet belongs to: the parent of `packets/`, or the packet's own folder."""
+    folder = packet_path.resolve().parent
+    return folder.parent if folder.name == "packets" else folder
+
+
+def load_packet(path: Path, allow_outside: bool = False) -> Packet:
+    """Read and validate a packet file; every problem is reported with its line.
+
+    Every path must resolve (symbolic links followed) inside the inputs folder, unless `allow_outside`."""
     path = path.resolve()
     data, lines = parse_mapping(read_text(path), path)
     errors: list[BriefkitError] = []
+    inputs_root = inputs_root_of(path)
+
+    def inside(key: str, value: str, target: Path) -> bool:
+        if allow_outside or target.is_relative_to(inputs_root):
+            return True
+        err(
+            key,
+            f"`{key}` points outside the inputs folder {inputs_root}: {value}",
+            "keep inputs inside it, or pass --allow-outside",
+        )
+        return False
 
     def err(key: str, message: str, hint: str | None = None) -> None:
         errors.append(BriefkitError(message, path, lines.get(key), hint))
@@ -110,6 +131,8 @@ def load_packet(path: Path) -> Packet:
             err(key, f"`{key}` must be a file path (relative to the packet file)")
             return None
         target = (path.parent / value).resolve()
+        if not inside(key, value, target):
+            return None
         if not target.is_file():
             err(key, f"`{key}` file not found: {value}", "paths are relative to the packet file")
             return None
@@ -167,18 +190,17 @@ def load_packet(path: Path) -> Packet:
         if key in data and not isinstance(data[key], str):
             err(key, f"`{key}` must be a file path")
     memory_value = data.get("memory")
-    inputs_root = path.parent.parent if path.parent.name == "packets" else path.parent
-    memory = (
-        (path.parent / memory_value).resolve()
-        if isinstance(memory_value, str)
-        else (inputs_root / ".briefkit" / "memory.sqlite")
-    )
+    memory = inputs_root / ".briefkit" / "memory.sqlite"
+    if isinstance(memory_value, str) and inside("memory", memory_value, (path.parent / memory_value).resolve()):
+        memory = (path.parent / memory_value).resolve()
     translations_value = data.get("translations")
-    translations = (
-        (path.parent / translations_value).resolve()
-        if isinstance(translations_value, str)
-        else inputs_root / "translations.tmx"
-    )
+    translations = inputs_root / "translations.tmx"
+    if isinstance(translations_value, str):
+        if inside("translations", translations_value, (path.parent / translations_value).resolve()):
+            translations = (path.parent / translations_value).resolve()
+    citation_style = text("citation_style", "chicago-notes-bibliography")
+    if citation_style.endswith(".csl"):
+        inside("citation_style", citation_style, (path.parent / citation_style).resolve())
 
     packet = Packet(
         path=path,
@@ -188,7 +210,7 @@ def load_packet(path: Path) -> Packet:
         organization=text("organization"),
         date=text("date"),
         languages=tuple(languages),
-        citation_style=text("citation_style", "chicago-notes-bibliography"),
+        citation_style=citation_style,
         layout=layout,
         bibliography=paths("bibliography"),
         glossary=glossary[0] if glossary else None,
@@ -198,6 +220,8 @@ def load_packet(path: Path) -> Packet:
         number_style=number_style,
         memory=memory,
         translations=translations,
+        inputs_root=inputs_root,
+        allow_outside=allow_outside,
     )
     if errors:
         raise errors[0] if len(errors) == 1 else BriefkitErrors(errors)

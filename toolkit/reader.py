@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
@@ -14,7 +15,8 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from toolkit.errors import BriefkitError
+from toolkit.errors import BriefkitError, BriefkitErrors
+from toolkit.images import ImageRefused, load_image
 from toolkit.model import (
     Block,
     Cite,
@@ -33,6 +35,7 @@ from toolkit.model import (
     SummaryMeta,
     Table,
     Text,
+    is_safe_link,
 )
 from toolkit.yamlfile import parse_mapping, read_text, unknown_key_error
 
@@ -40,11 +43,14 @@ log = logging.getLogger("briefkit")
 
 FRONT_MATTER_FIELDS = ["title", "source", "date", "summarized_by", "lang"]
 MAX_SUMMARY_BYTES = 2_000_000
+MAX_TABLE_ROWS = 1_000
 # Pandoc citation keys: start with a letter, digit or _, may hold internal punctuation.
 KEY = r"[A-Za-z0-9_](?:[\w:.#$%&+?<>~/-]*[\w])?"
 CITE_ITEM = re.compile(rf"^(?P<prefix>.*?)(?P<minus>-?)@(?:\{{(?P<bkey>[^}}]+)\}}|(?P<key>{KEY}))(?P<suffix>.*)$", re.S)
 IN_TEXT = re.compile(rf"@(?:\{{(?P<bkey>[^}}]+)\}}|(?P<key>{KEY}))")
-ALLOWED_LINK_SCHEMES = ("http://", "https://", "mailto:", "#")
+NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.M)
+UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
+OPEN_CITATION = re.compile(r"\[(?:[^\[\]]*\s)?-?@[\w{][^\]]*$")
 
 
 def _parse_cite_items(body: str) -> tuple[CiteItem, ...] | None:
@@ -121,12 +127,18 @@ PARSER = _parser()
 class _Converter:
     """Turns markdown-it's token stream into model blocks, one token type per method-free branch."""
 
-    def __init__(self, path: Path, env: dict[str, object]) -> None:
+    def __init__(self, path: Path, env: dict[str, object], inputs_root: Path | None, lines: list[str]) -> None:
         self.path = path
+        self.inputs_root = inputs_root
+        self.source_lines = lines
+        self.problems: list[BriefkitError] = []
         refs = env.get("footnotes", {})
         labels = refs.get("list", {}) if isinstance(refs, dict) else {}
         self.note_labels: dict[int, str] = {i: str(v["label"]) for i, v in labels.items() if "label" in v}
         self.line = 1
+
+    def problem(self, message: str, hint: str | None = None) -> None:
+        self.problems.append(BriefkitError(message, self.path, self.line, hint))
 
     def blocks(self, tokens: Sequence[Token]) -> tuple[Block, ...]:
         out: list[Block] = []
@@ -158,12 +170,19 @@ class _Converter:
                 i = j + 1
                 continue
             if kind in ("fence", "code_block"):
+                if kind == "fence" and not self._fence_closed(tok):
+                    self.problem(f"code block opened with {tok.markup} is never closed", f"add a line {tok.markup}")
                 out.append(Paragraph((Code(tok.content.rstrip("\n")),)))
             elif kind == "html_block":
                 log.warning("%s:%d: raw HTML is not rendered; kept as plain text", self.path, self.line)
                 out.append(Paragraph((Text(tok.content.strip()),)))
             i += 1
         return tuple(out)
+
+    def _fence_closed(self, tok: Token) -> bool:
+        end = tok.map[1] if tok.map else 0
+        last = self.source_lines[end - 1].strip() if 0 < end <= len(self.source_lines) else ""
+        return end - (tok.map[0] if tok.map else 0) > 1 and last.startswith(tok.markup) and last.strip("`~ ") == ""
 
     @staticmethod
     def _matching(tokens: Sequence[Token], i: int, open_type: str, close_type: str) -> int:
@@ -204,6 +223,9 @@ class _Converter:
                 aligns.append(style.split(":")[-1] if style else "")
             elif tok.type == "inline":
                 row.append(self.inlines(tok))
+            elif tok.type == "tr_close" and len(rows) >= MAX_TABLE_ROWS:
+                self.problem(f"table has more than {MAX_TABLE_ROWS} rows", "split it, or link to the data instead")
+                break
             elif tok.type == "tr_close":
                 if in_head:
                     header = row
@@ -220,6 +242,7 @@ class _Converter:
             kind = tok.type
             current = stack[-1][2]
             if kind == "text":
+                self._check_text(tok.content)
                 current.append(Text(tok.content))
             elif kind in ("softbreak", "hardbreak"):
                 current.append(Text(" "))
@@ -235,7 +258,7 @@ class _Converter:
                     parent.append(Emph(tuple(children)))
                 elif opened == "strong_open":
                     parent.append(Strong(tuple(children)))
-                elif target.lower().startswith(ALLOWED_LINK_SCHEMES):
+                elif is_safe_link(target):
                     parent.append(Link(target, tuple(children)))
                 else:
                     log.warning(
@@ -250,14 +273,45 @@ class _Converter:
             elif kind == "footnote_ref":
                 current.append(NoteRef(self.note_labels.get(tok.meta["id"], str(tok.meta["id"]))))
             elif kind == "image":
-                log.warning("%s:%d: images are not supported; kept the alt text", self.path, self.line)
-                current.append(Text(tok.content))
+                try:
+                    current.append(load_image(str(tok.attrs.get("src", "")), tok.content, self.path, self.inputs_root))
+                except ImageRefused as exc:
+                    self.problem(str(exc), "put the image file in the inputs folder and link it by a relative path")
             elif kind == "html_inline":
                 log.warning(
                     "%s:%d: raw HTML %r is not rendered; kept as plain text", self.path, self.line, tok.content[:40]
                 )
                 current.append(Text(tok.content))
         return merge_text(stack[0][2])
+
+    def _check_text(self, text: str) -> None:
+        for m in UNDEFINED_NOTE.finditer(text):
+            self.problem(f"footnote reference [^{m.group(1)}] has no definition", f"add a line [^{m.group(1)}]: …")
+        if OPEN_CITATION.search(text):
+            self.problem("a citation bracket is not closed", "end it with ]: [@key, p. 4]")
+
+    def check_notes(self, env: dict[str, object], text: str) -> None:
+        """Each footnote defined once and used at least once."""
+        lines_of: dict[str, list[int]] = {}
+        for m in NOTE_DEFINITION.finditer(text):
+            lines_of.setdefault(m.group(1), []).append(text.count("\n", 0, m.start()) + 1)
+        for label, where in lines_of.items():
+            for line in where[1:]:
+                self.problems.append(
+                    BriefkitError(f"footnote [^{label}] is defined twice (first on line {where[0]})", self.path, line)
+                )
+        refs: Any = env.get("footnotes", {})
+        used = {str(v.get("label")) for v in refs.get("list", {}).values() if v.get("count", 0) > 0}
+        for label, where in lines_of.items():
+            if label not in used:
+                self.problems.append(
+                    BriefkitError(
+                        f"footnote [^{label}] is defined but never referenced",
+                        self.path,
+                        where[0],
+                        f"refer to it with [^{label}] or delete it",
+                    )
+                )
 
 
 def merge_text(inlines: Sequence[Inline]) -> tuple[Inline, ...]:
@@ -300,8 +354,10 @@ def _front_matter(tokens: Sequence[Token], path: Path) -> SummaryMeta:
     )
 
 
-def read_summary(path: Path) -> Document:
-    """Read one Markdown summary file into a Document."""
+def read_summary(path: Path, inputs_root: Path | None = None) -> Document:
+    """Read one Markdown summary file into a Document; images must lie inside `inputs_root` (None: anywhere).
+
+    Every problem in the file is reported, each with its line."""
     size = path.stat().st_size if path.exists() else 0
     if size > MAX_SUMMARY_BYTES:
         raise BriefkitError(
@@ -311,7 +367,7 @@ def read_summary(path: Path) -> Document:
     env: dict[str, object] = {}
     tokens = PARSER.parse(text, env)
     meta = _front_matter(tokens, path)
-    converter = _Converter(path, env)
+    converter = _Converter(path, env, inputs_root, text.splitlines())
     body_end = next((i for i, t in enumerate(tokens) if t.type == "footnote_block_open"), len(tokens))
     blocks = converter.blocks(tokens[1:body_end])
     notes: dict[str, tuple[Block, ...]] = {}
@@ -324,6 +380,10 @@ def read_summary(path: Path) -> Document:
             notes[label] = converter.blocks(inner)
             i = j
         i += 1
+    converter.check_notes(env, text)
+    if converter.problems:
+        problems = converter.problems
+        raise problems[0] if len(problems) == 1 else BriefkitErrors(problems)
     title = PARSER.parseInline(meta.title)[0]
     return Document(
         meta=meta, title=converter.inlines(title), blocks=blocks, notes=notes, lang="en-US", source_path=str(path)

@@ -80,7 +80,9 @@ class _EventsToQueue(logging.Handler):
         self.put({"kind": "warning", "message": record.getMessage()})
 
 
-def build_in_worker(packet_file: str, out_dir: str, formats: tuple[str, ...], events: EventQueue) -> dict[str, Any]:
+def build_in_worker(
+    packet_file: str, out_dir: str, formats: tuple[str, ...], events: EventQueue, allow_outside: bool = False
+) -> dict[str, Any]:
     """Build one packet in a worker process; returns a plain dict (status, manifest or error, seconds)."""
     from toolkit import engines
 
@@ -94,7 +96,7 @@ def build_in_worker(packet_file: str, out_dir: str, formats: tuple[str, ...], ev
     loads_before = engines.LOADS
     started = time.perf_counter()
     try:
-        manifest = build_packet(Path(packet_file), Path(out_dir), formats, on_event=put)
+        manifest = build_packet(Path(packet_file), Path(out_dir), formats, on_event=put, allow_outside=allow_outside)
         status, error = "built", ""
     except BriefkitError as exc:
         manifest, status, error = {}, "failed", str(exc)
@@ -116,7 +118,9 @@ def default_packets(inputs: Path = Path("inputs")) -> list[Path]:
     return sorted(p for p in (inputs / "packets").glob("*.yaml") if not p.name.startswith("."))
 
 
-def plan_release(packet_files: list[Path], out_dir: Path, formats: tuple[str, ...], force: bool) -> list[PacketOutcome]:
+def plan_release(
+    packet_files: list[Path], out_dir: Path, formats: tuple[str, ...], force: bool, allow_outside: bool = False
+) -> list[PacketOutcome]:
     """Read every packet and decide: skipped (its outputs are current), pending (to build) or failed."""
     outcomes = []
     seen: dict[str, str] = {}
@@ -124,7 +128,7 @@ def plan_release(packet_files: list[Path], out_dir: Path, formats: tuple[str, ..
         outcome = PacketOutcome(str(path.resolve()))
         outcomes.append(outcome)
         try:
-            prepared = prepare_packet(path)
+            prepared = prepare_packet(path, allow_outside)
         except BriefkitError as exc:
             outcome.status, outcome.error = "failed", str(exc)
             continue
@@ -207,17 +211,20 @@ def run_release(
     force: bool = False,
     executor: str = "local",
     scheduler: str | None = None,
+    allow_outside: bool = False,
 ) -> dict[str, Any]:
     """Build the packets that changed, write `out_dir/release.json`, and return it."""
     started = time.perf_counter()
     out_dir = out_dir.resolve()
-    outcomes = plan_release(packet_files, out_dir, formats, force)
+    outcomes = plan_release(packet_files, out_dir, formats, force, allow_outside)
     reporter.start(outcomes)
     pending = [o for o in outcomes if o.status == "pending"]
     if pending:
         make = _dask_executor(jobs, scheduler) if executor == "dask" else _local_executor(jobs)
         with make as (submit, queue, drain):
-            futures = {submit(build_in_worker, o.packet_file, str(out_dir), formats, queue): o for o in pending}
+            futures = {
+                submit(build_in_worker, o.packet_file, str(out_dir), formats, queue, allow_outside): o for o in pending
+            }
             while futures:
                 for event in drain():
                     reporter.event(event)

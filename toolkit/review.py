@@ -13,7 +13,7 @@ from pathlib import Path
 from toolkit.errors import BriefkitError
 from toolkit.glossary import Glossary, load_glossary, make_protector
 from toolkit.memory import TranslationMemory, Unit, normalize
-from toolkit.model import Cite, Code, Emph, Link, NoteRef, Strong, Text, plain_text
+from toolkit.model import Cite, Code, Emph, Image, Link, NoteRef, Strong, Text, plain_text
 from toolkit.packet import Packet, load_packet
 from toolkit.qa import check_translation
 from toolkit.segments import MARKUP, PlaceholderError, Segment, restore
@@ -108,6 +108,8 @@ def slot_label(segment: Segment, n: int, english: bool) -> str:
         return "note" if english else "nota"
     if isinstance(node, Code):
         return node.text
+    if isinstance(node, Image):
+        return ("image" if english else "imagen") + (f": {node.alt}" if node.alt else "")
     return ""
 
 
@@ -219,8 +221,8 @@ def review_status(packet: Packet, memory: TranslationMemory) -> dict[str, dict[s
     return counts
 
 
-def packet_from_file(identifier: str, override: Path | None, source: Path) -> Packet:
+def packet_from_file(identifier: str, override: Path | None, source: Path, allow_outside: bool = False) -> Packet:
     path = override or (Path(identifier) if identifier else None)
     if path is None:
         raise BriefkitError("the review file does not say which packet it is for", source, hint="give --packet")
-    return load_packet(path)
+    return load_packet(path, allow_outside)

@@ -142,6 +142,13 @@ def hyperlink_run(link: object, paragraph: WordParagraph, text: str, style_id: s
     return run
 
 
+def set_picture_description(paragraph: WordParagraph, text: str) -> None:
+    """Alt text of the paragraph's last picture (`wp:docPr/@descr`), which screen readers announce."""
+    frames = paragraph._p.findall(".//" + qn("wp:docPr"))
+    if frames:
+        frames[-1].set("descr", text)
+
+
 def add_bookmark(paragraph: WordParagraph, name: str, bookmark_id: int) -> None:
     start = OxmlElement("w:bookmarkStart")
     start.set(qn("w:id"), str(bookmark_id))

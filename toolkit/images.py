@@ -1,0 +1,72 @@
+"""Images in summaries: read only from inside the inputs folder (or a small data: URL), never fetched.
+
+A summary is untrusted text: `![x](file:///etc/passwd)`, `![x](../../secret.png)`, a symbolic link that leads out
+of the inputs folder, `![x](http://127.0.0.1/admin)` and an oversized data: URL are each refused with a reason.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+from toolkit.model import Image
+
+MAX_IMAGE_BYTES = 5_000_000
+MAX_DATA_URL_BYTES = 1_000_000
+SIGNATURES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF87a": "image/gif"}
+SIGNATURES[b"GIF89a"] = "image/gif"
+DATA_URL = re.compile(r"data:(?P<type>[\w/+.-]*)(?P<params>(?:;[^,;]*)*),(?P<payload>.*)", re.S | re.I)
+
+
+class ImageRefused(ValueError):
+    """Why an image source cannot be used (the reader adds the file and line)."""
+
+
+def media_type_of(data: bytes) -> str | None:
+    """PNG, JPEG or GIF by their first bytes; anything else (SVG with its scripts, HTML, text) is None."""
+    return next((kind for magic, kind in SIGNATURES.items() if data.startswith(magic)), None)
+
+
+def decode_data_url(url: str) -> tuple[bytes, str]:
+    """The bytes and media type of a base64 `data:image/...` URL within the size limit."""
+    m = DATA_URL.fullmatch(url.strip())
+    if not m or ";base64" not in m.group("params").lower():
+        raise ImageRefused("only base64 data: URLs of PNG, JPEG or GIF images are allowed")
+    payload = re.sub(r"\s+", "", m.group("payload"))
+    if len(payload) * 3 // 4 > MAX_DATA_URL_BYTES:
+        raise ImageRefused(f"data: URL image is over the {MAX_DATA_URL_BYTES // 1000} kB limit")
+    try:
+        data = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        raise ImageRefused("data: URL is not valid base64") from None
+    media_type = media_type_of(data)
+    if media_type is None:
+        raise ImageRefused("data: URL is not a PNG, JPEG or GIF image")
+    return data, media_type
+
+
+def load_image(source: str, alt: str, summary: Path, inputs_root: Path | None) -> Image:
+    """The image `source` names, relative to the summary; it must lie inside `inputs_root` (None: anywhere)."""
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", source)
+    if scheme and scheme.group(1).lower() == "data":
+        data, media_type = decode_data_url(source)
+        return Image(data, media_type, alt)
+    if scheme and len(scheme.group(1)) > 1:  # one letter is a Windows drive, not a scheme
+        raise ImageRefused(
+            f"image {source[:80]!r} is not fetched: briefkit reads images only from files inside the inputs folder"
+        )
+    path = (summary.parent / unquote(source)).resolve()
+    if inputs_root is not None and not path.is_relative_to(inputs_root.resolve()):
+        raise ImageRefused(f"image {source[:80]!r} is outside the inputs folder {inputs_root}")
+    if not path.is_file():
+        raise ImageRefused(f"image file not found: {source[:80]}")
+    if path.stat().st_size > MAX_IMAGE_BYTES:
+        raise ImageRefused(f"image {source[:80]!r} is over the {MAX_IMAGE_BYTES // 1_000_000} MB limit")
+    data = path.read_bytes()
+    kind = media_type_of(data)
+    if kind is None:
+        raise ImageRefused(f"image {source[:80]!r} is not a PNG, JPEG or GIF file")
+    return Image(data, kind, alt)
