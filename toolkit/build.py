@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from toolkit import __version__
 from toolkit.atomic import write_folder_atomic
@@ -32,6 +32,7 @@ from toolkit.reader import read_summary
 from toolkit.translate import Translator, document_segments
 
 log = logging.getLogger("briefkit")
+T = TypeVar("T")
 STYLES_DIR = Path(__file__).resolve().parent.parent / "styles"
 FORMATS = ("docx", "pdf")
 STYLE_FILES = (STYLES_DIR / "packet.css", STYLES_DIR / "word.yaml")
@@ -52,19 +53,29 @@ def build_timestamp(packet: Packet) -> dt.datetime:
         return dt.datetime(2000, 1, 1)
 
 
-def read_documents(packet: Packet) -> list[Document]:
-    documents: list[Document] = []
-    errors: list[BriefkitError] = []
-    for path in packet.summaries:
-        try:
-            documents.append(read_summary(path, None if packet.allow_outside else packet.inputs_root))
-        except BriefkitErrors as exc:
-            errors.extend(exc.errors)
-        except BriefkitError as exc:
-            errors.append(exc)
+def _collect(errors: list[BriefkitError], step: Callable[..., T], *args: Any) -> T | None:
+    """Run one reading step; keep its problems in `errors` so that one run reports them all."""
+    try:
+        return step(*args)
+    except BriefkitErrors as exc:
+        errors.extend(exc.errors)
+    except BriefkitError as exc:
+        errors.append(exc)
+    return None
+
+
+def _raise_all(errors: list[BriefkitError]) -> None:
     if errors:
         raise errors[0] if len(errors) == 1 else BriefkitErrors(errors)
-    return documents
+
+
+def read_documents(packet: Packet) -> list[Document]:
+    """Every summary of the packet; all problems in all of them are reported together."""
+    errors: list[BriefkitError] = []
+    root = None if packet.allow_outside else packet.inputs_root
+    documents = [_collect(errors, read_summary, path, root) for path in packet.summaries]
+    _raise_all(errors)
+    return [doc for doc in documents if doc is not None]
 
 
 Events = Callable[[dict[str, Any]], None]
@@ -92,19 +103,30 @@ class PreparedPacket:
 
 
 def prepare_packet(packet_path: Path, allow_outside: bool = False) -> PreparedPacket:
-    """Load the packet and read all its inputs; every problem is a BriefkitError naming file and line."""
+    """Load the packet and read all its inputs; every problem is a BriefkitError naming file and line, and
+    all the problems of all the files are reported together."""
     packet = load_packet(packet_path, allow_outside)
-    documents = read_documents(packet)
-    bibliography = load_bibliography(packet.bibliography)
-    check_citation_keys(documents, bibliography)
-    style = resolve_style(packet.citation_style, packet.path.parent)
-    return PreparedPacket(packet, documents, bibliography, style, load_glossary(packet.glossary))
+    errors: list[BriefkitError] = []
+    root = None if packet.allow_outside else packet.inputs_root
+    documents = [d for d in (_collect(errors, read_summary, p, root) for p in packet.summaries) if d is not None]
+    bibliography = _collect(errors, load_bibliography, packet.bibliography)
+    if bibliography is not None:
+        _collect(errors, check_citation_keys, documents, bibliography)
+    style = None
+    try:
+        style = resolve_style(packet.citation_style, packet.path.parent)
+    except BriefkitError as exc:
+        errors.append(BriefkitError(exc.message, packet.path, packet.key_lines.get("citation_style"), exc.hint))
+    glossary = _collect(errors, load_glossary, packet.glossary)
+    _raise_all(errors)
+    assert bibliography is not None and style is not None and glossary is not None
+    return PreparedPacket(packet, documents, bibliography, style, glossary)
 
 
 def input_hashes(prepared: PreparedPacket) -> dict[str, str]:
     """sha256 of every file the packet is built from, by a name that does not depend on where briefkit lives:
     relative to the inputs folder, `styles/…` for our style files, `csl/…` for a CSL style from the library."""
-    inputs_root = prepared.packet.path.parent.parent
+    inputs_root = prepared.packet.inputs_root
     named = {}
     for path in prepared.input_files:
         if path.is_relative_to(inputs_root):

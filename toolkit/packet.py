@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,7 @@ class Packet:
     translations: Path  # reviewed and approved translations as TMX, kept in version control
     inputs_root: Path  # every input must lie inside it (see `load_packet`)
     allow_outside: bool = False
+    key_lines: dict[str, int] = field(default_factory=dict)  # where each key is, for errors found later
 
     @property
     def source_lang(self) -> str:
@@ -222,7 +223,9 @@ def load_packet(path: Path, allow_outside: bool = False) -> Packet:
         translations=translations,
         inputs_root=inputs_root,
         allow_outside=allow_outside,
+        key_lines=lines,
     )
+    errors = list({str(e): e for e in errors}.values())  # one message per problem, however often it recurs
     if errors:
         raise errors[0] if len(errors) == 1 else BriefkitErrors(errors)
     return packet

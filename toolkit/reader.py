@@ -6,6 +6,7 @@ import difflib
 import logging
 import re
 from collections.abc import Sequence
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ CITE_ITEM = re.compile(rf"^(?P<prefix>.*?)(?P<minus>-?)@(?:\{{(?P<bkey>[^}}]+)\}
 IN_TEXT = re.compile(rf"@(?:\{{(?P<bkey>[^}}]+)\}}|(?P<key>{KEY}))")
 NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.M)
 UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
-OPEN_CITATION = re.compile(r"\[(?:[^\[\]]*\s)?-?@[\w{][^\]]*$")
+OPEN_CITATION = re.compile(r"\[[^\[\]]*@[\w{][^\]]*$")  # `[see @key, p. 4` to the end of the paragraph
 
 
 def _parse_cite_items(body: str) -> tuple[CiteItem, ...] | None:
@@ -118,6 +119,9 @@ def _parser() -> MarkdownIt:
     md.enable(["table", "replacements", "smartquotes"])
     md.inline.ruler.before("link", "citation", _bracket_citation)
     md.inline.ruler.before("link", "citation_in_text", _in_text_citation)
+    # markdown-it silently turns `[x](javascript:…)` and `![x](file:…)` into plain text; let every target through
+    # to the converter, which drops unsafe links and refuses unsafe images with a message naming file and line.
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
     return md
 
 
@@ -174,8 +178,12 @@ class _Converter:
                     self.problem(f"code block opened with {tok.markup} is never closed", f"add a line {tok.markup}")
                 out.append(Paragraph((Code(tok.content.rstrip("\n")),)))
             elif kind == "html_block":
-                log.warning("%s:%d: raw HTML is not rendered; kept as plain text", self.path, self.line)
-                out.append(Paragraph((Text(tok.content.strip()),)))
+                log.warning(
+                    "%s:%d: raw HTML %r dropped (briefkit never renders HTML)", self.path, self.line, tok.content[:40]
+                )
+                text = html_text(tok.content)
+                if text:
+                    out.append(Paragraph((Text(text),)))
             i += 1
         return tuple(out)
 
@@ -237,10 +245,15 @@ class _Converter:
     def inlines(self, inline_token: Token) -> tuple[Inline, ...]:
         if inline_token.map:
             self.line = inline_token.map[0] + 1
+        if OPEN_CITATION.search(inline_token.content):
+            self.problem("a citation bracket is not closed", "end it with ]: [@key, p. 4]")
         stack: list[tuple[str, str, list[Inline]]] = [("root", "", [])]
+        hidden_until = ""  # inside inline <script> or <style>: its content is dropped up to this closing tag
         for tok in inline_token.children or []:
             kind = tok.type
             current = stack[-1][2]
+            if hidden_until and not (kind == "html_inline" and tok.content.lower().startswith(hidden_until)):
+                continue
             if kind == "text":
                 self._check_text(tok.content)
                 current.append(Text(tok.content))
@@ -276,19 +289,18 @@ class _Converter:
                 try:
                     current.append(load_image(str(tok.attrs.get("src", "")), tok.content, self.path, self.inputs_root))
                 except ImageRefused as exc:
-                    self.problem(str(exc), "put the image file in the inputs folder and link it by a relative path")
+                    self.problem(str(exc))
             elif kind == "html_inline":
                 log.warning(
-                    "%s:%d: raw HTML %r is not rendered; kept as plain text", self.path, self.line, tok.content[:40]
+                    "%s:%d: raw HTML %r dropped (briefkit never renders HTML)", self.path, self.line, tok.content[:40]
                 )
-                current.append(Text(tok.content))
+                hides = re.match(r"<(script|style)\b", tok.content, re.I)
+                hidden_until = f"</{hides.group(1).lower()}" if hides else ""
         return merge_text(stack[0][2])
 
     def _check_text(self, text: str) -> None:
         for m in UNDEFINED_NOTE.finditer(text):
             self.problem(f"footnote reference [^{m.group(1)}] has no definition", f"add a line [^{m.group(1)}]: …")
-        if OPEN_CITATION.search(text):
-            self.problem("a citation bracket is not closed", "end it with ]: [@key, p. 4]")
 
     def check_notes(self, env: dict[str, object], text: str) -> None:
         """Each footnote defined once and used at least once."""
@@ -312,6 +324,13 @@ class _Converter:
                         f"refer to it with [^{label}] or delete it",
                     )
                 )
+
+
+def html_text(html: str) -> str:
+    """The readable text of a raw HTML block: tags, scripts and style sheets dropped."""
+    html = re.sub(r"<(script|style)\b.*?(</\1\s*>|$)", " ", html, flags=re.I | re.S)
+    html = re.sub(r"<!--.*?(-->|$)", " ", html, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]*>?", " ", html)).split())
 
 
 def merge_text(inlines: Sequence[Inline]) -> tuple[Inline, ...]:

@@ -28,7 +28,10 @@ def parse_mapping(text: str, path: Path, first_line: int = 1) -> tuple[dict[str,
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
-            lines[str(key_node.value)] = key_node.start_mark.line + first_line
+            key, line = str(key_node.value), key_node.start_mark.line + first_line
+            if key in lines:  # PyYAML would silently keep the last one
+                raise BriefkitError(f"key `{key}` is given twice (first on line {lines[key]})", path, line)
+            lines[key] = line
     return {str(k): v for k, v in data.items()}, lines
 
 
