@@ -16,6 +16,7 @@ sample summary); a case replaces either by giving its own.
 
 from __future__ import annotations
 
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -66,18 +67,9 @@ def build_case(case: Path, tmp_path: Path) -> tuple[int, str, Path, dict[str, An
     inputs, spec = lay_out_case(case, tmp_path)
     formats = [arg for fmt in spec.get("formats", ["docx"]) for arg in ("--format", fmt)]
     out = tmp_path / "out"
-    env = {"BRIEFKIT_MODELS": str(tmp_path / "no-models"), "ARGOS_PACKAGES_DIR": str(tmp_path / "none")}
-    import os
-
-    result = run_cli(
-        "build",
-        str(inputs / "packets" / "case.yaml"),
-        "--out",
-        str(out),
-        *formats,
-        cwd=tmp_path,
-        env={**os.environ, **env},
-    )
+    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "no-models"), "ARGOS_PACKAGES_DIR": str(tmp_path / "x")}
+    packet = inputs / "packets" / "case.yaml"
+    result = run_cli("build", str(packet), "--out", str(out), *formats, cwd=tmp_path, env=env)
     return result.returncode, result.stderr.replace(str(inputs), "{inputs}"), out, spec
 
 
