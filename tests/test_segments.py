@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.model import Cite, CiteItem, Code, Emph, Inline, Link, NoteRef, Strong, Text
+from toolkit.model import Cite, CiteItem, Code, Emph, Image, Inline, Link, NoteRef, Strong, Text
 from toolkit.reader import merge_text
 from toolkit.segments import PlaceholderError, make_segment, restore
 
@@ -18,6 +18,7 @@ atoms = st.one_of(
     st.builds(lambda k: Cite((CiteItem(k),)), st.sampled_from(["a", "b"])),
     st.builds(NoteRef, st.sampled_from(["n1", "n2"])),
     st.builds(Code, st.sampled_from(["x()", "<b>"])),
+    st.builds(lambda alt: Image(b"\x89PNG\r\n\x1a\n", "image/png", alt), st.sampled_from(["", "a <chart>"])),
 )
 
 
