@@ -16,8 +16,13 @@ sample summary); a case replaces either by giving its own.
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import shutil
+import sqlite3
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -110,3 +115,129 @@ def test_hostile_input(case: Path, tmp_path: Path) -> None:
             assert needle not in text, f"{needle!r} reached the outputs"
         for needle in spec.get("present", []):
             assert needle in text, f"{needle!r} is missing from the outputs"
+
+
+# --- size limits: a clear message instead of hanging or exhausting memory ----------------------------------
+
+
+def build(inputs: Path, tmp_path: Path, *extra: str) -> tuple[int, str]:
+    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "no-models"), "ARGOS_PACKAGES_DIR": str(tmp_path / "x")}
+    packet = inputs / "packets" / "case.yaml"
+    # A hang is a failure too: 120 s is far more than any of these needs (they are measured, not timed, here).
+    result = subprocess.run(
+        [sys.executable, "-m", "toolkit", "build", str(packet), "--out", str(tmp_path / "out"), *extra],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    return result.returncode, result.stderr.replace(str(inputs), "{inputs}")
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    inputs, _ = lay_out_case(HOSTILE / "summary-image-ok", tmp_path)
+    return inputs
+
+
+def test_a_50_mb_summary_is_refused_before_it_is_read(sample: Path, tmp_path: Path) -> None:
+    with open(sample / "summaries" / "case.md", "wb") as handle:
+        handle.write(b"---\ntitle: x\nsource: lestorti2024fentanyl\n---\n")
+        handle.truncate(50_000_000)
+    code, stderr = build(sample, tmp_path)
+    assert code == 1 and "error: {inputs}/summaries/case.md: file is 50.0 MB, over the 2 MB limit" in stderr
+
+
+def test_a_10000_row_table_is_refused(sample: Path, tmp_path: Path) -> None:
+    rows = "| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 10_000
+    (sample / "summaries" / "case.md").write_text("---\ntitle: x\nsource: lestorti2024fentanyl\n---\n\n" + rows)
+    code, stderr = build(sample, tmp_path)
+    assert code == 1
+    assert (
+        "error: {inputs}/summaries/case.md:6: table has more than 1000 rows (split it, or link to the data instead)"
+        in stderr
+    )
+
+
+def test_100000_citations_are_refused_with_one_message(sample: Path, tmp_path: Path) -> None:
+    references = json.loads((sample / "references.json").read_text())
+    (sample / "references.json").write_text(json.dumps([*references, {"id": "a", "type": "book", "title": "A"}]))
+    body = "[@a] " * 100_000
+    (sample / "summaries" / "case.md").write_text("---\ntitle: x\nsource: lestorti2024fentanyl\n---\n\n" + body)
+    code, stderr = build(sample, tmp_path)
+    assert code == 1
+    expected = "error: {inputs}/packets/case.yaml: 100000 citations in the packet's summaries, over the limit of 20000"
+    assert stderr.splitlines() == [expected + " (split the packet)"]
+
+
+def test_thousands_of_problems_are_reported_fifty_at_a_time(sample: Path, tmp_path: Path) -> None:
+    body = "".join(f"[@nobody{n}] " for n in range(2_000))
+    (sample / "summaries" / "case.md").write_text("---\ntitle: x\nsource: lestorti2024fentanyl\n---\n\n" + body)
+    code, stderr = build(sample, tmp_path)
+    lines = stderr.splitlines()
+    assert code == 1 and len(lines) == 51
+    assert lines[-1] == "error: {inputs}/summaries/case.md: … and 1950 more problems"
+
+
+def test_an_oversized_data_url_image_is_refused(sample: Path, tmp_path: Path) -> None:
+    payload = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 1_200_000).decode()
+    text = f"---\ntitle: x\nsource: lestorti2024fentanyl\n---\n\n![big](data:image/png;base64,{payload})\n"
+    (sample / "summaries" / "case.md").write_text(text)
+    code, stderr = build(sample, tmp_path)
+    assert code == 1 and "error: {inputs}/summaries/case.md:6: data: URL image is over the 1000 kB limit" in stderr
+
+
+# --- damaged memory and model files ------------------------------------------------------------------------
+
+WRITER = """
+import sys
+from pathlib import Path
+from toolkit.memory import TranslationMemory
+memory = TranslationMemory(Path(sys.argv[1]))
+batch = 0
+while True:
+    units = [(f"segment {batch} {n} " * 10, f"segmento {batch} {n} " * 10) for n in range(200)]
+    memory.store(units, "en-es", "machine", "test", "test", "writer")
+    batch += 1
+    print(batch, flush=True)
+"""
+
+
+def test_a_memory_killed_while_writing_stays_consistent(tmp_path: Path) -> None:
+    path = tmp_path / "memory.sqlite"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True, cwd=INPUTS.parent
+    )
+    assert writer.stdout is not None
+    for line in writer.stdout:
+        if int(line) >= 25:  # well into its writing: killed in the middle of some later batch
+            break
+    writer.kill()
+    writer.wait()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    rows = db.execute("SELECT count(*) FROM units").fetchone()[0]
+    db.close()
+    assert rows >= 25 * 200 and rows % 200 == 0  # whole batches only: each is one transaction
+    TranslationMemory(path).close()  # and briefkit opens it without complaint
+
+
+def test_a_damaged_model_is_reported(tiny_package: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "models"), "ARGOS_PACKAGES_DIR": str(tmp_path / "x")}
+    truncated = tmp_path / "cut.argosmodel"
+    truncated.write_bytes(tiny_package.read_bytes()[:5000])
+    result = run_cli("models", "install", str(truncated), env=env)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"error: {truncated}: not an Argos model package (not a zip archive)" in result.stderr
+
+    assert run_cli("models", "install", str(tiny_package), env=env).returncode == 0
+    model_bin = next((tmp_path / "models").glob("*/model/model.bin"))
+    model_bin.write_bytes(model_bin.read_bytes()[: model_bin.stat().st_size // 3])
+    inputs, _ = lay_out_case(HOSTILE / "summary-image-ok", tmp_path)
+    packet = inputs / "packets" / "case.yaml"
+    packet.write_text(packet.read_text() + "engine: argos\n")
+    result = run_cli("build", str(packet), "--out", str(tmp_path / "out"), env=env)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"error: {model_bin.parent.parent}: Argos model cannot be loaded" in result.stderr
+    assert "(reinstall it with `briefkit models install`)" in result.stderr
+    assert not (tmp_path / "out").exists()

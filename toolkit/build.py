@@ -64,7 +64,15 @@ def _collect(errors: list[BriefkitError], step: Callable[..., T], *args: Any) ->
     return None
 
 
-def _raise_all(errors: list[BriefkitError]) -> None:
+MAX_REPORTED = 50
+
+
+def _raise_all(errors: list[BriefkitError], packet: Packet | None = None) -> None:
+    """Raise the errors together (at most MAX_REPORTED of them); one that names no file names the packet."""
+    errors = [e if e.path or packet is None else BriefkitError(e.message, packet.path, None, e.hint) for e in errors]
+    if len(errors) > MAX_REPORTED:
+        more = BriefkitError(f"… and {len(errors) - MAX_REPORTED} more problems", errors[MAX_REPORTED].path)
+        errors = [*errors[:MAX_REPORTED], more]
     if errors:
         raise errors[0] if len(errors) == 1 else BriefkitErrors(errors)
 
@@ -118,7 +126,7 @@ def prepare_packet(packet_path: Path, allow_outside: bool = False) -> PreparedPa
     except BriefkitError as exc:
         errors.append(BriefkitError(exc.message, packet.path, packet.key_lines.get("citation_style"), exc.hint))
     glossary = _collect(errors, load_glossary, packet.glossary)
-    _raise_all(errors)
+    _raise_all(errors, packet)
     assert bibliography is not None and style is not None and glossary is not None
     return PreparedPacket(packet, documents, bibliography, style, glossary)
 

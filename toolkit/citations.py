@@ -167,7 +167,10 @@ def check_citation_keys(documents: list[Document], bibliography: Bibliography) -
         for blocks in doc.notes.values():
             map_blocks(blocks, lambda seq, d=doc: visit(seq, d))  # type: ignore[misc]
     if count > MAX_CITATIONS:
-        raise BriefkitError(f"{count} citations in one packet, over the limit of {MAX_CITATIONS}")
+        raise BriefkitError(
+            f"{count} citations in the packet's summaries, over the limit of {MAX_CITATIONS}",
+            hint="split the packet",
+        )
     if errors:
         raise errors[0] if len(errors) == 1 else BriefkitErrors(errors)
 

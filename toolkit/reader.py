@@ -221,6 +221,7 @@ class _Converter:
         aligns: list[str] = []
         row: list[tuple[Inline, ...]] = []
         in_head = False
+        start = self.line
         for tok in tokens:
             if tok.type == "thead_open":
                 in_head = True
@@ -232,6 +233,7 @@ class _Converter:
             elif tok.type == "inline":
                 row.append(self.inlines(tok))
             elif tok.type == "tr_close" and len(rows) >= MAX_TABLE_ROWS:
+                self.line = start
                 self.problem(f"table has more than {MAX_TABLE_ROWS} rows", "split it, or link to the data instead")
                 break
             elif tok.type == "tr_close":
@@ -377,12 +379,7 @@ def read_summary(path: Path, inputs_root: Path | None = None) -> Document:
     """Read one Markdown summary file into a Document; images must lie inside `inputs_root` (None: anywhere).
 
     Every problem in the file is reported, each with its line."""
-    size = path.stat().st_size if path.exists() else 0
-    if size > MAX_SUMMARY_BYTES:
-        raise BriefkitError(
-            f"summary is {size // 1_000_000} MB, over the {MAX_SUMMARY_BYTES // 1_000_000} MB limit", path
-        )
-    text = read_text(path)
+    text = read_text(path, MAX_SUMMARY_BYTES)
     env: dict[str, object] = {}
     tokens = PARSER.parse(text, env)
     meta = _front_matter(tokens, path)

@@ -41,9 +41,15 @@ def unknown_key_error(key: str, known: list[str], path: Path, line: int | None) 
     return BriefkitError(f"unknown key `{key}`", path, line, hint)
 
 
-def read_text(path: Path) -> str:
-    """Read a UTF-8 text file, turning the usual failures into user errors."""
+MAX_INPUT_BYTES = 20_000_000
+
+
+def read_text(path: Path, limit: int = MAX_INPUT_BYTES) -> str:
+    """Read a UTF-8 text file of at most `limit` bytes, turning the usual failures into user errors."""
     try:
+        size = path.stat().st_size
+        if size > limit:
+            raise BriefkitError(f"file is {size / 1e6:.1f} MB, over the {limit / 1e6:g} MB limit", path)
         data = path.read_bytes()
     except FileNotFoundError:
         raise BriefkitError("file not found", path) from None
