@@ -241,3 +241,73 @@ def test_a_damaged_model_is_reported(tiny_package: Path, tmp_path: Path) -> None
     assert f"error: {model_bin.parent.parent}: Argos model cannot be loaded" in result.stderr
     assert "(reinstall it with `briefkit models install`)" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+# --- nothing is fetched: the whole build runs with the network taken away ---------------------------------
+
+NO_SOCKETS = """
+import sys
+attempts = []
+
+def refuse(event, args):
+    if event.startswith("socket.") or event in ("urllib.Request", "http.client.connect"):
+        attempts.append(event)
+        raise PermissionError(f"network access during a build: {event}")
+
+sys.addaudithook(refuse)
+code = 0
+try:
+    if sys.argv[1] == "control":
+        import urllib.request
+        urllib.request.urlopen("http://127.0.0.1:9/", timeout=1)
+    else:
+        from toolkit.cli import main
+        code = main(sys.argv[2:])
+except PermissionError as exc:
+    code = 99
+print("attempts:", sorted(set(attempts)), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def test_a_build_opens_no_socket(sample: Path, tmp_path: Path) -> None:
+    """Every socket the Python process tries to open is refused and recorded; the build needs none."""
+    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "no-models"), "ARGOS_PACKAGES_DIR": str(tmp_path / "x")}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-c", NO_SOCKETS, *args]
+        return subprocess.run(command, capture_output=True, text=True, env=env, cwd=INPUTS.parent, timeout=600)
+
+    control = run("control")  # the guard works: a plain HTTP request is stopped
+    assert control.returncode == 99 and "attempts: ['" in control.stderr
+    packet = sample / "packets" / "case.yaml"
+    result = run("build", "build", str(packet), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "attempts: []" in result.stderr
+    assert (tmp_path / "out" / "case" / "case.pdf").is_file() and (tmp_path / "out" / "case" / "case.docx").is_file()
+
+
+@pytest.mark.skipif(shutil.which("unshare") is None, reason="util-linux's unshare is part of every Debian system")
+def test_a_build_succeeds_in_a_network_namespace_without_network(sample: Path, tmp_path: Path) -> None:
+    """Pandoc and Apertium too: the whole build, child processes included, in a namespace with no network."""
+    if subprocess.run(["unshare", "--net", "true"], capture_output=True).returncode != 0:
+        pytest.fail("unshare --net is not permitted here; CI runs as root, where it is")
+    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "no-models"), "ARGOS_PACKAGES_DIR": str(tmp_path / "x")}
+    packet = sample / "packets" / "case.yaml"
+    probe = subprocess.run(
+        ["unshare", "--net", sys.executable, "-c", "import socket; socket.create_connection(('1.1.1.1', 80), 2)"],
+        capture_output=True,
+        text=True,
+    )
+    assert probe.returncode != 0 and "unreachable" in probe.stderr.lower()  # there is indeed no network
+    result = subprocess.run(
+        ["unshare", "--net", sys.executable, "-m", "toolkit", "build", str(packet), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=INPUTS.parent,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(str(tmp_path / "out" / "case" / "case.pdf"))
+    assert "Edición en español" in " ".join(page.extract_text() for page in reader.pages)
