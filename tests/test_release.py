@@ -142,6 +142,13 @@ def test_a_changed_summary_rebuilds_only_its_packets_and_translates_only_new_seg
     rebuilt = [e for e in events if e["kind"] == "packet"]
     assert rebuilt and all(e["translated"] == 0 for e in rebuilt)
 
+    # A correction of a sentence no packet uses changes nothing: the exact check finds both current.
+    memory = TranslationMemory(inputs / ".briefkit" / "memory.sqlite")
+    memory.store([("A sentence in no packet.", "Una frase.")], "en-es", "reviewed", "person", "editor", "Ana")
+    memory.close()
+    code, events, _ = release(inputs, out, env=env)
+    assert code == 0 and planned(events) == dict.fromkeys(PACKETS, "skipped")
+
 
 def test_same_inputs_give_byte_identical_files(built: tuple[Path, Path, dict[str, str]], tmp_path: Path) -> None:
     inputs, out, env = built

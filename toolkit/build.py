@@ -23,7 +23,7 @@ from toolkit.engines import engine_identity, load_engine
 from toolkit.errors import BriefkitError, BriefkitErrors
 from toolkit.glossary import Glossary, load_glossary, make_protector
 from toolkit.html_writer import write_html, write_pdf
-from toolkit.memory import TranslationMemory, read_tmx
+from toolkit.memory import TranslationMemory, person_units_digest, read_tmx
 from toolkit.model import Document, Edition
 from toolkit.packet import Packet, load_packet
 from toolkit.packet_book import PacketBook, labels_for
@@ -103,11 +103,13 @@ class PreparedPacket:
     style: Path
     glossary: Glossary
 
-    @property
-    def input_files(self) -> list[Path]:
-        packet = self.packet
-        files = [packet.path, *packet.summaries, *packet.bibliography, self.style, *STYLE_FILES]
-        return files + [p for p in (packet.glossary, packet.translations) if p is not None and p.is_file()]
+
+def packet_style(packet: Packet) -> Path:
+    """The packet's CSL style file; an unknown style is reported at the packet's `citation_style` line."""
+    try:
+        return resolve_style(packet.citation_style, packet.path.parent)
+    except BriefkitError as exc:
+        raise BriefkitError(exc.message, packet.path, packet.key_lines.get("citation_style"), exc.hint) from None
 
 
 def prepare_packet(packet_path: Path, allow_outside: bool = False) -> PreparedPacket:
@@ -120,25 +122,22 @@ def prepare_packet(packet_path: Path, allow_outside: bool = False) -> PreparedPa
     bibliography = _collect(errors, load_bibliography, packet.bibliography)
     if bibliography is not None:
         _collect(errors, check_citation_keys, documents, bibliography)
-    style = None
-    try:
-        style = resolve_style(packet.citation_style, packet.path.parent)
-    except BriefkitError as exc:
-        errors.append(BriefkitError(exc.message, packet.path, packet.key_lines.get("citation_style"), exc.hint))
+    style = _collect(errors, packet_style, packet)
     glossary = _collect(errors, load_glossary, packet.glossary)
     _raise_all(errors, packet)
     assert bibliography is not None and style is not None and glossary is not None
     return PreparedPacket(packet, documents, bibliography, style, glossary)
 
 
-def input_hashes(prepared: PreparedPacket) -> dict[str, str]:
+def input_hashes(packet: Packet, style: Path) -> dict[str, str]:
     """sha256 of every file the packet is built from, by a name that does not depend on where briefkit lives:
     relative to the inputs folder, `styles/…` for our style files, `csl/…` for a CSL style from the library."""
-    inputs_root = prepared.packet.inputs_root
+    files = [packet.path, *packet.summaries, *packet.bibliography, style, *STYLE_FILES]
+    files += [p for p in (packet.glossary, packet.translations) if p is not None and p.is_file()]
     named = {}
-    for path in prepared.input_files:
-        if path.is_relative_to(inputs_root):
-            name = str(path.relative_to(inputs_root))
+    for path in files:
+        if path.is_relative_to(packet.inputs_root):
+            name = str(path.relative_to(packet.inputs_root))
         elif path.is_relative_to(STYLES_DIR):
             name = f"styles/{path.relative_to(STYLES_DIR)}"
         elif path.is_relative_to(CSL_STYLES_DIR):
@@ -147,6 +146,17 @@ def input_hashes(prepared: PreparedPacket) -> dict[str, str]:
             name = str(path)
         named[name] = _sha256(path)
     return dict(sorted(named.items()))
+
+
+def source_parts(packet: Packet, style: Path, formats: tuple[str, ...]) -> dict[str, Any]:
+    """What the outputs are made from, short of the translations people made: found without reading Markdown."""
+    return {
+        "inputs": input_hashes(packet, style),
+        "engine": engine_identity(packet.engine) if len(packet.languages) > 1 else "",
+        "toolkit": __version__,
+        "formats": sorted(formats),
+        "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
+    }
 
 
 def person_translations_digest(prepared: PreparedPacket) -> str:
@@ -165,35 +175,48 @@ def person_translations_digest(prepared: PreparedPacket) -> str:
     return hashlib.sha256(json.dumps(people, ensure_ascii=False).encode()).hexdigest() if people else ""
 
 
-def build_key(prepared: PreparedPacket, formats: tuple[str, ...]) -> tuple[str, dict[str, str]]:
-    """The content hash of everything the outputs are made from, and the input file hashes it covers."""
-    packet = prepared.packet
-    inputs = input_hashes(prepared)
-    parts = {
-        "inputs": inputs,
-        "translations": person_translations_digest(prepared),
-        "engine": engine_identity(packet.engine) if len(packet.languages) > 1 else "",
-        "toolkit": __version__,
-        "formats": sorted(formats),
-        "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
-    }
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest(), inputs
+def build_key(prepared: PreparedPacket, formats: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
+    """The content hash of everything the outputs are made from, and the parts it hashes."""
+    parts = source_parts(prepared.packet, prepared.style, formats)
+    parts["translations"] = person_translations_digest(prepared)
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest(), parts
 
 
-def current_manifest(out_dir: Path, packet_id: str, key: str) -> dict[str, Any] | None:
-    """The manifest of an earlier build with this build key, if its files are all there and unaltered."""
-    folder = out_dir / packet_id
+def _manifest_if_intact(folder: Path) -> dict[str, Any] | None:
+    """The folder's manifest, if every file it lists is there with the size and sha256 it records."""
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(manifest, dict) or manifest.get("build_key") != key:
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
         return None
-    for info in manifest.get("files", {}).values():
+    for info in manifest["files"].values():
         path = folder / str(info.get("path", ""))
         if not path.is_file() or path.stat().st_size != info.get("bytes") or _sha256(path) != info.get("sha256"):
             return None
     return manifest
+
+
+def current_manifest(
+    packet_path: Path, out_dir: Path, formats: tuple[str, ...], allow_outside: bool = False
+) -> tuple[str, dict[str, Any] | None]:
+    """The packet's id and, if its outputs in `out_dir` are current, their manifest.
+
+    Fast when nothing changed: the source files' hashes, the engine and the memory's person-made translations
+    are compared with the manifest's without reading any Markdown. Otherwise the packet is read in full and its
+    exact build key compared (an editor's correction elsewhere in the memory does not make it stale)."""
+    packet = load_packet(packet_path, allow_outside)
+    manifest = _manifest_if_intact(out_dir / packet.id)
+    if manifest is None:
+        return packet.id, None
+    recorded = manifest.get("key_parts", {})
+    quick = source_parts(packet, packet_style(packet), formats)
+    if manifest.get("memory_people") == person_units_digest(packet.memory, packet.translation_pair) and all(
+        recorded.get(name) == value for name, value in quick.items()
+    ):
+        return packet.id, manifest
+    key, _ = build_key(prepare_packet(packet_path, allow_outside), formats)
+    return packet.id, manifest if manifest.get("build_key") == key else None
 
 
 def build_packet(
@@ -217,7 +240,8 @@ def build_packet(
     on_event({"step": "read", "state": "start"})
     prepared = prepare_packet(packet_path, allow_outside)
     packet, documents = prepared.packet, prepared.documents
-    key, inputs = build_key(prepared, formats)
+    key, key_parts = build_key(prepared, formats)
+    memory_people = person_units_digest(packet.memory, packet.translation_pair)
     lap("read")
 
     on_event({"step": "translate", "state": "start"})
@@ -305,11 +329,13 @@ def build_packet(
         "packet": packet.id,
         "toolkit_version": __version__,
         "build_key": key,
+        "key_parts": key_parts,
+        "memory_people": memory_people,
         "layout": packet.layout,
         "languages": list(packet.languages),
         "citation_style": prepared.style.stem,
         "files": files,
-        "inputs": inputs,
+        "inputs": key_parts["inputs"],
         "translation": asdict(report) if report is not None else None,
         "qa": {k: qa[k] for k in ("errors", "warnings", "by_kind")} if qa is not None else None,
         "timings_s": timings,

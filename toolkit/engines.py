@@ -5,6 +5,7 @@ An engine translates a batch of marked-up segments (see `segments`) and says who
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -34,6 +35,7 @@ class Engine(Protocol):
 # --- Apertium ---------------------------------------------------------------------------------------------
 
 
+@functools.cache
 def apertium_model() -> str:
     """The installed language pair's package and version, e.g. `apertium-eng-spa 0.8.1-2`."""
     try:

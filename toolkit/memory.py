@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -157,6 +158,27 @@ class TranslationMemory:
     def counts(self) -> dict[tuple[str, str], int]:
         rows = self.db.execute("SELECT pair, status, count(*) FROM units GROUP BY pair, status ORDER BY pair, status")
         return {(pair, status): n for pair, status, n in rows}
+
+
+def person_units_digest(path: Path, pair: str) -> str:
+    """sha256 of every reviewed and approved unit of the pair (read only; "" when there is no memory).
+
+    It changes whenever a person's translation is added or changed anywhere in the memory."""
+    if not path.is_file():
+        return ""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)
+        try:
+            rows = db.execute(
+                "SELECT source_key, target, status FROM units WHERE pair = ? AND status != 'machine' "
+                "ORDER BY source_key",
+                [pair],
+            ).fetchall()
+        finally:
+            db.close()
+    except sqlite3.DatabaseError:
+        return "unreadable"  # never equal to a recorded digest: the full check runs and reports the damage
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
 # --- TMX: the memory's reviewed and approved content as a file CAT tools and version control can use -------

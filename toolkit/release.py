@@ -22,8 +22,9 @@ from typing import Any, Protocol, cast
 
 from toolkit import __version__
 from toolkit.atomic import recover_folder, write_atomic
-from toolkit.build import FORMATS, build_key, build_packet, current_manifest, prepare_packet
+from toolkit.build import FORMATS, build_packet, current_manifest
 from toolkit.errors import BriefkitError
+from toolkit.packet import load_packet
 
 log = logging.getLogger("briefkit")
 STEPS = ("read", "translate", "cite", "write_docx", "write_pdf")
@@ -128,22 +129,20 @@ def plan_release(
         outcome = PacketOutcome(str(path.resolve()))
         outcomes.append(outcome)
         try:
-            prepared = prepare_packet(path, allow_outside)
+            packet_id = load_packet(path, allow_outside).id
+            recover_folder(out_dir / packet_id)
+            manifest = None if force else current_manifest(path, out_dir, formats, allow_outside)[1]
         except BriefkitError as exc:
             outcome.status, outcome.error = "failed", str(exc)
             continue
-        outcome.packet_id = packet_id = prepared.packet.id
+        outcome.packet_id = packet_id
         if packet_id in seen:
             outcome.status = "failed"
             outcome.error = f"{path}: packet id `{packet_id}` is also the id of {seen[packet_id]} (ids name folders)"
             continue
         seen[packet_id] = str(path)
-        recover_folder(out_dir / packet_id)
-        if not force:
-            key, _ = build_key(prepared, formats)
-            manifest = current_manifest(out_dir, packet_id, key)
-            if manifest is not None:
-                outcome.status, outcome.manifest = "skipped", manifest
+        if manifest is not None:
+            outcome.status, outcome.manifest = "skipped", manifest
     return outcomes
 
 

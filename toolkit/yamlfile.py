@@ -13,14 +13,17 @@ from toolkit.errors import BriefkitError
 
 def parse_mapping(text: str, path: Path, first_line: int = 1) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse YAML text that must be a mapping; return its values and the line of each key."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+    loader = yaml.SafeLoader(text)  # not libyaml's: its messages differ, and it is not on every machine
+    try:  # one parse: the node tree for line numbers, then the values constructed from it
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + first_line if mark is not None else first_line
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise BriefkitError(f"malformed YAML: {problem}", path, line) from None
+    finally:
+        loader.dispose()
     if data is None:
         data, node = {}, None
     if not isinstance(data, dict):
