@@ -47,6 +47,14 @@ def summary_table(outcomes: list[PacketOutcome]) -> Table:
     return table
 
 
+def print_failures(outcomes: list[PacketOutcome]) -> None:
+    """Each failed packet's problems, one `error: FILE:LINE: …` line each, on stderr."""
+    for o in outcomes:
+        if o.status == "failed":
+            for line in o.error.splitlines():
+                print(f"error: {line}", file=sys.stderr)
+
+
 class LogReporter:
     """One plain line per step and per packet, for logs and CI (not a terminal)."""
 
@@ -78,10 +86,7 @@ class LogReporter:
         self._say(f"{outcome.packet_id or outcome.packet_file}: {outcome.status} in {outcome.seconds:.1f} s")
 
     def close(self, outcomes: list[PacketOutcome], release: dict[str, Any]) -> None:
-        for o in outcomes:
-            if o.status == "failed":
-                for line in o.error.splitlines():
-                    print(f"error: {line}", file=sys.stderr)
+        print_failures(outcomes)
         if not self.quiet:
             Console(file=sys.stdout, width=140, color_system=None).print(summary_table(outcomes))
 
@@ -141,10 +146,7 @@ class RichReporter(LogReporter):
 
     def close(self, outcomes: list[PacketOutcome], release: dict[str, Any]) -> None:
         self.progress.stop()
-        for o in outcomes:
-            if o.status == "failed":
-                for line in o.error.splitlines():
-                    print(f"error: {line}", file=sys.stderr)
+        print_failures(outcomes)
         Console().print(summary_table(outcomes))
 
 
