@@ -12,6 +12,7 @@ import logging
 import multiprocessing
 import os
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -103,6 +104,7 @@ def build_in_worker(
         manifest, status, error = {}, "failed", str(exc)
     except Exception as exc:  # a bug, not bad input: still reported per packet, the release goes on
         manifest, status, error = {}, "failed", f"internal error: {type(exc).__name__}: {exc}"
+        put({"kind": "warning", "message": f"{packet_file}: internal error\n{traceback.format_exc()}"})
     finally:
         log.removeHandler(handler)
     return {
