@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -192,6 +193,29 @@ def test_sigkill_mid_release_leaves_previous_files_and_a_rerun_finishes(tmp_path
     assert not list(out.glob(".*"))  # leftovers of the killed run are gone
 
 
+@pytest.mark.parametrize("delay", [0.4, 1.2, 2.0, 2.8, 3.6])
+def test_sigkill_at_any_moment_leaves_each_packet_old_or_new(tmp_path: Path, delay: float) -> None:
+    inputs, out, env = copy_inputs(tmp_path), tmp_path / "out", apertium_env(tmp_path)
+    code, _, stderr = release(inputs, out, "--jobs", "2", env=env)
+    assert code == 0, stderr
+    old = {p: assert_consistent(out / p)["build_key"] for p in PACKETS}
+    glossary = inputs / "glossary.csv"
+    glossary.write_text(glossary.read_text() + "briefing,informe,\n")
+    command = [sys.executable, "-m", "toolkit", "release", "--out", str(out), "--jobs", "2"]
+    process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)  # fmt: skip
+    time.sleep(delay)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    for packet in PACKETS:  # whatever the moment: the complete old build, or the complete new one
+        recover_folder(out / packet)  # what the next run does first (a kill between the two renames)
+        assert_consistent(out / packet)
+    code, events, stderr = release(inputs, out, env=env)
+    assert code == 0, stderr
+    new = {p: assert_consistent(out / p)["build_key"] for p in PACKETS}
+    assert all(new[p] != old[p] for p in PACKETS) and not list(out.glob(".*"))
+
+
 def test_a_folder_swap_interrupted_between_renames_is_put_back(tmp_path: Path) -> None:
     folder = tmp_path / "packet"
     write_folder_atomic(folder, {"a.txt": b"old"})
@@ -261,3 +285,32 @@ def test_live_display_shows_packets_steps_and_rate() -> None:
     reporter.progress.refresh()
     screen = buffer.getvalue()
     assert "demo-packet" in screen and "translate" in screen and "212 seg/s (50/94)" in screen
+
+
+OPENER = """
+import sys, time
+from pathlib import Path
+from toolkit.memory import TranslationMemory
+while not Path(sys.argv[2]).exists():
+    time.sleep(0.001)
+memory = TranslationMemory(Path(sys.argv[1]))
+memory.store([(f"sentence {sys.argv[3]}", "frase")], "en-es", "machine", "test", "test", "test")
+memory.close()
+"""
+
+
+def test_workers_creating_a_new_memory_at_once_all_succeed(tmp_path: Path) -> None:
+    """Release workers start together on a fresh memory; SQLite may refuse the switch to WAL at once
+    ("database is locked") rather than wait, which once failed a packet of a cold release."""
+    memory, go = tmp_path / "new" / "memory.sqlite", tmp_path / "go"
+    workers = [
+        subprocess.Popen([sys.executable, "-c", OPENER, str(memory), str(go), str(n)], cwd=ROOT, stderr=subprocess.PIPE)
+        for n in range(8)
+    ]
+    time.sleep(1.0)  # all started and waiting
+    go.touch()
+    for worker in workers:
+        assert worker.wait(timeout=120) == 0, worker.stderr.read() if worker.stderr else ""
+    db = sqlite3.connect(memory)
+    assert db.execute("SELECT count(*) FROM units").fetchone()[0] == 8
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

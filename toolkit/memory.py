@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import random
 import re
 import sqlite3
+import time
 from dataclasses import dataclass
 from html import escape, unescape
 from pathlib import Path
@@ -60,23 +62,44 @@ class TranslationMemory:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.db = sqlite3.connect(str(path), timeout=60, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(SCHEMA)
-            columns = [row[1] for row in self.db.execute("PRAGMA table_info(units)")]
-            if "context" not in columns:  # memories made before review support
-                self.db.execute("ALTER TABLE units ADD COLUMN context TEXT NOT NULL DEFAULT ''")
-            ok = self.db.execute("PRAGMA quick_check").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            raise BriefkitError(
-                f"translation memory is damaged: {exc}",
-                path,
-                hint="restore it from backup or delete it to start afresh",
-            ) from None
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                self.db = self._open(path)
+                break
+            except sqlite3.OperationalError as exc:
+                # Two builds creating the same new memory: switching it to WAL can be refused at once
+                # ("database is locked") instead of waiting, so wait here and try again.
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise BriefkitError(f"translation memory cannot be opened: {exc}", path) from None
+                time.sleep(0.05 + random.random() / 10)
+            except sqlite3.DatabaseError as exc:
+                raise BriefkitError(
+                    f"translation memory is damaged: {exc}",
+                    path,
+                    hint="restore it from backup or delete it to start afresh",
+                ) from None
+        ok = self.db.execute("PRAGMA quick_check").fetchone()[0]
         if ok != "ok":
+            self.db.close()
             raise BriefkitError(f"translation memory failed its integrity check: {ok}", path)
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(str(path), timeout=60, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("BEGIN IMMEDIATE")  # one process at a time sets the schema up
+            db.execute(SCHEMA)
+            columns = [row[1] for row in db.execute("PRAGMA table_info(units)")]
+            if "context" not in columns:  # memories made before review support
+                db.execute("ALTER TABLE units ADD COLUMN context TEXT NOT NULL DEFAULT ''")
+            db.execute("COMMIT")
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     def close(self) -> None:
         self.db.close()
