@@ -83,6 +83,12 @@ def test_raw_html_is_dropped_with_a_warning(tmp_path: Path, caplog: pytest.LogCa
     assert "raw HTML '<script>' dropped" in caplog.text and "s.md:5" in caplog.text and "s.md:7" in caplog.text
 
 
+def test_formatting_that_straddles_a_dropped_script_stays_balanced(tmp_path: Path) -> None:
+    doc = read_summary(write(tmp_path, "<b>x</b> <script>*a</script> b* and *c <style>x* y</style> d\n"))
+    assert "a" not in plain_text(doc.blocks[0].children).split() and "y" not in plain_text(doc.blocks[0].children)
+    assert "b" in plain_text(doc.blocks[0].children) and "d" in plain_text(doc.blocks[0].children)
+
+
 def test_unsafe_link_targets_are_dropped(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     doc = read_summary(write(tmp_path, "Click [here](javascript:alert(1)) or [there](ftp://x.org/f).\n"))
     assert not any(isinstance(n, Link) for n in doc.blocks[0].children)
@@ -144,8 +150,30 @@ def fuzz_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("fuzz")
 
 
+TANGLES = [
+    "<script>",
+    "</script>",
+    "<style>",
+    "</style>",
+    "<b>",
+    "</b>",
+    "*",
+    "**",
+    "_",
+    "[",
+    "](https://e.org)",
+    "a",
+    " ",
+]
+
+
 @settings(max_examples=3000, deadline=None)
-@given(st.lists(st.sampled_from(SNIPPETS), max_size=60).map("".join))
+@given(
+    st.one_of(
+        st.lists(st.sampled_from(SNIPPETS), max_size=60).map("".join),
+        st.lists(st.sampled_from(TANGLES), max_size=30).map("".join),  # HTML tangled with formatting
+    )
+)
 def test_reader_fuzz_never_crashes_and_lets_nothing_unsafe_through(fuzz_dir: Path, body: str) -> None:
     """Any mix of Markdown, citations, notes, HTML, images and links: a Document or a BriefkitError, never a
     crash; and whatever is read holds no unsafe link and no HTML tag that the writers could render."""

@@ -51,6 +51,7 @@ CITE_ITEM = re.compile(rf"^(?P<prefix>.*?)(?P<minus>-?)@(?:\{{(?P<bkey>[^}}]+)\}
 IN_TEXT = re.compile(rf"@(?:\{{(?P<bkey>[^}}]+)\}}|(?P<key>{KEY}))")
 NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.M)
 UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
+FORMATTING_TOKENS = ("em_open", "em_close", "strong_open", "strong_close", "link_open", "link_close")
 OPEN_CITATION = re.compile(r"\[[^\[\]]*@[\w{][^\]]*$")  # `[see @key, p. 4` to the end of the paragraph
 
 
@@ -254,8 +255,10 @@ class _Converter:
         for tok in inline_token.children or []:
             kind = tok.type
             current = stack[-1][2]
-            if hidden_until and not (kind == "html_inline" and tok.content.lower().startswith(hidden_until)):
-                continue
+            # Hidden content is dropped, but formatting opened or closed in it still opens and closes (balanced).
+            if hidden_until and kind not in FORMATTING_TOKENS:
+                if not (kind == "html_inline" and tok.content.lower().startswith(hidden_until)):
+                    continue
             if kind == "text":
                 self._check_text(tok.content)
                 current.append(Text(tok.content))
