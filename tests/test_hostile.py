@@ -79,12 +79,13 @@ def build_case(case: Path, tmp_path: Path) -> tuple[int, str, Path, dict[str, An
 
 
 def written_text(out: Path) -> str:
-    """Everything the outputs hold that a reader could see or follow: the DOCX's XML parts and relationships
-    (hyperlink targets), the PDF's text and its link annotations (as `URI: …` lines)."""
+    """Everything the outputs hold that a reader could see or follow: the DOCX's XML parts, relationships
+    (hyperlink targets) and media bytes, the PDF's text and its link annotations (as `URI: …` lines)."""
     parts = []
     for docx in out.rglob("*.docx"):
         with zipfile.ZipFile(docx) as zf:
             parts += [zf.read(n).decode("utf-8", "replace") for n in zf.namelist() if n.endswith((".xml", ".rels"))]
+            parts += [zf.read(n).decode("latin-1") for n in zf.namelist() if n.startswith("word/media/")]
     for pdf in out.rglob("*.pdf"):
         for page in PdfReader(str(pdf)).pages:
             parts.append(page.extract_text())

@@ -29,24 +29,30 @@ class ImageRefused(ValueError):
     """Why an image source cannot be used (the reader adds the file and line)."""
 
 
-def media_type_of(data: bytes) -> str:
-    """PNG, JPEG or GIF that Pillow reads whole within MAX_PIXELS; anything else (SVG with its scripts, HTML,
-    text, a damaged or truncated file, a decompression bomb) is refused with the reason."""
+def clean_image(data: bytes) -> tuple[bytes, str]:
+    """The image decoded whole by Pillow and written anew (JPEG as JPEG, PNG and GIF as PNG), with its media
+    type: what reaches the writers is a plain picture, without metadata (EXIF locations, comments) or
+    anything a Word or PDF reader could trip on. SVG with its scripts, HTML, text, a damaged or truncated file
+    and a decompression bomb are refused with the reason."""
     kind = next((kind for magic, kind in SIGNATURES.items() if data.startswith(magic)), None)
     if kind is None:
         raise ImageRefused("is not a PNG, JPEG or GIF image")
+    out = io.BytesIO()
     try:
         with PIL.Image.open(io.BytesIO(data)) as picture:
-            pixels = picture.width * picture.height
-            if pixels <= MAX_PIXELS:
-                picture.load()
+            if picture.width * picture.height > MAX_PIXELS:
+                raise PIL.Image.DecompressionBombError("too many pixels")
+            picture.load()
+            if kind == "image/jpeg":
+                picture.convert("RGB").save(out, "JPEG", quality=90)
+            else:
+                picture.save(out, "PNG")
+                kind = "image/png"
     except PIL.Image.DecompressionBombError:
-        pixels = MAX_PIXELS + 1
+        raise ImageRefused(f"has more than {MAX_PIXELS // 1_000_000} million pixels (a decompression bomb?)") from None
     except (OSError, ValueError, SyntaxError):
         raise ImageRefused("is damaged or truncated") from None
-    if pixels > MAX_PIXELS:
-        raise ImageRefused(f"has more than {MAX_PIXELS // 1_000_000} million pixels (a decompression bomb?)")
-    return kind
+    return out.getvalue(), kind
 
 
 def decode_data_url(url: str) -> tuple[bytes, str]:
@@ -62,7 +68,7 @@ def decode_data_url(url: str) -> tuple[bytes, str]:
     except (binascii.Error, ValueError):
         raise ImageRefused("data: URL is not valid base64") from None
     try:
-        return data, media_type_of(data)
+        return clean_image(data)
     except ImageRefused as exc:
         raise ImageRefused(f"data: URL image {exc}") from None
 
@@ -86,6 +92,6 @@ def load_image(source: str, alt: str, summary: Path, inputs_root: Path | None) -
         raise ImageRefused(f"image {source[:80]!r} is over the {MAX_IMAGE_BYTES // 1_000_000} MB limit")
     data = path.read_bytes()
     try:
-        return Image(data, media_type_of(data), alt)
+        return Image(*clean_image(data), alt)
     except ImageRefused as exc:
         raise ImageRefused(f"image {source[:80]!r} {exc}") from None
