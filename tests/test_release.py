@@ -19,6 +19,7 @@ import pytest
 from rich.console import Console
 
 from tests.conftest import INPUTS, ROOT, run_cli
+from toolkit import build as build_module
 from toolkit.atomic import recover_folder, write_folder_atomic
 from toolkit.memory import TranslationMemory
 from toolkit.progress import RichReporter
@@ -314,3 +315,32 @@ def test_workers_creating_a_new_memory_at_once_all_succeed(tmp_path: Path) -> No
     db = sqlite3.connect(memory)
     assert db.execute("SELECT count(*) FROM units").fetchone()[0] == 8
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_after_a_build_took_translations_from_the_tmx_the_next_check_reads_no_markdown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh checkout: reviewed translations only in inputs/translations.tmx, no memory yet."""
+    inputs, out, env = copy_inputs(tmp_path), tmp_path / "out", apertium_env(tmp_path)
+    packet = inputs / "packets" / "fentanyl-parallel.yaml"
+    assert release(inputs, out, str(packet), env=env)[0] == 0
+    memory_file = inputs / ".briefkit" / "memory.sqlite"
+    memory = TranslationMemory(memory_file)
+    unit = next(u for u in memory.units("en-es") if u.source.startswith("In an opinion piece"))
+    memory.store([(unit.source, unit.target + " (revisado)")], "en-es", "reviewed", "person", "editor", "Ana")
+    memory.close()
+    exported = run_cli("memory", "--memory", str(memory_file), "export", "--tmx", str(inputs / "translations.tmx"))
+    assert exported.returncode == 0, exported.stderr
+    for leftover in memory_file.parent.iterdir():
+        leftover.unlink()
+    code, events, _ = release(inputs, out, str(packet), env=env)
+    assert code == 0 and planned(events) == {"fentanyl-parallel": "pending"}  # the TMX is a new input
+
+    def no_markdown(*args: object) -> None:
+        raise AssertionError("the packet was read in full")
+
+    monkeypatch.setenv("BRIEFKIT_MODELS", env["BRIEFKIT_MODELS"])  # the same engine as the release saw
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", env["ARGOS_PACKAGES_DIR"])
+    monkeypatch.setattr(build_module, "prepare_packet", no_markdown)
+    packet_id, manifest = build_module.current_manifest(packet, out.resolve(), ("docx", "pdf"))
+    assert packet_id == "fentanyl-parallel" and manifest is not None

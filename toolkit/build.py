@@ -240,8 +240,6 @@ def build_packet(
     on_event({"step": "read", "state": "start"})
     prepared = prepare_packet(packet_path, allow_outside)
     packet, documents = prepared.packet, prepared.documents
-    key, key_parts = build_key(prepared, formats)
-    memory_people = person_units_digest(packet.memory, packet.translation_pair)
     lap("read")
 
     on_event({"step": "translate", "state": "start"})
@@ -276,6 +274,9 @@ def build_packet(
             qa["errors"],
             qa["warnings"],
         )
+    # The key after translating: the person-made translations it covers are those this build used, including
+    # any it just took from translations.tmx.
+    key, key_parts = build_key(prepared, formats)
     lap("translate")
 
     on_event({"step": "cite", "state": "start"})
@@ -330,7 +331,8 @@ def build_packet(
         "toolkit_version": __version__,
         "build_key": key,
         "key_parts": key_parts,
-        "memory_people": memory_people,
+        # after translating: reviewed units the build itself imported from translations.tmx count as seen
+        "memory_people": person_units_digest(packet.memory, packet.translation_pair),
         "layout": packet.layout,
         "languages": list(packet.languages),
         "citation_style": prepared.style.stem,
