@@ -22,6 +22,7 @@ from tests.conftest import INPUTS, ROOT, run_cli
 from toolkit import build as build_module
 from toolkit.atomic import recover_folder, write_folder_atomic
 from toolkit.memory import TranslationMemory
+from toolkit.packet import load_packet
 from toolkit.progress import RichReporter
 from toolkit.release import PacketOutcome
 
@@ -342,5 +343,5 @@ def test_after_a_build_took_translations_from_the_tmx_the_next_check_reads_no_ma
     monkeypatch.setenv("BRIEFKIT_MODELS", env["BRIEFKIT_MODELS"])  # the same engine as the release saw
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", env["ARGOS_PACKAGES_DIR"])
     monkeypatch.setattr(build_module, "prepare_packet", no_markdown)
-    packet_id, manifest = build_module.current_manifest(packet, out.resolve(), ("docx", "pdf"))
-    assert packet_id == "fentanyl-parallel" and manifest is not None
+    manifest = build_module.current_manifest(load_packet(packet), out.resolve(), ("docx", "pdf"))
+    assert manifest is not None and manifest["packet"] == "fentanyl-parallel"

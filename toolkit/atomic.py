@@ -11,12 +11,19 @@ import shutil
 import tempfile
 import uuid
 from pathlib import Path
+from typing import BinaryIO
 
 
 def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def _write_synced(handle: BinaryIO, data: bytes) -> None:
+    handle.write(data)
+    handle.flush()
+    os.fsync(handle.fileno())
 
 
 def _fsync_dir(path: Path) -> None:
@@ -33,17 +40,11 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes the file private; an output is for its readers
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            _write_synced(handle, data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def _previous(folder: Path) -> list[Path]:
-    return sorted(folder.parent.glob(f".{folder.name}.previous-*"))
 
 
 def recover_folder(folder: Path) -> None:
@@ -51,7 +52,7 @@ def recover_folder(folder: Path) -> None:
     arrived; leftovers of unfinished writes are removed."""
     if not folder.parent.is_dir():
         return
-    previous = _previous(folder)
+    previous = sorted(folder.parent.glob(f".{folder.name}.previous-*"))
     if previous and not folder.exists():
         os.rename(previous.pop(), folder)
     for leftover in [*previous, *folder.parent.glob(f".{folder.name}.partial-*")]:
@@ -70,9 +71,7 @@ def write_folder_atomic(folder: Path, files: dict[str, bytes]) -> None:
     try:
         for name, data in files.items():
             with open(staging / name, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
+                _write_synced(handle, data)
         _fsync_dir(staging)
         previous = None
         if folder.exists():

@@ -77,13 +77,19 @@ def _raise_all(errors: list[BriefkitError], packet: Packet | None = None) -> Non
         raise errors[0] if len(errors) == 1 else BriefkitErrors(errors)
 
 
+def _read_summaries(packet: Packet, errors: list[BriefkitError]) -> list[Document]:
+    """The summaries that read; the problems of the others go into `errors`."""
+    root = None if packet.allow_outside else packet.inputs_root
+    documents = (_collect(errors, read_summary, path, root) for path in packet.summaries)
+    return [doc for doc in documents if doc is not None]
+
+
 def read_documents(packet: Packet) -> list[Document]:
     """Every summary of the packet; all problems in all of them are reported together."""
     errors: list[BriefkitError] = []
-    root = None if packet.allow_outside else packet.inputs_root
-    documents = [_collect(errors, read_summary, path, root) for path in packet.summaries]
+    documents = _read_summaries(packet, errors)
     _raise_all(errors)
-    return [doc for doc in documents if doc is not None]
+    return documents
 
 
 Events = Callable[[dict[str, Any]], None]
@@ -117,8 +123,7 @@ def prepare_packet(packet_path: Path, allow_outside: bool = False) -> PreparedPa
     all the problems of all the files are reported together."""
     packet = load_packet(packet_path, allow_outside)
     errors: list[BriefkitError] = []
-    root = None if packet.allow_outside else packet.inputs_root
-    documents = [d for d in (_collect(errors, read_summary, p, root) for p in packet.summaries) if d is not None]
+    documents = _read_summaries(packet, errors)
     bibliography = _collect(errors, load_bibliography, packet.bibliography)
     if bibliography is not None:
         _collect(errors, check_citation_keys, documents, bibliography)
@@ -197,26 +202,23 @@ def _manifest_if_intact(folder: Path) -> dict[str, Any] | None:
     return manifest
 
 
-def current_manifest(
-    packet_path: Path, out_dir: Path, formats: tuple[str, ...], allow_outside: bool = False
-) -> tuple[str, dict[str, Any] | None]:
-    """The packet's id and, if its outputs in `out_dir` are current, their manifest.
+def current_manifest(packet: Packet, out_dir: Path, formats: tuple[str, ...]) -> dict[str, Any] | None:
+    """The manifest of the packet's outputs in `out_dir` if they are current, else None.
 
     Fast when nothing changed: the source files' hashes, the engine and the memory's person-made translations
     are compared with the manifest's without reading any Markdown. Otherwise the packet is read in full and its
     exact build key compared (an editor's correction elsewhere in the memory does not make it stale)."""
-    packet = load_packet(packet_path, allow_outside)
     manifest = _manifest_if_intact(out_dir / packet.id)
     if manifest is None:
-        return packet.id, None
+        return None
     recorded = manifest.get("key_parts", {})
     quick = source_parts(packet, packet_style(packet), formats)
     if manifest.get("memory_people") == person_units_digest(packet.memory, packet.translation_pair) and all(
         recorded.get(name) == value for name, value in quick.items()
     ):
-        return packet.id, manifest
-    key, _ = build_key(prepare_packet(packet_path, allow_outside), formats)
-    return packet.id, manifest if manifest.get("build_key") == key else None
+        return manifest
+    key, _ = build_key(prepare_packet(packet.path, packet.allow_outside), formats)
+    return manifest if manifest.get("build_key") == key else None
 
 
 def build_packet(

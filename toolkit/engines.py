@@ -261,17 +261,19 @@ def engine_identity(choice: str) -> str:
 
 
 _LOADED: dict[tuple[str, int, str], Engine] = {}
-LOADS = 0  # engines this process has loaded (a release worker loads one, whatever number of packets it builds)
 
 
 def load_engine(choice: str, beam_size: int = 2) -> Engine:
     """`select_engine`, loaded once per process: a release worker loads its model once, not once per packet."""
     key = (choice, beam_size, engine_identity(choice))
     if key not in _LOADED:
-        global LOADS
         _LOADED[key] = select_engine(choice, beam_size)
-        LOADS += 1
     return _LOADED[key]
+
+
+def engines_loaded() -> int:
+    """How many engines this process has loaded (a release worker: one, whatever number of packets it builds)."""
+    return len(_LOADED)
 
 
 def select_engine(choice: str, beam_size: int = 2) -> Engine:

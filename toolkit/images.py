@@ -20,8 +20,12 @@ from toolkit.model import Image
 MAX_IMAGE_BYTES = 5_000_000
 MAX_DATA_URL_BYTES = 1_000_000
 MAX_PIXELS = 40_000_000
-SIGNATURES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF87a": "image/gif"}
-SIGNATURES[b"GIF89a"] = "image/gif"
+SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"GIF87a": "image/gif",
+    b"GIF89a": "image/gif",
+}
 DATA_URL = re.compile(r"data:(?P<type>[\w/+.-]*)(?P<params>(?:;[^,;]*)*),(?P<payload>.*)", re.S | re.I)
 
 

@@ -95,7 +95,7 @@ def build_in_worker(
     log.addHandler(handler)
     log.setLevel(logging.WARNING)
     log.propagate = False
-    loads_before = engines.LOADS
+    loads_before = engines.engines_loaded()
     started = time.perf_counter()
     try:
         manifest = build_packet(Path(packet_file), Path(out_dir), formats, on_event=put, allow_outside=allow_outside)
@@ -112,7 +112,7 @@ def build_in_worker(
         "error": error,
         "manifest": manifest,
         "seconds": time.perf_counter() - started,
-        "engine_loaded": engines.LOADS > loads_before,
+        "engine_loaded": engines.engines_loaded() > loads_before,
         "pid": os.getpid(),
     }
 
@@ -131,9 +131,10 @@ def plan_release(
         outcome = PacketOutcome(str(path.resolve()))
         outcomes.append(outcome)
         try:
-            packet_id = load_packet(path, allow_outside).id
+            packet = load_packet(path, allow_outside)
+            packet_id = packet.id
             recover_folder(out_dir / packet_id)
-            manifest = None if force else current_manifest(path, out_dir, formats, allow_outside)[1]
+            manifest = None if force else current_manifest(packet, out_dir, formats)
         except BriefkitError as exc:
             outcome.status, outcome.error = "failed", str(exc)
             continue
