@@ -101,7 +101,8 @@ def pandoc_pipeline(inputs: Path, work: Path) -> float:
     import weasyprint
     import yaml
 
-    from toolkit.citations import STYLES_DIR, pandoc_path
+    from toolkit.cite.pandoc import pandoc_path
+    from toolkit.cite.styles import STYLES_DIR
 
     pandoc = pandoc_path()
     csl = STYLES_DIR / "chicago-notes-bibliography.csl"

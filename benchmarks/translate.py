@@ -32,14 +32,14 @@ sys.path.insert(0, str(ROOT))
 
 
 def sample_documents() -> list:  # type: ignore[type-arg]
-    from toolkit.reader import read_summary
+    from toolkit.read.markdown import read_summary
 
     return [read_summary(p) for p in sorted((ROOT / "inputs" / "summaries").glob("*.md"))]
 
 
 def segment_texts() -> list[str]:
     """The plain text of every translatable segment, as a naive caller would send it."""
-    from toolkit.model import map_blocks, plain_text
+    from toolkit.model import inline_sequences, plain_text
 
     texts: list[str] = []
 
@@ -50,14 +50,13 @@ def segment_texts() -> list[str]:
 
     for doc in sample_documents():
         collect(doc.title)
-        map_blocks(doc.blocks, collect)
-        for blocks in doc.notes.values():
-            map_blocks(blocks, collect)
+        for inlines in inline_sequences(doc.blocks):
+            collect(inlines)
     return texts
 
 
 def make_engine(name: str, models: Path):  # type: ignore[no-untyped-def]
-    from toolkit.engines import ApertiumEngine, ArgosEngine, find_model
+    from toolkit.translate.engines import ApertiumEngine, ArgosEngine, find_model
 
     if name == "apertium":
         return ApertiumEngine()
@@ -76,7 +75,7 @@ def naive_translate(name: str, texts: list[str], models: Path) -> list[str]:
     import argostranslate.sbd
     import argostranslate.translate
 
-    from toolkit.engines import SENTENCE_END
+    from toolkit.translate.engines import SENTENCE_END
 
     argostranslate.sbd.MiniSBDSentencizer.split_sentences = lambda self, text: SENTENCE_END.split(text)  # type: ignore[method-assign]
     return [argostranslate.translate.translate(t, "en", "es") for t in texts]
@@ -93,9 +92,9 @@ def peak_rss_mb() -> float:
 def phase(name: str, kind: str, models: str, memory: str, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     """One measured phase, in its own process."""
     from tests.reference_set import chrf, kept_share, load_pairs, pipeline
-    from toolkit.glossary import load_glossary
-    from toolkit.memory import TranslationMemory
-    from toolkit.translate import Translator
+    from toolkit.translate.glossary import load_glossary
+    from toolkit.translate.memory import TranslationMemory
+    from toolkit.translate.translator import Translator
 
     pairs = load_pairs()
     sources, references = [p.en for p in pairs], [p.es for p in pairs]
@@ -151,7 +150,7 @@ def main() -> None:
         models = Path(tmp) / "models"
         if "argos-tiny" in engines:
             from tests.tiny_argos import build_tiny_argos_package
-            from toolkit.engines import install_model
+            from toolkit.translate.engines import install_model
 
             os.environ["BRIEFKIT_MODELS"] = str(models)
             install_model(build_tiny_argos_package(Path(tmp)))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.tiny_argos import build_tiny_argos_package
-from toolkit.engines import ArgosEngine, find_model, install_model
+from toolkit.translate.engines import ArgosEngine, find_model, install_model
 
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ROOT / "inputs"

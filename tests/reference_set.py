@@ -13,11 +13,11 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.engines import Engine
-from toolkit.glossary import load_glossary
 from toolkit.model import Cite, Code, Emph, Inline, Link, Paragraph, Strong, Text
-from toolkit.reader import read_summary
-from toolkit.translate import Translator
+from toolkit.read.markdown import read_summary
+from toolkit.translate.engines import Engine
+from toolkit.translate.glossary import load_glossary
+from toolkit.translate.translator import Translator
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "tests" / "reference" / "en-es.tsv"

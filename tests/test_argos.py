@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import INPUTS, run_cli
-from toolkit.engines import ArgosEngine
-from toolkit.glossary import load_glossary
-from toolkit.memory import TranslationMemory
-from toolkit.model import Cite, CiteItem, Document, Link, NoteRef, Paragraph, SummaryMeta, Text, plain_text
-from toolkit.qa import check_translation
-from toolkit.translate import Translator
+from toolkit.model import Cite, CiteItem, Code, Document, Link, Note, Paragraph, SummaryMeta, Text, plain_text
+from toolkit.translate.engines import ArgosEngine
+from toolkit.translate.glossary import load_glossary
+from toolkit.translate.memory import TranslationMemory
+from toolkit.translate.qa import check_translation
+from toolkit.translate.translator import Translator
 
 MODEL_NAME = "tiny en→es (test model) 0.1"
 
@@ -112,14 +112,14 @@ def test_garbled_placeholders_are_retried_and_provenance_recorded(tiny_engine: A
         Text(" and 200,000 deaths; see "),
         Link("https://example.org/r", (Text("the report"),)),
         Text(" on March 8, 2023."),
-        NoteRef("n1"),
+        Note((Paragraph((Code("n1"),)),)),
     )
     source = Document(SummaryMeta("T", "s"), (Text("Title"),), (Paragraph(paragraph),))
     glossary = load_glossary(INPUTS / "glossary.csv")
     translator = Translator(tiny_engine, memory, glossary)
     (out,) = translator.translate_documents([source])
     children = out.blocks[0].children  # type: ignore[union-attr]
-    assert Cite((CiteItem("a", suffix=", p. 4"),)) in children and NoteRef("n1") in children
+    assert Cite((CiteItem("a", suffix=", p. 4"),)) in children and Note((Paragraph((Code("n1"),)),)) in children
     assert [n.target for n in children if isinstance(n, Link)] == ["https://example.org/r"]
     text = plain_text(children)
     assert "Roger Marshall" in text and "200\u00a0000" in text and "8 de marzo de 2023" in text

@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.citations import check_citation_keys, load_bibliography, pandoc_path, render_citations, resolve_style
+from toolkit.cite.bibliography import check_citation_keys, load_bibliography
+from toolkit.cite.citeproc import render_citations
+from toolkit.cite.pandoc import pandoc_path
+from toolkit.cite.styles import resolve_style
 from toolkit.errors import BriefkitError
-from toolkit.model import Document, Paragraph, plain_text
-from toolkit.packet import load_packet
-from toolkit.reader import read_summary
+from toolkit.model import Document, Paragraph, notes_in_order, plain_text
+from toolkit.read.markdown import read_summary
+from toolkit.read.packet import load_packet
 
 from .conftest import INPUTS
 
@@ -21,20 +24,8 @@ def note_texts(docs: list[Document]) -> list[str]:
     """Footnote texts in the order a reader meets their numbers."""
     out = []
     for doc in docs:
-        order: list[str] = []
-
-        def visit(inlines: tuple) -> None:  # type: ignore[type-arg]
-            for node in inlines:
-                if type(node).__name__ == "NoteRef" and node.note_id in doc.notes and node.note_id not in order:
-                    order.append(node.note_id)
-                elif hasattr(node, "children"):
-                    visit(node.children)
-
-        from toolkit.model import map_blocks
-
-        map_blocks(doc.blocks, lambda seq: (visit(seq), seq)[1])
-        for note_id in order:
-            out.append(" ".join(plain_text(b.children) for b in doc.notes[note_id] if isinstance(b, Paragraph)))
+        for note in notes_in_order(doc.blocks):
+            out.append(" ".join(plain_text(b.children) for b in note.blocks if isinstance(b, Paragraph)))
     return [re.sub(r"\s+", " ", t).strip() for t in out]
 
 
@@ -103,7 +94,7 @@ def test_bibtex_is_read(tmp_path: Path) -> None:
     bib.write_text(
         "@article{doe2020,\n  author = {Doe, Jane},\n  title = {A Study},\n  journal = {J},\n  year = {2020}\n}\n"
     )
-    entry = load_bibliography((bib,)).items["doe2020"]
+    entry = load_bibliography((bib,)).items["doe2020"].csl
     assert entry["author"] == [{"family": "Doe", "given": "Jane"}]
     assert entry["title"].lower() == "a study"
 

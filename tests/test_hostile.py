@@ -32,7 +32,7 @@ import yaml
 from pypdf import PdfReader
 
 from tests.conftest import INPUTS, run_cli
-from toolkit.memory import TranslationMemory
+from toolkit.translate.memory import TranslationMemory
 
 HOSTILE = Path(__file__).parent / "hostile"
 CASES = sorted(p for p in HOSTILE.iterdir() if (p / "case.yaml").is_file())
@@ -193,7 +193,7 @@ def test_an_oversized_data_url_image_is_refused(sample: Path, tmp_path: Path) ->
 WRITER = """
 import sys
 from pathlib import Path
-from toolkit.memory import TranslationMemory
+from toolkit.translate.memory import TranslationMemory
 memory = TranslationMemory(Path(sys.argv[1]))
 batch = 0
 while True:

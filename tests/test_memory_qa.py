@@ -18,9 +18,6 @@ from hypothesis import strategies as st
 
 from tests.conftest import INPUTS, ROOT, run_cli
 from tests.test_segments import formatted
-from toolkit.engines import ApertiumEngine, ArgosEngine
-from toolkit.glossary import Glossary, load_glossary, make_protector
-from toolkit.memory import TranslationMemory
 from toolkit.model import (
     Cite,
     CiteItem,
@@ -29,16 +26,20 @@ from toolkit.model import (
     Emph,
     Inline,
     Link,
-    NoteRef,
+    Note,
     Paragraph,
     Strong,
     SummaryMeta,
     Text,
+    merge_text,
     plain_text,
 )
-from toolkit.qa import check_translation
-from toolkit.reader import merge_text
-from toolkit.translate import Translator
+from toolkit.translate.engines import ApertiumEngine, ArgosEngine
+from toolkit.translate.glossary import Glossary, load_glossary
+from toolkit.translate.memory import TranslationMemory
+from toolkit.translate.protect import Protector
+from toolkit.translate.qa import check_translation
+from toolkit.translate.translator import Translator
 
 GLOSSARY = load_glossary(INPUTS / "glossary.csv")
 APERTIUM = ApertiumEngine()
@@ -211,9 +212,9 @@ def test_the_qa_report_catches_a_reviewed_translation_that_misses_the_glossary(t
 
 def test_number_style_spanish_or_as_written() -> None:
     text = "About 200,000 people paid $2,500 each, 1.5 times more, a 30 percent rise; $1.5 billion in all."
-    spanish = [target for _, _, target in make_protector(Glossary(()), "spanish")(text)]
+    spanish = [target for _, _, target in Protector(Glossary(()), "spanish")(text)]
     assert spanish == ["200\u00a0000", "2500 dólares", "1,5", "30\u00a0%", "1500 millones de dólares"]
-    kept = [target for _, _, target in make_protector(Glossary(()), "as-written")(text)]
+    kept = [target for _, _, target in Protector(Glossary(()), "as-written")(text)]
     assert kept == ["200,000", "2,500 dólares", "1.5", "30%", "1500 millones de dólares"]
 
 
@@ -269,7 +270,7 @@ WORDS = "the report says that police and officials in the northern states seized
 phrases = st.lists(st.sampled_from(WORDS), min_size=1, max_size=6).map(lambda ws: Text(" " + " ".join(ws) + " "))
 atoms = st.one_of(
     st.builds(lambda k, p: Cite((CiteItem(k, suffix=p),)), st.sampled_from(["a", "b"]), st.sampled_from(["", ", 4"])),
-    st.builds(NoteRef, st.sampled_from(["n1", "n2"])),
+    st.builds(lambda n: Note((Paragraph((Code(n),)),)), st.sampled_from(["n1", "n2"])),
     st.builds(Code, st.sampled_from(["x()", "<b>"])),
     st.sampled_from([Text(" 30 percent "), Text(" $2,500 "), Text(" on March 8, 2023 "), Text(" https://a.org/x ")]),
 )
@@ -283,7 +284,7 @@ def kept_things(inlines: tuple[Inline, ...]) -> tuple[list[str], Counter[str]]:
 
     def visit(nodes: tuple[Inline, ...]) -> None:
         for node in nodes:
-            if isinstance(node, (Cite, NoteRef, Code)):
+            if isinstance(node, (Cite, Note, Code)):
                 found.append(repr(node))
             elif isinstance(node, Link):
                 found.append(node.target)

@@ -19,7 +19,7 @@ from tests.reference_set import (
     real_argos_models,
     render,
 )
-from toolkit.engines import ApertiumEngine, ArgosEngine, install_model
+from toolkit.translate.engines import ApertiumEngine, ArgosEngine, install_model
 
 PAIRS = load_pairs()
 SOURCES = [p.en for p in PAIRS]

@@ -9,7 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit.errors import BriefkitError
-from toolkit.html_writer import write_html
 from toolkit.model import (
     Cite,
     CiteItem,
@@ -20,17 +19,18 @@ from toolkit.model import (
     Inline,
     Link,
     ListBlock,
-    NoteRef,
+    Note,
     Paragraph,
     Quote,
     Table,
     Text,
     is_safe_link,
-    map_blocks,
     plain_text,
+    query_blocks,
 )
-from toolkit.packet_book import PacketBook, labels_for
-from toolkit.reader import read_summary
+from toolkit.read.markdown import read_summary
+from toolkit.write.book import PacketBook
+from toolkit.write.html_page import write_html
 
 HEAD = "---\ntitle: A title\nsource: src\n---\n"
 
@@ -70,8 +70,8 @@ def test_blocks_footnotes_and_tables(tmp_path: Path) -> None:
     assert doc.blocks[0] == Heading(2, (Text("Head "), Emph((Text("em"),))))
     assert doc.blocks[2].ordered and len(doc.blocks[2].items) == 2
     assert doc.blocks[4].header == ((Text("a"),), (Text("b"),))
-    assert NoteRef("n") in doc.blocks[5].children
-    assert isinstance(doc.notes["n"][0].children[-2], Cite)
+    (note,) = [node for node in doc.blocks[5].children if isinstance(node, Note)]
+    assert isinstance(note.blocks[0].children[-2], Cite)  # type: ignore[union-attr]
 
 
 def test_raw_html_is_dropped_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -131,18 +131,7 @@ SNIPPETS = [
 
 def walk_inlines(doc: Document) -> list[Inline]:
     """Every inline of the document, nested ones too."""
-    found: list[Inline] = []
-
-    def visit(seq: tuple[Inline, ...]) -> tuple[Inline, ...]:
-        for node in seq:
-            found.append(node)
-            visit(getattr(node, "children", ()))
-        return seq
-
-    map_blocks(doc.blocks, visit)
-    for blocks in doc.notes.values():
-        map_blocks(blocks, visit)
-    return found
+    return query_blocks(lambda node: [node], doc.blocks)
 
 
 @pytest.fixture(scope="module")
@@ -187,7 +176,7 @@ def test_reader_fuzz_never_crashes_and_lets_nothing_unsafe_through(fuzz_dir: Pat
     assert doc.meta.title == "A title"
     for node in walk_inlines(doc):
         assert not isinstance(node, Link) or is_safe_link(node.target)
-    edition = Edition("en-US", (doc,), (), labels_for("en"))
+    edition = Edition("en-US", (doc,), ())
     book = PacketBook("f", "T", "", "", "", "sequential", (edition,), "", dt.datetime(2025, 1, 1))
     html = write_html(book, "").lower()
     assert "<script" not in html and "<style></style>" in html and html.count("<style") == 1

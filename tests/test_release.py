@@ -19,12 +19,13 @@ import pytest
 from rich.console import Console
 
 from tests.conftest import INPUTS, ROOT, run_cli
-from toolkit import build as build_module
 from toolkit.atomic import recover_folder, write_folder_atomic
-from toolkit.memory import TranslationMemory
-from toolkit.packet import load_packet
-from toolkit.progress import RichReporter
-from toolkit.release import PacketOutcome
+from toolkit.read.packet import load_packet
+from toolkit.release import build_key as build_module
+from toolkit.release.events import ProgressEvent, Step, StepEvent, WorkerEvent
+from toolkit.release.progress import RichReporter
+from toolkit.release.run import PacketOutcome
+from toolkit.translate.memory import TranslationMemory
 
 PACKETS = ("cartel-policy-2025", "fentanyl-parallel")
 
@@ -279,11 +280,8 @@ def test_live_display_shows_packets_steps_and_rate() -> None:
     reporter = RichReporter(Console(file=buffer, force_terminal=True, width=120))
     outcome = PacketOutcome(str(ROOT / "p.yaml"), "demo-packet", "pending")
     reporter.start([outcome])
-    reporter.event({"packet_file": outcome.packet_file, "step": "translate", "state": "start"})
-    reporter.event(
-        {"packet_file": outcome.packet_file, "step": "translate", "state": "progress", "done": 50, "total": 94}
-        | {"segments_per_s": 212.0}
-    )
+    reporter.event(WorkerEvent(outcome.packet_file, 1, StepEvent(Step.TRANSLATE, "start")))
+    reporter.event(WorkerEvent(outcome.packet_file, 1, ProgressEvent(50, 94, 212.0)))
     reporter.progress.refresh()
     screen = buffer.getvalue()
     assert "demo-packet" in screen and "translate" in screen and "212 seg/s (50/94)" in screen
@@ -292,7 +290,7 @@ def test_live_display_shows_packets_steps_and_rate() -> None:
 OPENER = """
 import sys, time
 from pathlib import Path
-from toolkit.memory import TranslationMemory
+from toolkit.translate.memory import TranslationMemory
 while not Path(sys.argv[2]).exists():
     time.sleep(0.001)
 memory = TranslationMemory(Path(sys.argv[1]))
@@ -344,4 +342,4 @@ def test_after_a_build_took_translations_from_the_tmx_the_next_check_reads_no_ma
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", env["ARGOS_PACKAGES_DIR"])
     monkeypatch.setattr(build_module, "prepare_packet", no_markdown)
     manifest = build_module.current_manifest(load_packet(packet), out.resolve(), ("docx", "pdf"))
-    assert manifest is not None and manifest["packet"] == "fentanyl-parallel"
+    assert manifest is not None and manifest.packet == "fentanyl-parallel"

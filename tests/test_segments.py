@@ -4,9 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.model import Cite, CiteItem, Code, Emph, Image, Inline, Link, NoteRef, Strong, Text
-from toolkit.reader import merge_text
-from toolkit.segments import PlaceholderError, make_segment, restore
+from toolkit.model import Cite, CiteItem, Code, Emph, Image, Inline, Link, Note, Paragraph, Strong, Text, merge_text
+from toolkit.translate.segments import PlaceholderError, make_segment, restore
 
 
 def no_protection(text: str) -> list[tuple[int, int, str]]:
@@ -16,7 +15,7 @@ def no_protection(text: str) -> list[tuple[int, int, str]]:
 words = st.text(alphabet=st.sampled_from(list("abc <>&\"'$%.,")), min_size=1, max_size=12).map(Text)
 atoms = st.one_of(
     st.builds(lambda k: Cite((CiteItem(k),)), st.sampled_from(["a", "b"])),
-    st.builds(NoteRef, st.sampled_from(["n1", "n2"])),
+    st.builds(lambda n: Note((Paragraph((Code(n),)),)), st.sampled_from(["n1", "n2"])),
     st.builds(Code, st.sampled_from(["x()", "<b>"])),
     st.builds(lambda alt: Image(b"\x89PNG\r\n\x1a\n", "image/png", alt), st.sampled_from(["", "a <chart>"])),
 )
@@ -62,6 +61,6 @@ def test_a_dropped_placeholder_is_detected(inlines: tuple[Inline, ...]) -> None:
 
 
 def test_duplicated_placeholder_is_detected() -> None:
-    seg = make_segment((Text("see "), NoteRef("n")), no_protection)
+    seg = make_segment((Text("see "), Note((Paragraph((Text("n"),)),))), no_protection)
     with pytest.raises(PlaceholderError):
         restore(seg, seg.markup + " <x1/>")

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import INPUTS
-from toolkit.engines import ApertiumEngine
-from toolkit.glossary import Glossary, Term, load_glossary, make_protector
-from toolkit.memory import TranslationMemory
-from toolkit.model import Cite, CiteItem, Document, Emph, Link, NoteRef, Paragraph, SummaryMeta, Text, plain_text
-from toolkit.translate import Translator
+from toolkit.model import Cite, CiteItem, Code, Document, Emph, Link, Note, Paragraph, SummaryMeta, Text, plain_text
+from toolkit.translate.engines import ApertiumEngine
+from toolkit.translate.glossary import Glossary, Term, load_glossary
+from toolkit.translate.memory import TranslationMemory
+from toolkit.translate.protect import Protector
+from toolkit.translate.translator import Translator
 
 GLOSSARY = load_glossary(INPUTS / "glossary.csv")
 
@@ -57,7 +58,7 @@ def test_apertium_keeps_names_numbers_citations_and_formatting(tmp_path: Path) -
             Text(". See "),
             Link("https://example.org/a", (Text("the report"),)),
             Text("."),
-            NoteRef("n"),
+            Note((Paragraph((Code("n"),)),)),
         )
     )
     translator = Translator(ApertiumEngine(), None, GLOSSARY)
@@ -66,7 +67,7 @@ def test_apertium_keeps_names_numbers_citations_and_formatting(tmp_path: Path) -
     text = plain_text(children)
     assert "Donald Trump" in text and "Triunfo" not in text
     assert "50 millones de dólares" in text and "8 de marzo de 2023" in text
-    assert Cite((CiteItem("a", suffix=", p. 4"),)) in children and NoteRef("n") in children
+    assert Cite((CiteItem("a", suffix=", p. 4"),)) in children and Note((Paragraph((Code("n"),)),)) in children
     assert any(
         isinstance(n, Link) and n.target == "https://example.org/a" and "informe" in plain_text(n.children)
         for n in children
@@ -77,7 +78,7 @@ def test_apertium_keeps_names_numbers_citations_and_formatting(tmp_path: Path) -
 
 
 def test_glossary_terms_with_plurals_and_case() -> None:
-    protect = make_protector(GLOSSARY)
+    protect = Protector(GLOSSARY)
     text = "Transnational criminal organizations and the Jalisco New Generation Cartel fight other cartels."
     found = {text[s:e]: target for s, e, target in protect(text)}
     assert found["Transnational criminal organizations"] == "Organizaciones criminales transnacionales"
@@ -156,6 +157,6 @@ def test_a_damaged_memory_is_reported(tmp_path: Path) -> None:
 
 
 def test_unused_glossary_entries_do_not_match_lowercase_names() -> None:
-    protect = make_protector(Glossary((Term("Sessions", "Sessions"),)))
+    protect = Protector(Glossary((Term("Sessions", "Sessions"),)))
     assert protect("Two sessions of the court.") == []
     assert protect("Jeff Sessions spoke.")  # the name is kept

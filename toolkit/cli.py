@@ -9,16 +9,24 @@ import sys
 from pathlib import Path
 
 from toolkit import __version__
+from toolkit.atomic import write_atomic
 from toolkit.errors import BriefkitError
+from toolkit.read.packet import build_timestamp, load_packet
+from toolkit.release.pipeline import FORMATS, build_packet
+from toolkit.release.progress import JsonReporter, LogReporter, RichReporter
+from toolkit.release.run import default_packets, run_release
+from toolkit.review.files import read_review_docx, read_review_xliff, write_review_docx, write_review_xliff
+from toolkit.review.rows import import_corrections, packet_from_file, review_rows, review_status
+from toolkit.translate.engines import install_model, installed_models, models_dir
+from toolkit.translate.memory import STATUSES, TranslationMemory
+from toolkit.translate.tmx import read_tmx, tmx_bytes
 
-FORMATS = ("docx", "pdf")
 OUTSIDE_HELP = "let the packet use files outside its inputs folder (the folder holding packets/)"
 
 log = logging.getLogger("briefkit")
 
 
 def _build(args: argparse.Namespace) -> int:
-    from toolkit.build import build_packet
 
     formats = tuple(args.format) if args.format else FORMATS
     failed = 0
@@ -30,18 +38,14 @@ def _build(args: argparse.Namespace) -> int:
             for line in str(exc).splitlines():
                 print(f"error: {line}", file=sys.stderr)
             continue
-        files = manifest["files"]
-        assert isinstance(files, dict)
         print(
-            f"built {manifest['packet']}: "
-            + ", ".join(f"{Path(args.out) / str(manifest['packet']) / f['path']}" for f in files.values())
+            f"built {manifest.packet}: "
+            + ", ".join(f"{Path(args.out) / manifest.packet / f.path}" for f in manifest.files.values())
         )
     return 1 if failed else 0
 
 
 def _release(args: argparse.Namespace) -> int:
-    from toolkit.progress import JsonReporter, LogReporter, RichReporter
-    from toolkit.release import default_packets, run_release
 
     packets = [Path(p) for p in args.packets] or default_packets()
     if not packets:
@@ -67,11 +71,10 @@ def _release(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         allow_outside=args.allow_outside,
     )
-    return 1 if release["counts"]["failed"] else 0
+    return 1 if release.failed else 0
 
 
 def _models(args: argparse.Namespace) -> int:
-    from toolkit.engines import install_model, installed_models, models_dir
 
     if args.models_command == "install":
         if args.from_index:
@@ -93,8 +96,6 @@ def _models(args: argparse.Namespace) -> int:
 
 
 def _memory(args: argparse.Namespace) -> int:
-    from toolkit.atomic import write_atomic
-    from toolkit.memory import STATUSES, TranslationMemory, read_tmx, tmx_bytes
 
     path = Path(args.memory)
     if args.memory_command != "import" and not path.is_file():
@@ -122,12 +123,6 @@ def _memory(args: argparse.Namespace) -> int:
 
 
 def _review(args: argparse.Namespace) -> int:
-    from toolkit.atomic import write_atomic
-    from toolkit.build import build_timestamp
-    from toolkit.memory import TranslationMemory
-    from toolkit.packet import load_packet
-    from toolkit.review import import_corrections, packet_from_file, review_rows, review_status
-    from toolkit.review_files import read_review_docx, read_review_xliff, write_review_docx, write_review_xliff
 
     if args.review_command == "import":
         source = Path(args.file)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 
 class BriefkitError(Exception):
@@ -36,3 +38,30 @@ class BriefkitErrors(BriefkitError):
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)
+
+
+MAX_REPORTED = 50  # problems shown in one run, then a count of the rest
+T = TypeVar("T")
+
+
+def raise_all(errors: list[BriefkitError], packet_path: Path | None = None, limit: int | None = None) -> None:
+    """Raise the errors together, if there are any (with a `limit`, that many and then a count of the rest);
+    one that names no file is given `packet_path`."""
+    if packet_path is not None:
+        errors = [e if e.path else BriefkitError(e.message, packet_path, None, e.hint) for e in errors]
+    if limit is not None and len(errors) > limit:
+        more = BriefkitError(f"… and {len(errors) - limit} more problems", errors[limit].path)
+        errors = [*errors[:limit], more]
+    if errors:
+        raise errors[0] if len(errors) == 1 else BriefkitErrors(errors)
+
+
+def collect(errors: list[BriefkitError], step: Callable[..., T], *args: Any) -> T | None:
+    """Run one reading step; keep its problems in `errors` so that one run reports them all."""
+    try:
+        return step(*args)
+    except BriefkitErrors as exc:
+        errors.extend(exc.errors)
+    except BriefkitError as exc:
+        errors.append(exc)
+    return None

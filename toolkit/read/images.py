@@ -15,12 +15,12 @@ from urllib.parse import unquote
 
 import PIL.Image
 
-from toolkit.model import Image
+from toolkit.model import Image, MediaType
 
 MAX_IMAGE_BYTES = 5_000_000
 MAX_DATA_URL_BYTES = 1_000_000
 MAX_PIXELS = 40_000_000
-SIGNATURES = {
+SIGNATURES: dict[bytes, MediaType] = {
     b"\x89PNG\r\n\x1a\n": "image/png",
     b"\xff\xd8\xff": "image/jpeg",
     b"GIF87a": "image/gif",
@@ -33,7 +33,7 @@ class ImageRefused(ValueError):
     """Why an image source cannot be used (the reader adds the file and line)."""
 
 
-def clean_image(data: bytes) -> tuple[bytes, str]:
+def clean_image(data: bytes) -> tuple[bytes, MediaType]:
     """The image decoded whole by Pillow and written anew (JPEG as JPEG, PNG and GIF as PNG), with its media
     type: what reaches the writers is a plain picture, without metadata (EXIF locations, comments) or
     anything a Word or PDF reader could trip on. SVG with its scripts, HTML, text, a damaged or truncated file
@@ -59,7 +59,7 @@ def clean_image(data: bytes) -> tuple[bytes, str]:
     return out.getvalue(), kind
 
 
-def decode_data_url(url: str) -> tuple[bytes, str]:
+def decode_data_url(url: str) -> tuple[bytes, MediaType]:
     """The bytes and media type of a base64 `data:image/...` URL within the size limit."""
     m = DATA_URL.fullmatch(url.strip())
     if not m or ";base64" not in m.group("params").lower():

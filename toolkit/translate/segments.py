@@ -8,15 +8,14 @@ Every slot that goes in must come out exactly once, or the segment is retried pi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape, unescape
 
-from toolkit.model import Emph, Inline, Link, Strong, Text
-from toolkit.reader import merge_text
+from toolkit.model import Emph, Inline, Link, Strong, Text, merge_text, with_children
 
-# What a protector finds in plain text: (start, end, replacement shown in the target language).
-Protector = Callable[[str], list[tuple[int, int, str]]]
+# What a protector finds in plain text: (start, end, replacement shown in the target language) per span.
+FindSpans = Callable[[str], Sequence[tuple[int, int, str]]]
 
 MARKUP = re.compile(r"<g(\d+)>|</g(\d+)>|<x(\d+)/>")
 
@@ -32,7 +31,7 @@ class Segment:
         return bool(re.search(r"[A-Za-z]", MARKUP.sub("", self.markup)))
 
 
-def make_segment(inlines: tuple[Inline, ...], protect: Protector) -> Segment:
+def make_segment(inlines: tuple[Inline, ...], protect: FindSpans) -> Segment:
     seg = Segment("")
     parts: list[str] = []
 
@@ -93,10 +92,7 @@ def restore(segment: Segment, translated: str, text_slots_optional: bool = False
             _, children = stack.pop()
             wrapper = segment.slots[n]
             kids = merge_text(children)
-            if isinstance(wrapper, Link):
-                stack[-1][1].append(Link(wrapper.target, kids))
-            else:
-                stack[-1][1].append(type(wrapper)(kids))  # type: ignore[arg-type,call-arg]
+            stack[-1][1].append(with_children(wrapper, kids))
         else:
             n = int(m.group(3))
             if n not in segment.slots or n in seen:

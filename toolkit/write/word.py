@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from pathlib import Path
 from typing import Any
 
 import docx
-import yaml
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -18,7 +16,6 @@ from docx.image.image import Image as DocxImage
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph as WordParagraph
 
-from toolkit import wordxml
 from toolkit.model import (
     Block,
     Code,
@@ -30,21 +27,23 @@ from toolkit.model import (
     Inline,
     Link,
     ListBlock,
-    NoteRef,
+    Note,
     Paragraph,
     Quote,
     Rendered,
     Strong,
     Table,
     Text,
+    block_text,
     is_safe_link,
-    plain_text,
 )
-from toolkit.packet_book import PacketBook
+from toolkit.write import wordxml
+from toolkit.write.book import PacketBook, labels_for
+from toolkit.write.house_style import WordStyle
 
 
 class _Writer:
-    def __init__(self, book: PacketBook, style: dict[str, object]) -> None:
+    def __init__(self, book: PacketBook, style: WordStyle) -> None:
         self.book = book
         self.style = style
         self.doc = docx.Document()
@@ -59,10 +58,10 @@ class _Writer:
     def _setup_styles(self) -> None:
         s = self.style
         styles = self.doc.styles
-        color = RGBColor.from_string(str(s["heading_color"]))
+        color = RGBColor.from_string(s.heading_color)
         normal = styles["Normal"]
-        normal.font.name = str(s["body_font"])
-        normal.font.size = Pt(float(s["body_size"]))  # type: ignore[arg-type]
+        normal.font.name = s.body_font
+        normal.font.size = Pt(s.body_size)
         normal.paragraph_format.space_after = Pt(6)
         normal.paragraph_format.line_spacing = 1.15
         for name, size in (
@@ -74,19 +73,19 @@ class _Writer:
             ("TOC Heading", 16),
         ):
             st = styles[name]
-            st.font.name = str(s["heading_font"])
+            st.font.name = s.heading_font
             st.font.size = Pt(size)
             st.font.color.rgb = color
         if "Footnote Text" not in [x.name for x in styles]:
             ft = styles.add_style("Footnote Text", WD_STYLE_TYPE.PARAGRAPH)
             ft.base_style = normal
-            ft.font.size = Pt(float(s["footnote_size"]))  # type: ignore[arg-type]
+            ft.font.size = Pt(s.footnote_size)
             ft.paragraph_format.space_after = Pt(2)
             ft.paragraph_format.line_spacing = 1.0
             fr = styles.add_style("Footnote Reference", WD_STYLE_TYPE.CHARACTER)
             fr.font.superscript = True
             hl = styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
-            hl.font.color.rgb = RGBColor.from_string(str(s["accent_color"]))
+            hl.font.color.rgb = RGBColor.from_string(s.accent_color)
             hl.font.underline = True
             bib = styles.add_style("Bibliography", WD_STYLE_TYPE.PARAGRAPH)
             bib.base_style = normal
@@ -100,7 +99,7 @@ class _Writer:
             toc.base_style = normal
             toc.paragraph_format.space_after = Pt(3)
         section = self.doc.sections[0]
-        margin = Cm(float(s["page_margin_cm"]))  # type: ignore[arg-type]
+        margin = Cm(s.page_margin_cm)
         section.page_width, section.page_height = Cm(21.0), Cm(29.7)
         section.left_margin = section.right_margin = margin
         section.top_margin = section.bottom_margin = margin
@@ -110,11 +109,12 @@ class _Writer:
         self,
         paragraph: WordParagraph,
         nodes: tuple[Inline, ...],
-        notes: dict[str, tuple[Block, ...]],
         italic: bool = False,
         bold: bool = False,
         link: object = None,
+        in_note: bool = False,
     ) -> None:
+        """Runs for the nodes at the end of `paragraph`; a note becomes a footnote (notes hold no notes)."""
         for node in nodes:
             if isinstance(node, (Text, Code)):
                 run = (
@@ -128,33 +128,33 @@ class _Writer:
                     run.font.name = "Courier New"
                 wordxml.set_run_language(run, self.lang)
             elif isinstance(node, Emph):
-                self.inlines(paragraph, node.children, notes, not italic, bold, link)
+                self.inlines(paragraph, node.children, not italic, bold, link, in_note)
             elif isinstance(node, Strong):
-                self.inlines(paragraph, node.children, notes, italic, True, link)
+                self.inlines(paragraph, node.children, italic, True, link, in_note)
             elif isinstance(node, Rendered):
-                self.inlines(paragraph, node.children, notes, italic, bold, link)
+                self.inlines(paragraph, node.children, italic, bold, link, in_note)
             elif isinstance(node, Link):
                 if link is None and is_safe_link(node.target):
                     new_link = wordxml.add_hyperlink(paragraph, node.target.lstrip("#"), node.target.startswith("#"))
-                    self.inlines(paragraph, node.children, notes, italic, bold, new_link)
+                    self.inlines(paragraph, node.children, italic, bold, new_link, in_note)
                 else:
-                    self.inlines(paragraph, node.children, notes, italic, bold, link)
-            elif isinstance(node, NoteRef) and node.note_id in notes:
-                self.footnote(paragraph, node.note_id, notes)
+                    self.inlines(paragraph, node.children, italic, bold, link, in_note)
+            elif isinstance(node, Note) and not in_note:
+                self.footnote(paragraph, node)
             elif isinstance(node, Image):
                 self.picture(paragraph, node)
 
     def picture(self, paragraph: WordParagraph, image: Image) -> None:
         """The image at its own size, or narrowed to the column (the text width, or half of it side by side)."""
         native = DocxImage.from_blob(image.data)
-        text_width = Cm(21.0 - 2 * float(self.style["page_margin_cm"]))  # type: ignore[arg-type]
+        text_width = Cm(21.0 - 2 * self.style.page_margin_cm)
         column = text_width // 2 - Cm(0.4) if self.book.layout == "parallel" else text_width
         width = min(native.width, column)
         paragraph.add_run().add_picture(io.BytesIO(image.data), width=width)
         if image.alt:
             wordxml.set_picture_description(paragraph, image.alt)
 
-    def footnote(self, paragraph: WordParagraph, note_id: str, notes: dict[str, tuple[Block, ...]]) -> None:
+    def footnote(self, paragraph: WordParagraph, note: Note) -> None:
         # Sequential halves use Word's own numbering (restarting per section); parallel columns carry their
         # own marks so that each language counts its notes from 1 and both columns agree.
         mark = None
@@ -162,20 +162,9 @@ class _Writer:
             self.notes_per_language[self.lang] = self.notes_per_language.get(self.lang, 0) + 1
             mark = str(self.notes_per_language[self.lang])
         body = self.footnotes.add_footnote(paragraph, custom_mark=mark)
-        blocks = notes[note_id]
-        for i, block in enumerate(blocks):
-            target = body if i == 0 else self._note_paragraph(body)
-            children = block.children if isinstance(block, (Paragraph, Heading)) else (Text(plain_text_of(block)),)
-            self.inlines(target, children, {})
-
-    @staticmethod
-    def _note_paragraph(first: WordParagraph) -> WordParagraph:
-        new = first._p.getparent().add_p()
-        p = WordParagraph(new, first._parent)
-        style_id = wordxml.paragraph_style_id(first)
-        if style_id:
-            wordxml.set_paragraph_style(p, style_id)
-        return p
+        for i, block in enumerate(note.blocks):
+            target = body if i == 0 else wordxml.add_note_paragraph(body)
+            self.inlines(target, _inline_content(block), in_note=True)
 
     def paragraph(self, container: Any, style: str | None, text: str = "") -> WordParagraph:
         """A new paragraph at the end of `container` (document or cell), in the named style."""
@@ -185,62 +174,55 @@ class _Writer:
         return p
 
     # --- blocks -------------------------------------------------------------------------------------------
-    def blocks(
-        self, blocks: tuple[Block, ...], notes: dict[str, tuple[Block, ...]], container: Any = None, depth: int = 0
-    ) -> None:
+    def blocks(self, blocks: tuple[Block, ...], container: Any = None, depth: int = 0) -> None:
         target = container if container is not None else self.doc
         for block in blocks:
             if isinstance(block, Heading):
                 level = min(block.level, 3)
                 p = self.paragraph(target, f"Heading {level}")
-                self.inlines(p, block.children, notes)
+                self.inlines(p, block.children)
             elif isinstance(block, Paragraph):
                 p = target.add_paragraph()
-                self.inlines(p, block.children, notes)
+                self.inlines(p, block.children)
             elif isinstance(block, Quote):
                 for inner in block.blocks:
                     p = self.paragraph(target, "Quote")
-                    self.inlines(
-                        p,
-                        inner.children if isinstance(inner, (Paragraph, Heading)) else (Text(plain_text_of(inner)),),
-                        notes,
-                    )
+                    self.inlines(p, _inline_content(inner))
             elif isinstance(block, ListBlock):
-                self.list_block(block, notes, target, depth)
+                self.list_block(block, target, depth)
             elif isinstance(block, Table):
-                self.table(block, notes, target)
+                self.table(block, target)
 
-    def list_block(self, block: ListBlock, notes: dict[str, tuple[Block, ...]], target: Any, depth: int) -> None:
+    def list_block(self, block: ListBlock, target: Any, depth: int) -> None:
         base = "List Number" if block.ordered else "List Bullet"
         style = base if depth == 0 else f"{base} {min(depth + 1, 3)}"
         num_id = None
         for item in block.items:
             for j, inner in enumerate(item):
                 if isinstance(inner, ListBlock):
-                    self.list_block(inner, notes, target, depth + 1)
+                    self.list_block(inner, target, depth + 1)
                     continue
                 p = self.paragraph(target, style if j == 0 else "List Continue")
-                children = inner.children if isinstance(inner, (Paragraph, Heading)) else (Text(plain_text_of(inner)),)
-                self.inlines(p, children, notes)
+                self.inlines(p, _inline_content(inner))
                 if block.ordered and depth == 0 and j == 0:
                     if num_id is None:
                         num_id = wordxml.restart_numbering(self.doc, p, block.start)
                     else:
                         wordxml.set_numbering(p, num_id)
 
-    def table(self, block: Table, notes: dict[str, tuple[Block, ...]], target: Any) -> None:
+    def table(self, block: Table, target: Any) -> None:
         cols = max([len(block.header)] + [len(r) for r in block.rows])
         table = target.add_table(rows=1 + len(block.rows), cols=cols)
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         for i, cell_inlines in enumerate(block.header):
             cell = table.rows[0].cells[i]
-            self.inlines(cell.paragraphs[0], cell_inlines, notes, bold=True)
-            wordxml.set_cell_shading(cell, str(self.style["table_header_fill"]))
+            self.inlines(cell.paragraphs[0], cell_inlines, bold=True)
+            wordxml.set_cell_shading(cell, self.style.table_header_fill)
         wordxml.repeat_table_header(table.rows[0])
         for r, row in enumerate(block.rows, 1):
             for c, cell_inlines in enumerate(row):
-                self.inlines(table.rows[r].cells[c].paragraphs[0], cell_inlines, notes)
+                self.inlines(table.rows[r].cells[c].paragraphs[0], cell_inlines)
         if target is self.doc:
             self.doc.add_paragraph()  # Word joins a table to the next one without a paragraph between
 
@@ -266,19 +248,19 @@ class _Writer:
         self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def contents(self) -> None:
-        p = self.paragraph(self.doc, "TOC Heading", self.book.editions[0].labels["contents"])
+        p = self.paragraph(self.doc, "TOC Heading", labels_for(self.book.editions[0].lang).contents)
         first = True
         for edition in self.book.editions if self.book.layout == "sequential" else self.book.editions[:1]:
-            for anchor, text, level in self.book.toc(edition):
+            for entry in self.book.toc(edition):
                 p = self.paragraph(self.doc, "TOC 1")
                 if first:
                     wordxml.add_complex_field(p, 'TOC \\o "1-2" \\h \\z \\u', begin=True)
                     first = False
-                p.paragraph_format.left_indent = Cm(0.8 * (level - 1))
-                link = wordxml.add_hyperlink(p, anchor, internal=True)
-                run = wordxml.hyperlink_run(link, p, text, self.style_ids["Hyperlink"])
+                p.paragraph_format.left_indent = Cm(0.8 * (entry.level - 1))
+                link = wordxml.add_hyperlink(p, entry.anchor, internal=True)
+                run = wordxml.hyperlink_run(link, p, entry.text, self.style_ids["Hyperlink"])
                 run.font.underline = False
-                run.bold = level == 1 or None
+                run.bold = entry.level == 1 or None
         if not first:
             wordxml.add_complex_field(p, "", begin=False)
 
@@ -287,7 +269,7 @@ class _Writer:
 
     def edition(self, edition: Edition) -> None:
         self.lang = edition.lang
-        self.heading_with_bookmark(edition.labels["edition"], 1, f"edition-{edition.lang}")
+        self.heading_with_bookmark(labels_for(edition.lang).edition, 1, f"edition-{edition.lang}")
         for n, document in enumerate(edition.documents, 1):
             self.summary(edition, document, n)
         self.bibliography(edition)
@@ -295,30 +277,31 @@ class _Writer:
     def summary(self, edition: Edition, document: Document, n: int) -> None:
         p = self.paragraph(self.doc, "Heading 1")
         p.paragraph_format.page_break_before = n > 1
-        self.inlines(p, document.title, {})
+        self.inlines(p, document.title)
         self.bookmark_id += 1
         wordxml.add_bookmark(p, f"{edition.lang}-{n}", self.bookmark_id)
         meta = self.paragraph(self.doc, "Summary Meta")
         run = meta.add_run(self.book.summary_meta(edition, document))
         wordxml.set_run_language(run, self.lang)
-        self.blocks(document.blocks, document.notes)
+        self.blocks(document.blocks)
 
     def bibliography(self, edition: Edition) -> None:
-        p = self.heading_with_bookmark(edition.labels["bibliography"], 1, f"{edition.lang}-bibliography")
+        p = self.heading_with_bookmark(labels_for(edition.lang).bibliography, 1, f"{edition.lang}-bibliography")
         p.paragraph_format.page_break_before = True
         for block in edition.bibliography:
             para = self.paragraph(self.doc, "Bibliography")
-            self.inlines(para, block.children if isinstance(block, Paragraph) else (), {})
+            self.inlines(para, block.children if isinstance(block, Paragraph) else ())
 
     def parallel(self) -> None:
         left, right = self.book.editions
         self.lang = left.lang
-        self.heading_with_bookmark(f"{left.labels['edition']} · {right.labels['edition']}", 1, f"edition-{left.lang}")
+        title = f"{labels_for(left.lang).edition} · {labels_for(right.lang).edition}"
+        self.heading_with_bookmark(title, 1, f"edition-{left.lang}")
         for n, (a, b) in enumerate(zip(left.documents, right.documents), 1):
             p = self.paragraph(self.doc, "Heading 1")
             p.paragraph_format.page_break_before = n > 1
             self.lang = left.lang
-            self.inlines(p, a.title, {})
+            self.inlines(p, a.title)
             self.bookmark_id += 1
             wordxml.add_bookmark(p, f"{left.lang}-{n}", self.bookmark_id)
             table = self.doc.add_table(rows=0, cols=2)
@@ -327,14 +310,14 @@ class _Writer:
             for cell, edition, doc in ((title_row[0], left, a), (title_row[1], right, b)):
                 self.lang = edition.lang
                 wordxml.set_paragraph_style(cell.paragraphs[0], self.style_ids["Summary Meta"])
-                self.inlines(cell.paragraphs[0], doc.title, {})
+                self.inlines(cell.paragraphs[0], doc.title)
                 self.paragraph(cell, "Summary Meta", self.book.summary_meta(edition, doc))
             for x, y in pairs:
                 cells = table.add_row().cells
                 for cell, edition, doc, block in ((cells[0], left, a, x), (cells[1], right, b, y)):
                     self.lang = edition.lang
                     cell._tc.remove(cell.paragraphs[0]._p)
-                    self.blocks((block,), doc.notes, container=cell)
+                    self.blocks((block,), container=cell)
                     if not cell.paragraphs:
                         cell.add_paragraph()
         for edition in (left, right):
@@ -397,20 +380,11 @@ def with_fixed_zip_times(data: bytes, stamp: dt.datetime) -> bytes:
     return out.getvalue()
 
 
-def plain_text_of(block: Block) -> str:
-    if isinstance(block, (Paragraph, Heading)):
-        return plain_text(block.children)
-    if isinstance(block, Quote):
-        return " ".join(plain_text_of(b) for b in block.blocks)
-    if isinstance(block, ListBlock):
-        return " ".join(plain_text_of(b) for item in block.items for b in item)
-    return ""
+def _inline_content(block: Block) -> tuple[Inline, ...]:
+    """A block as one paragraph's inlines: its own for a paragraph or heading, its text for anything else."""
+    return block.children if isinstance(block, (Paragraph, Heading)) else (Text(block_text(block)),)
 
 
-def load_word_style(styles_dir: Path) -> dict[str, object]:
-    return dict(yaml.safe_load((styles_dir / "word.yaml").read_text(encoding="utf-8")))
-
-
-def write_docx(book: PacketBook, style: dict[str, object]) -> bytes:
+def write_docx(book: PacketBook, style: WordStyle) -> bytes:
     """The packet as a .docx file's bytes."""
     return _Writer(book, style).write()

@@ -11,6 +11,7 @@ from docx.opc.part import XmlPart
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.parser import OxmlElement
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph as WordParagraph
 from docx.text.run import Run
 
@@ -54,20 +55,11 @@ def set_paragraph_style(paragraph: WordParagraph, style_id: str) -> None:
 
 
 def paragraph_style_id(paragraph: WordParagraph) -> str | None:
-    return paragraph._p.style  # type: ignore[no-any-return]
+    return paragraph._p.style
 
 
 def set_run_style(run: Run, style_id: str) -> None:
     run._r.style = style_id
-
-
-def set_style_language(style_element: object, tag: str) -> None:
-    rpr = style_element.get_or_add_rPr()  # type: ignore[attr-defined]
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    lang.set(qn("w:val"), tag)
 
 
 class Footnotes:
@@ -118,6 +110,17 @@ class Footnotes:
             mark_run._r.append(OxmlElement("w:footnoteRef"))
         body.add_run(" ")
         return body
+
+
+def add_note_paragraph(first: WordParagraph) -> WordParagraph:
+    """Another paragraph at the end of the footnote whose first paragraph is `first`, in the same style."""
+    p = OxmlElement("w:p")
+    first._p.getparent().append(p)
+    paragraph = WordParagraph(p, first._parent)
+    style_id = paragraph_style_id(first)
+    if style_id:
+        set_paragraph_style(paragraph, style_id)
+    return paragraph
 
 
 def add_hyperlink(paragraph: WordParagraph, target: str, internal: bool = False) -> object:
@@ -222,10 +225,13 @@ def set_numbering(paragraph: WordParagraph, num_id: int, level: int = 0) -> None
     num_pr.get_or_add_numId().val = num_id
 
 
-def set_cell_shading(cell: object, fill: str) -> None:
-    tc_pr = cell._tc.get_or_add_tcPr()  # type: ignore[attr-defined]
-    shd = parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>')
-    tc_pr.append(shd)
+def _shading(fill: str) -> Any:
+    return parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>')
+
+
+def set_cell_shading(cell: _Cell, fill: str) -> None:
+    """A background colour for a table cell."""
+    cell._tc.get_or_add_tcPr().append(_shading(fill))
 
 
 def repeat_table_header(row: object) -> None:
@@ -241,6 +247,4 @@ def restart_footnotes_each_section(section: object) -> None:
 
 def set_run_shading(run: Run, fill: str) -> None:
     """A background behind a run's characters (used to mark text an editor must not change)."""
-    run._r.get_or_add_rPr().append(  # type: ignore[attr-defined]
-        parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>')
-    )
+    run._r.get_or_add_rPr().append(_shading(fill))

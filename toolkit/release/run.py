@@ -1,8 +1,8 @@
 """Release builds: many packets, in parallel worker processes, skipping those whose inputs did not change.
 
-The worker boundary is `build_in_worker`: plain arguments in (paths as text, an event queue), a plain dict
-out. Anything that can run a picklable function and hand back its result can run a release: a local process
-pool (`executor="local"`) or a Dask cluster (`executor="dask"`).
+The worker boundary is `build_in_worker`: plain arguments in (paths as text, an event queue), a picklable
+`WorkerResult` out. Anything that can run a picklable function and hand back its result can run a release: a
+local process pool (`executor="local"`) or a Dask cluster (`executor="dask"`).
 """
 
 from __future__ import annotations
@@ -17,22 +17,46 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, Literal, Protocol, cast
 
 from toolkit import __version__
 from toolkit.atomic import recover_folder, write_atomic
-from toolkit.build import FORMATS, build_packet, current_manifest
 from toolkit.errors import BriefkitError
-from toolkit.packet import load_packet
+from toolkit.read.packet import load_packet
+from toolkit.release.build_key import current_manifest
+from toolkit.release.events import BuildEvent, WarningEvent, WorkerEvent
+from toolkit.release.manifest import Manifest
+from toolkit.release.pipeline import FORMATS, build_packet
+from toolkit.translate import engines
 
 log = logging.getLogger("briefkit")
-STEPS = ("read", "translate", "cite", "write_docx", "write_pdf")
+PacketStatus = Literal["pending", "skipped", "built", "failed"]
+Executor = Literal["local", "dask"]
 
 
 class EventQueue(Protocol):
     def put(self, item: Any) -> Any: ...
+
+
+@dataclass(frozen=True)
+class WorkerInfo:
+    """Which process built a packet, and whether it had to load the engine for it."""
+
+    pid: int
+    engine_loaded: bool
+
+
+@dataclass(frozen=True)
+class WorkerResult:
+    """What a worker sends back for one packet."""
+
+    status: Literal["built", "failed"]
+    error: str
+    manifest: Manifest | None
+    seconds: float
+    worker: WorkerInfo
 
 
 @dataclass
@@ -41,55 +65,83 @@ class PacketOutcome:
 
     packet_file: str
     packet_id: str = ""
-    status: str = "pending"  # skipped, built, failed
+    status: PacketStatus = "pending"
     error: str = ""
     seconds: float = 0.0
-    manifest: dict[str, Any] = field(default_factory=dict)
-    worker: dict[str, Any] = field(default_factory=dict)  # which process built it, and whether it loaded the engine
+    manifest: Manifest | None = None
+    worker: WorkerInfo | None = None
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> ReleaseEntry:
         """The packet's entry in release.json."""
-        entry: dict[str, Any] = {"packet_file": self.packet_file, "status": self.status}
-        if self.error:
-            entry["error"] = self.error
-        if self.manifest:
-            translation = self.manifest.get("translation") or {}
-            entry.update(
-                build_key=self.manifest.get("build_key"),
-                files=self.manifest.get("files"),
-                inputs=self.manifest.get("inputs"),
-                qa=self.manifest.get("qa"),
-                engine=translation.get("engine"),
-                model=translation.get("model"),
-                segments=translation.get("segments"),
-                translated=translation.get("translated"),
-                timings_s=self.manifest.get("timings_s"),
+        entry = ReleaseEntry(self.packet_file, self.status, error=self.error or None)
+        if self.manifest is not None:
+            translation = self.manifest.translation
+            entry = replace(
+                entry,
+                build_key=self.manifest.build_key,
+                files={kind: asdict(f) for kind, f in self.manifest.files.items()},
+                inputs=self.manifest.inputs,
+                qa=asdict(self.manifest.qa) if self.manifest.qa else None,
+                engine=translation.engine if translation else None,
+                model=translation.model if translation else None,
+                segments=translation.segments if translation else None,
+                translated=translation.translated if translation else None,
+                timings_s=self.manifest.timings_s,
             )
-        if self.status == "built":
-            entry["build_seconds"] = round(self.seconds, 3)
-            entry["worker"] = self.worker
+        if self.status == "built" and self.worker is not None:
+            entry = replace(entry, build_seconds=round(self.seconds, 3), worker=self.worker)
         return entry
+
+
+@dataclass(frozen=True)
+class ReleaseEntry:
+    """One packet in release.json: its status, and for a built or skipped packet what its manifest says."""
+
+    packet_file: str
+    status: PacketStatus
+    error: str | None = None
+    build_key: str | None = None
+    files: dict[str, dict[str, Any]] | None = None
+    inputs: dict[str, str] | None = None
+    qa: dict[str, Any] | None = None
+    engine: str | None = None
+    model: str | None = None
+    segments: int | None = None
+    translated: int | None = None
+    timings_s: dict[str, float] | None = None
+    build_seconds: float | None = None
+    worker: WorkerInfo | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"packet_file": self.packet_file, "status": self.status}
+        if self.error:
+            data["error"] = self.error
+        if self.build_key is not None:
+            keys = ("build_key", "files", "inputs", "qa", "engine", "model", "segments", "translated", "timings_s")
+            data.update({key: getattr(self, key) for key in keys})
+        if self.worker is not None:
+            data.update(build_seconds=self.build_seconds, worker=asdict(self.worker))
+        return data
 
 
 class _EventsToQueue(logging.Handler):
     """Forwards a worker's warnings (e.g. raw HTML in a summary) as events, so they reach the release log."""
 
-    def __init__(self, put: Callable[[dict[str, Any]], None]) -> None:
+    def __init__(self, put: Callable[[BuildEvent], None]) -> None:
         super().__init__(logging.WARNING)
         self.put = put
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.put({"kind": "warning", "message": record.getMessage()})
+        self.put(WarningEvent(record.getMessage()))
 
 
 def build_in_worker(
     packet_file: str, out_dir: str, formats: tuple[str, ...], events: EventQueue, allow_outside: bool = False
-) -> dict[str, Any]:
-    """Build one packet in a worker process; returns a plain dict (status, manifest or error, seconds)."""
-    from toolkit import engines
+) -> WorkerResult:
+    """Build one packet in a worker process; returns its status, manifest or error, and time taken."""
 
-    def put(event: dict[str, Any]) -> None:
-        events.put({"packet_file": packet_file, "pid": os.getpid(), **event})
+    def put(event: BuildEvent) -> None:
+        events.put(WorkerEvent(packet_file, os.getpid(), event))
 
     handler = _EventsToQueue(put)
     log.addHandler(handler)
@@ -97,24 +149,20 @@ def build_in_worker(
     log.propagate = False
     loads_before = engines.engines_loaded()
     started = time.perf_counter()
+    manifest: Manifest | None = None
+    status: Literal["built", "failed"] = "failed"
     try:
         manifest = build_packet(Path(packet_file), Path(out_dir), formats, on_event=put, allow_outside=allow_outside)
         status, error = "built", ""
     except BriefkitError as exc:
-        manifest, status, error = {}, "failed", str(exc)
+        error = str(exc)
     except Exception as exc:  # a bug, not bad input: still reported per packet, the release goes on
-        manifest, status, error = {}, "failed", f"internal error: {type(exc).__name__}: {exc}"
-        put({"kind": "warning", "message": f"{packet_file}: internal error\n{traceback.format_exc()}"})
+        error = f"internal error: {type(exc).__name__}: {exc}"
+        put(WarningEvent(f"{packet_file}: internal error\n{traceback.format_exc()}"))
     finally:
         log.removeHandler(handler)
-    return {
-        "status": status,
-        "error": error,
-        "manifest": manifest,
-        "seconds": time.perf_counter() - started,
-        "engine_loaded": engines.engines_loaded() > loads_before,
-        "pid": os.getpid(),
-    }
+    worker = WorkerInfo(os.getpid(), engines.engines_loaded() > loads_before)
+    return WorkerResult(status, error, manifest, time.perf_counter() - started, worker)
 
 
 def default_packets(inputs: Path = Path("inputs")) -> list[Path]:
@@ -149,11 +197,32 @@ def plan_release(
     return outcomes
 
 
+@dataclass(frozen=True)
+class ReleaseReport:
+    """release.json: how the release ran, and each packet's entry (by packet id, or file when it has none)."""
+
+    toolkit_version: str
+    executor: Executor
+    jobs: int
+    formats: list[str]
+    seconds: float
+    counts: dict[str, int]
+    packets: dict[str, ReleaseEntry]
+
+    @property
+    def failed(self) -> int:
+        return self.counts["failed"]
+
+    def to_json(self) -> dict[str, Any]:
+        data = {key: value for key, value in self.__dict__.items() if key != "packets"}
+        return {**data, "packets": {name: entry.to_json() for name, entry in self.packets.items()}}
+
+
 class Reporter(Protocol):
     def start(self, outcomes: list[PacketOutcome]) -> None: ...
-    def event(self, event: dict[str, Any]) -> None: ...
+    def event(self, event: WorkerEvent) -> None: ...
     def finished(self, outcome: PacketOutcome) -> None: ...
-    def close(self, outcomes: list[PacketOutcome], release: dict[str, Any]) -> None: ...
+    def close(self, outcomes: list[PacketOutcome], release: ReleaseReport) -> None: ...
 
 
 @contextmanager
@@ -211,10 +280,10 @@ def run_release(
     jobs: int = 1,
     formats: tuple[str, ...] = FORMATS,
     force: bool = False,
-    executor: str = "local",
+    executor: Executor = "local",
     scheduler: str | None = None,
     allow_outside: bool = False,
-) -> dict[str, Any]:
+) -> ReleaseReport:
     """Build the packets that changed, write `out_dir/release.json`, and return it."""
     started = time.perf_counter()
     out_dir = out_dir.resolve()
@@ -235,20 +304,21 @@ def run_release(
                     result = future.result()
                     for event in drain():
                         reporter.event(event)
-                    outcome.status, outcome.error = result["status"], result["error"]
-                    outcome.manifest, outcome.seconds = result["manifest"], result["seconds"]
-                    outcome.worker = {"pid": result["pid"], "engine_loaded": result["engine_loaded"]}
+                    outcome.status, outcome.error = result.status, result.error
+                    outcome.manifest, outcome.seconds = result.manifest, result.seconds
+                    outcome.worker = result.worker
                     reporter.finished(outcome)
                 time.sleep(0.05)
-    release = {
-        "toolkit_version": __version__,
-        "executor": executor,
-        "jobs": jobs,
-        "formats": list(formats),
-        "seconds": round(time.perf_counter() - started, 3),
-        "counts": {s: sum(o.status == s for o in outcomes) for s in ("built", "skipped", "failed")},
-        "packets": {o.packet_id or o.packet_file: o.summary() for o in outcomes},
-    }
-    write_atomic(out_dir / "release.json", (json.dumps(release, indent=2, ensure_ascii=False) + "\n").encode())
+    release = ReleaseReport(
+        toolkit_version=__version__,
+        executor=executor,
+        jobs=jobs,
+        formats=list(formats),
+        seconds=round(time.perf_counter() - started, 3),
+        counts={s: sum(o.status == s for o in outcomes) for s in ("built", "skipped", "failed")},
+        packets={o.packet_id or o.packet_file: o.summary() for o in outcomes},
+    )
+    release_json = json.dumps(release.to_json(), indent=2, ensure_ascii=False) + "\n"
+    write_atomic(out_dir / "release.json", release_json.encode())
     reporter.close(outcomes, release)
     return release

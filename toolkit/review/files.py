@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from html import escape, unescape
 from pathlib import Path
 
 import docx
@@ -12,11 +13,12 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
-from toolkit import wordxml
 from toolkit.errors import BriefkitError
-from toolkit.packet import Packet
-from toolkit.review import Correction, ReviewRow, slot_label, visible
-from toolkit.segments import MARKUP, markup_as_text
+from toolkit.read.packet import Packet
+from toolkit.read.yamlfile import read_text
+from toolkit.review.rows import Correction, ReviewRow, slot_label, visible
+from toolkit.translate.segments import MARKUP, markup_as_text
+from toolkit.write import wordxml
 
 TOKEN_FILL = "E4E4E4"
 CHANGED_FILL = "FFF2CC"
@@ -118,7 +120,7 @@ def write_review_docx(packet: Packet, rows: list[ReviewRow], timestamp: object) 
     props.title = f"Review: {packet.title}"
     props.identifier = str(packet.path)
     props.keywords = "briefkit review"
-    props.created = props.modified = timestamp  # type: ignore[assignment]
+    props.created = props.modified = timestamp
     props.author = props.last_modified_by = "briefkit"
     buffer = io.BytesIO()
     document.save(buffer)
@@ -151,17 +153,34 @@ def read_review_docx(path: Path) -> tuple[str, str, list[Correction]]:
 # --- XLIFF 1.2 ----------------------------------------------------------------------------------------------
 
 
-def _to_xliff(markup: str, row: ReviewRow, english: bool) -> str:
-    def code(m: re.Match[str]) -> str:
-        if m.group(1):
-            return f'<g id="{m.group(1)}">'
-        if m.group(2):
-            return "</g>"
-        n = int(m.group(3))
-        label = slot_label(row.item.segment, n, english).replace("&", "&amp;").replace('"', "&quot;")
-        return f'<x id="{n}" equiv-text="{label.replace("<", "&lt;")}"/>'
+def _add_text(parent: etree._Element, text: str) -> None:
+    if not text:
+        return
+    if len(parent):
+        parent[-1].tail = (parent[-1].tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
 
-    return MARKUP.sub(code, markup)
+
+def _xliff_content(tag: str, markup: str, row: ReviewRow, english: bool) -> etree._Element:
+    """A <source> or <target> holding the markup as XLIFF inline codes: <g> around formatted text, <x> (with the
+    protected span as equiv-text) for what the translator must keep."""
+    element = etree.Element(f"{{{XLIFF_NS}}}{tag}")
+    open_codes = [element]
+    pos = 0
+    for m in MARKUP.finditer(markup):
+        _add_text(open_codes[-1], unescape(markup[pos : m.start()]))
+        if m.group(1):
+            open_codes.append(etree.SubElement(open_codes[-1], f"{{{XLIFF_NS}}}g", id=m.group(1)))
+        elif m.group(2):
+            open_codes.pop()
+        else:
+            n = int(m.group(3))
+            label = slot_label(row.item.segment, n, english)
+            etree.SubElement(open_codes[-1], f"{{{XLIFF_NS}}}x", {"id": str(n), "equiv-text": label})
+        pos = m.end()
+    _add_text(open_codes[-1], unescape(markup[pos:]))
+    return element
 
 
 def write_review_xliff(packet: Packet, rows: list[ReviewRow]) -> bytes:
@@ -180,11 +199,9 @@ def write_review_xliff(packet: Packet, rows: list[ReviewRow]) -> bytes:
     body = etree.SubElement(file_node, f"{{{XLIFF_NS}}}body")
     for row in rows:
         unit = etree.SubElement(body, f"{{{XLIFF_NS}}}trans-unit", id=row.item.id, extradata=row.fingerprint)
-        unit.append(
-            etree.fromstring(f'<source xmlns="{XLIFF_NS}">{_to_xliff(row.item.segment.markup, row, True)}</source>')
-        )
+        unit.append(_xliff_content("source", row.item.segment.markup, row, english=True))
         if row.target:
-            target = etree.fromstring(f'<target xmlns="{XLIFF_NS}">{_to_xliff(row.target, row, False)}</target>')
+            target = _xliff_content("target", row.target, row, english=False)
             target.set("state", STATE_OUT.get(row.status, "new"))
             if row.status == "machine":
                 target.set("state-qualifier", "leveraged-mt")
@@ -199,8 +216,6 @@ def write_review_xliff(packet: Packet, rows: list[ReviewRow]) -> bytes:
 
 
 def _from_xliff(element: etree._Element) -> str:
-    from html import escape
-
     out = [escape(element.text or "", quote=False)]
     for child in element:
         tag = etree.QName(child).localname
@@ -217,8 +232,6 @@ def _from_xliff(element: etree._Element) -> str:
 
 def read_review_xliff(path: Path) -> tuple[str, str, list[Correction]]:
     """(packet path, editor, corrections) from an XLIFF 1.2 file (ours, after a CAT tool)."""
-    from toolkit.yamlfile import read_text
-
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
         root = etree.fromstring(read_text(path).encode("utf-8"), parser)

@@ -8,24 +8,40 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
-from toolkit.engines import Engine
-from toolkit.glossary import Glossary, make_protector
-from toolkit.memory import TranslationMemory, normalize
-from toolkit.model import Block, Document, Emph, Heading, Inline, Link, Strong, Text, map_blocks, plain_text
-from toolkit.segments import (
+from toolkit.model import Document, Heading, Inline, inline_sequences, map_blocks, notes_in_order, plain_text
+from toolkit.read.packet import NumberStyle
+from toolkit.translate.engines import Engine
+from toolkit.translate.glossary import Glossary
+from toolkit.translate.memory import TranslationMemory, normalize
+from toolkit.translate.protect import Protector
+from toolkit.translate.segments import (
     MARKUP,
+    FindSpans,
     PlaceholderError,
-    Protector,
     Segment,
     make_segment,
     replace_runs,
     restore,
     text_runs,
 )
+from toolkit.translate.spanish import spanish_typography
 
 log = logging.getLogger("briefkit")
 CHUNK = 200  # segments per engine call: large enough for batching, small enough for live progress
+
+
+Origin = Literal["machine", "retried", "memory", "reviewed", "approved", "kept-source"]
+
+
+@dataclass(frozen=True)
+class PlaceholderProblem:
+    """A segment whose placeholders the engine broke (its English was kept)."""
+
+    segment: str
+    problem: str
+    kind: Literal["placeholder"] = "placeholder"
 
 
 @dataclass
@@ -38,7 +54,7 @@ class TranslationReport:
     from_memory: int = 0
     translated: int = 0
     retried: list[str] = field(default_factory=list)
-    problems: list[dict[str, str]] = field(default_factory=list)
+    problems: list[PlaceholderProblem] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -48,7 +64,7 @@ class SegmentResult:
     source: tuple[Inline, ...]
     target: tuple[Inline, ...]
     protected: tuple[str, ...]  # the source text of the spans the engine never saw
-    origin: str  # machine, retried, memory (machine), reviewed, approved, or kept-source
+    origin: Origin
     segment_id: str = ""
     earlier_review: str = ""  # a person's translation of this segment's earlier English (markup), if any
 
@@ -63,44 +79,26 @@ class PacketSegment:
     segment: Segment
 
 
-def document_segments(doc: Document, protect: Protector) -> list[PacketSegment]:
-    """Every segment of a document in reading order: title, blocks, then notes."""
+def document_segments(doc: Document, protect: FindSpans) -> list[PacketSegment]:
+    """Every segment of a document: the title, the body's blocks in reading order, then the notes in the order
+    they are first referenced (a note's own notes after it)."""
     stem = Path(doc.source_path).stem if doc.source_path else "document"
     found: list[PacketSegment] = []
-    section = ""
 
-    def collect(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    def add(inlines: tuple[Inline, ...], section: str) -> None:
         found.append(PacketSegment(f"{stem}-{len(found):03d}", section, inlines, make_segment(inlines, protect)))
-        return inlines
 
-    collect(doc.title)
+    add(doc.title, "")
+    section = ""
     for block in doc.blocks:
         if isinstance(block, Heading):
             section = plain_text(block.children)
-        map_blocks((block,), collect)
-    section = "notes"
-    for blocks in doc.notes.values():
-        map_blocks(blocks, collect)
+        for inlines in inline_sequences((block,), into_notes=False):
+            add(inlines, section)
+    for note in notes_in_order(doc.blocks):
+        for inlines in inline_sequences(note.blocks, into_notes=False):
+            add(inlines, "notes")
     return found
-
-
-SPANISH_QUOTES = str.maketrans({"“": "«", "”": "»"})
-
-
-def spanish_typography(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
-    """Spanish contractions across restored placeholders ("de el Pentágono" → "del Pentágono", "a el" → "al")
-    and Spanish quotation marks («…», as the CSL es-ES locale writes them in the notes)."""
-    out: list[Inline] = []
-    for node in inlines:
-        if isinstance(node, Text):
-            text = re.sub(r"\b([Dd]e|[Aa]) el\b", lambda m: m.group(1) + "l", node.text)
-            node = Text(text.translate(SPANISH_QUOTES))
-        elif isinstance(node, (Emph, Strong)):
-            node = type(node)(spanish_typography(node.children))
-        elif isinstance(node, Link):
-            node = Link(node.target, spanish_typography(node.children))
-        out.append(node)
-    return tuple(out)
 
 
 def respace_slots(source: str, target: str) -> str:
@@ -123,17 +121,17 @@ class Translator:
         memory: TranslationMemory | None,
         glossary: Glossary,
         target_lang: str = "es-ES",
-        number_style: str = "spanish",
+        number_style: NumberStyle = "spanish",
     ) -> None:
         self.engine = engine
         self.memory = memory
         self.glossary = glossary
-        self.protect = make_protector(glossary, number_style)
+        self.protect = Protector(glossary, number_style)
         self.pair = f"en-{target_lang[:2]}"
         self.target_lang = target_lang
         self.report = TranslationReport(engine=engine.name, model=engine.model)
         self.results: list[SegmentResult] = []
-        self._origins: dict[str, str] = {}
+        self._origins: dict[str, Origin] = {}
         # Called with (segments done, segments to do, segments per second) after each engine call.
         self.on_progress: Callable[[int, int, float], None] = lambda done, total, rate: None
 
@@ -142,31 +140,26 @@ class Translator:
         segments = [item for doc in documents for item in document_segments(doc, self.protect)]
         targets = self._translate_markups([item.segment.markup for item in segments if item.segment.has_text])
         stale = self.memory.stale_reviews({i.id: i.segment.markup for i in segments}, self.pair) if self.memory else {}
-        results: list[tuple[Inline, ...]] = []
+        translated: dict[tuple[Inline, ...], tuple[Inline, ...]] = {}
         for item in segments:
             source, seg = item.source, item.segment
             key = normalize(seg.markup)
-            translated = respace_slots(seg.markup, targets.get(key, seg.markup))
-            target, origin = self._restore(source, seg, translated, self._origins.get(key, ""))
-            results.append(target)
-            if seg.has_text:
-                origin = origin or self._origins.get(key, "")
+            text = respace_slots(seg.markup, targets.get(key, seg.markup))
+            target, origin = self._restore(source, seg, text, self._origins.get(key))
+            translated[source] = target
+            if seg.has_text and origin is not None:
                 machine_made = origin in ("machine", "memory", "retried")
                 earlier = stale[item.id].target if machine_made and item.id in stale else ""
                 self.results.append(SegmentResult(source, target, tuple(seg.protected), origin, item.id, earlier))
 
-        it = iter(results)
+        # Every sequence is replaced by its translation; notes (kept as slots) are then translated in turn.
+        def put(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
+            return translated[inlines]
 
-        def put(_: tuple[Inline, ...]) -> tuple[Inline, ...]:
-            return next(it)
-
-        out = []
-        for doc in documents:
-            title = put(doc.title)
-            blocks = map_blocks(doc.blocks, put)
-            notes: dict[str, tuple[Block, ...]] = {k: map_blocks(v, put) for k, v in doc.notes.items()}
-            out.append(replace(doc, title=title, blocks=blocks, notes=notes, lang=self.target_lang))
-        return out
+        return [
+            replace(doc, title=put(doc.title), blocks=map_blocks(put, doc.blocks), lang=self.target_lang)
+            for doc in documents
+        ]
 
     def _translate_markups(self, markups: list[str]) -> dict[str, str]:
         unique = sorted({normalize(m) for m in markups})
@@ -237,15 +230,14 @@ class Translator:
         return out
 
     def _restore(
-        self, source: tuple[Inline, ...], seg: Segment, target: str, origin: str
-    ) -> tuple[tuple[Inline, ...], str | None]:
-        """The translated inlines, or the English ones (origin `kept-source`) when the placeholders broke."""
+        self, source: tuple[Inline, ...], seg: Segment, target: str, origin: Origin | None
+    ) -> tuple[tuple[Inline, ...], Origin | None]:
+        """The translated inlines and where they came from, or the English ones (`kept-source`) when the
+        placeholders broke."""
         try:
             inlines = restore(seg, target, text_slots_optional=origin in ("reviewed", "approved"))
-            return (spanish_typography(inlines) if self.target_lang.startswith("es") else inlines), None
+            return (spanish_typography(inlines) if self.target_lang.startswith("es") else inlines), origin
         except PlaceholderError as exc:
-            self.report.problems.append(
-                {"segment": seg.markup, "problem": f"placeholders: {exc}", "kind": "placeholder"}
-            )
+            self.report.problems.append(PlaceholderProblem(seg.markup, f"placeholders: {exc}"))
             log.warning("translation kept the English text of a segment whose placeholders broke: %s", seg.markup[:80])
             return source, "kept-source"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -49,9 +49,17 @@ class Cite:
     line: int = 0
 
 
+NoteOrigin = Literal["author", "citation"]
+
+
 @dataclass(frozen=True)
-class NoteRef:
-    note_id: str
+class Note:
+    """A footnote where it is referenced, holding its blocks (Pandoc's `Note [Block]`).
+
+    `origin` says who made it: the summary's author (`[^n]`), or the citation processor (a note style)."""
+
+    blocks: tuple[Block, ...]
+    origin: NoteOrigin = "author"
 
 
 @dataclass(frozen=True)
@@ -61,16 +69,20 @@ class Rendered:
     children: tuple[Inline, ...]
 
 
+MediaType = Literal["image/png", "image/jpeg", "image/gif"]
+
+
 @dataclass(frozen=True)
 class Image:
     """A picture, already read and checked by the reader: its bytes travel in the model, never a path or URL."""
 
     data: bytes
-    media_type: str  # image/png, image/jpeg or image/gif
+    media_type: MediaType
     alt: str = ""
 
 
-Inline = Text | Emph | Strong | Code | Link | Cite | NoteRef | Rendered | Image
+Inline = Text | Emph | Strong | Code | Link | Cite | Note | Rendered | Image
+Container = Emph | Strong | Link | Rendered  # inlines whose children are inlines of the same sequence
 
 SAFE_LINK_PREFIXES = ("http://", "https://", "mailto:", "#")
 
@@ -103,11 +115,14 @@ class Quote:
     blocks: tuple[Block, ...]
 
 
+Alignment = Literal["", "left", "center", "right"]
+
+
 @dataclass(frozen=True)
 class Table:
     header: tuple[tuple[Inline, ...], ...]
     rows: tuple[tuple[tuple[Inline, ...], ...], ...]
-    aligns: tuple[str, ...] = ()
+    aligns: tuple[Alignment, ...] = ()
 
 
 Block = Heading | Paragraph | ListBlock | Quote | Table
@@ -124,12 +139,11 @@ class SummaryMeta:
 
 @dataclass(frozen=True)
 class Document:
-    """One summary: its title, body blocks and footnotes (id -> blocks, in order of definition)."""
+    """One summary: its title and body blocks (footnotes are `Note` inlines inside them)."""
 
     meta: SummaryMeta
     title: tuple[Inline, ...]
     blocks: tuple[Block, ...]
-    notes: dict[str, tuple[Block, ...]] = field(default_factory=dict)
     lang: str = "en"
     source_path: str = ""
 
@@ -141,45 +155,3 @@ class Edition:
     lang: str
     documents: tuple[Document, ...]
     bibliography: tuple[Block, ...]
-    labels: dict[str, str] = field(default_factory=dict)
-
-
-InlineMap = Callable[[tuple[Inline, ...]], tuple[Inline, ...]]
-
-
-def map_blocks(blocks: tuple[Block, ...], fn: InlineMap) -> tuple[Block, ...]:
-    """Rebuild blocks with `fn` applied to every inline sequence, in reading order."""
-    out: list[Block] = []
-    for block in blocks:
-        if isinstance(block, Heading):
-            out.append(Heading(block.level, fn(block.children)))
-        elif isinstance(block, Paragraph):
-            out.append(Paragraph(fn(block.children)))
-        elif isinstance(block, ListBlock):
-            out.append(ListBlock(block.ordered, tuple(map_blocks(item, fn) for item in block.items), block.start))
-        elif isinstance(block, Quote):
-            out.append(Quote(map_blocks(block.blocks, fn)))
-        else:
-            out.append(
-                Table(
-                    tuple(fn(cell) for cell in block.header),
-                    tuple(tuple(fn(cell) for cell in row) for row in block.rows),
-                    block.aligns,
-                )
-            )
-    return tuple(out)
-
-
-def plain_text(inlines: tuple[Inline, ...]) -> str:
-    """The visible text of inlines (citations as their keys)."""
-    parts: list[str] = []
-    for node in inlines:
-        if isinstance(node, (Text, Code)):
-            parts.append(node.text)
-        elif isinstance(node, Image):
-            parts.append(node.alt)
-        elif isinstance(node, (Emph, Strong, Link, Rendered)):
-            parts.append(plain_text(node.children))
-        elif isinstance(node, Cite):
-            parts.append("; ".join("@" + item.key for item in node.items))
-    return "".join(parts)

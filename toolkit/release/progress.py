@@ -11,20 +11,13 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from toolkit.release import STEPS, PacketOutcome
-
-STEP_NAMES = {
-    "read": "read",
-    "translate": "translate",
-    "cite": "cite",
-    "write_docx": "write DOCX",
-    "write_pdf": "write PDF",
-}
+from toolkit.release.events import STEPS, ProgressEvent, StepEvent, WarningEvent, WorkerEvent
+from toolkit.release.run import PacketOutcome, ReleaseReport
 
 
-def _name(outcomes: dict[str, PacketOutcome], event: dict[str, Any]) -> str:
-    outcome = outcomes.get(str(event.get("packet_file", "")))
-    return (outcome.packet_id if outcome else "") or str(event.get("packet_file", "?"))
+def _name(outcomes: dict[str, PacketOutcome], event: WorkerEvent) -> str:
+    outcome = outcomes.get(event.packet_file)
+    return (outcome.packet_id if outcome else "") or event.packet_file
 
 
 def summary_table(outcomes: list[PacketOutcome]) -> Table:
@@ -32,16 +25,16 @@ def summary_table(outcomes: list[PacketOutcome]) -> Table:
     for column in ("packet", "status", "seconds", "translated", "QA errors", "QA warnings", "problem"):
         table.add_column(column, justify="right" if column in ("seconds", "translated") or "QA" in column else "left")
     for o in outcomes:
-        qa = o.manifest.get("qa") or {}
-        translation = o.manifest.get("translation") or {}
+        qa = o.manifest.qa if o.manifest else None
+        translation = o.manifest.translation if o.manifest else None
         style = {"failed": "bold red", "built": "green"}.get(o.status, "dim")
         table.add_row(
             o.packet_id or Path(o.packet_file).name,
             f"[{style}]{o.status}[/]",
             f"{o.seconds:.1f}" if o.status == "built" else "",
-            str(translation.get("translated", "")) if o.status == "built" else "",
-            str(qa.get("errors", "")),
-            str(qa.get("warnings", "")),
+            str(translation.translated) if o.status == "built" and translation else "",
+            str(qa.errors) if qa else "",
+            str(qa.warnings) if qa else "",
             o.error.splitlines()[0][:100] if o.error else "",
         )
     return table
@@ -73,19 +66,19 @@ class LogReporter:
         skipped = sum(o.status == "skipped" for o in outcomes)
         self._say(f"release: {len(outcomes)} packets, {todo} to build, {skipped} unchanged")
 
-    def event(self, event: dict[str, Any]) -> None:
-        name = _name(self.outcomes, event)
-        if event.get("kind") == "warning":
-            self._say(f"warning: {event['message']}")
-        elif event.get("state") == "done":
-            self._say(f"{name}: {STEP_NAMES.get(event['step'], event['step'])} done in {event['seconds']:.2f} s")
-        elif event.get("state") == "progress":
-            self._say(f"{name}: translated {event['done']}/{event['total']} ({event['segments_per_s']:.0f} segments/s)")
+    def event(self, event: WorkerEvent) -> None:
+        name, inner = _name(self.outcomes, event), event.event
+        if isinstance(inner, WarningEvent):
+            self._say(f"warning: {inner.message}")
+        elif isinstance(inner, StepEvent) and inner.state == "done":
+            self._say(f"{name}: {inner.step.label} done in {inner.seconds or 0:.2f} s")
+        elif isinstance(inner, ProgressEvent):
+            self._say(f"{name}: translated {inner.done}/{inner.total} ({inner.segments_per_s:.0f} segments/s)")
 
     def finished(self, outcome: PacketOutcome) -> None:
         self._say(f"{outcome.packet_id or outcome.packet_file}: {outcome.status} in {outcome.seconds:.1f} s")
 
-    def close(self, outcomes: list[PacketOutcome], release: dict[str, Any]) -> None:
+    def close(self, outcomes: list[PacketOutcome], release: ReleaseReport) -> None:
         print_failures(outcomes)
         if not self.quiet:
             Console(file=sys.stdout, width=140, color_system=None).print(summary_table(outcomes))
@@ -119,23 +112,20 @@ class RichReporter(LogReporter):
                 )
         self.progress.start()
 
-    def _task(self, event: dict[str, Any]) -> TaskID | None:
-        return self.tasks.get(str(event.get("packet_file", "")))
-
-    def event(self, event: dict[str, Any]) -> None:
-        if event.get("kind") == "warning":
-            self.progress.console.print(f"[yellow]warning:[/] {event['message']}", markup=True, highlight=False)
+    def event(self, event: WorkerEvent) -> None:
+        inner = event.event
+        if isinstance(inner, WarningEvent):
+            self.progress.console.print(f"[yellow]warning:[/] {inner.message}", markup=True, highlight=False)
             return
-        task = self._task(event)
-        if task is None or "step" not in event:
+        task = self.tasks.get(event.packet_file)
+        if task is None:
             return
-        step = STEP_NAMES.get(event["step"], event["step"])
-        if event.get("state") == "start":
+        if isinstance(inner, ProgressEvent):
+            self.progress.update(task, rate=f"{inner.segments_per_s:.0f} seg/s ({inner.done}/{inner.total})")
+        elif inner.state == "start":
             self.progress.start_task(task)
-            self.progress.update(task, step=step, rate="")
-        elif event.get("state") == "progress":
-            self.progress.update(task, rate=f"{event['segments_per_s']:.0f} seg/s ({event['done']}/{event['total']})")
-        elif event.get("state") == "done":
+            self.progress.update(task, step=inner.step.label, rate="")
+        else:
             self.progress.advance(task)
 
     def finished(self, outcome: PacketOutcome) -> None:
@@ -144,7 +134,7 @@ class RichReporter(LogReporter):
             label = "[red]failed[/]" if outcome.status == "failed" else "[green]done[/]"
             self.progress.update(task, completed=len(STEPS), step=label, rate="")
 
-    def close(self, outcomes: list[PacketOutcome], release: dict[str, Any]) -> None:
+    def close(self, outcomes: list[PacketOutcome], release: ReleaseReport) -> None:
         self.progress.stop()
         print_failures(outcomes)
         Console().print(summary_table(outcomes))
@@ -166,11 +156,11 @@ class JsonReporter:
         for o in outcomes:
             self._emit({"kind": "planned", "packet": o.packet_id, "packet_file": o.packet_file, "status": o.status})
 
-    def event(self, event: dict[str, Any]) -> None:
-        self._emit({"kind": event.get("kind", "step"), "packet": _name(self.outcomes, event), **event})
+    def event(self, event: WorkerEvent) -> None:
+        self._emit({"kind": event.kind, "packet": _name(self.outcomes, event), **event.to_json()})
 
     def finished(self, outcome: PacketOutcome) -> None:
-        self._emit({"kind": "packet", "packet": outcome.packet_id, **outcome.summary()})
+        self._emit({"kind": "packet", "packet": outcome.packet_id, **outcome.summary().to_json()})
 
-    def close(self, outcomes: list[PacketOutcome], release: dict[str, Any]) -> None:
-        self._emit({"kind": "release", **{k: v for k, v in release.items() if k != "packets"}})
+    def close(self, outcomes: list[PacketOutcome], release: ReleaseReport) -> None:
+        self._emit({"kind": "release", **{k: v for k, v in release.to_json().items() if k != "packets"}})

@@ -9,15 +9,13 @@ import re
 import sqlite3
 import time
 from dataclasses import dataclass
-from html import escape, unescape
 from pathlib import Path
-
-from lxml import etree
+from typing import Literal, get_args
 
 from toolkit.errors import BriefkitError
-from toolkit.yamlfile import read_text
 
-STATUSES = ("machine", "reviewed", "approved")
+Status = Literal["machine", "reviewed", "approved"]  # who made a target: an engine, a person, a person's final
+STATUSES: tuple[Status, ...] = get_args(Status)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS units (
     source_key TEXT NOT NULL,
@@ -45,7 +43,7 @@ def normalize(markup: str) -> str:
 class Unit:
     source: str
     target: str
-    status: str
+    status: Status
     engine: str
     model: str
     produced_by: str
@@ -119,7 +117,7 @@ class TranslationMemory:
         return found
 
     def store(
-        self, units: list[tuple[str, str]], pair: str, status: str, engine: str, model: str, produced_by: str
+        self, units: list[tuple[str, str]], pair: str, status: Status, engine: str, model: str, produced_by: str
     ) -> None:
         """Store (source, target) pairs made now by one engine or person."""
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -202,81 +200,3 @@ def person_units_digest(path: Path, pair: str) -> str:
     except sqlite3.DatabaseError:
         return "unreadable"  # never equal to a recorded digest: the full check runs and reports the damage
     return hashlib.sha256(repr(rows).encode()).hexdigest()
-
-
-# --- TMX: the memory's reviewed and approved content as a file CAT tools and version control can use -------
-
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-TMX_PROPS = ("status", "engine", "model", "produced_by", "updated", "context")
-
-
-def tmx_bytes(units: list[Unit], pair: str) -> bytes:
-    """A TMX 1.4 file of the units, sorted and stable so that it diffs well in version control."""
-    from translate.storage import tmx  # translate-toolkit
-
-    source_lang, target_lang = pair.split("-")
-    store = tmx.tmxfile(sourcelanguage=source_lang, targetlanguage=target_lang)
-    header = store.document.getroot().find("header")
-    if header is not None:
-        header.set("creationtool", "briefkit")
-        header.set("creationtoolversion", "1")
-    for unit in sorted(units, key=lambda u: normalize(u.source)):
-        tu = store.addsourceunit(unescape(unit.source))
-        tu.target = unescape(unit.target)
-        element = tu.xmlelement
-        for position, name in enumerate(TMX_PROPS):
-            prop = etree.Element("prop", type=f"x-briefkit-{name}")
-            prop.text = str(getattr(unit, name))
-            element.insert(position, prop)
-    return bytes(store)
-
-
-def read_tmx(path: Path, pair: str, default_status: str) -> list[Unit]:
-    """Units of a TMX file (ours or a CAT tool's) for the pair; the status comes from our prop if present."""
-    from translate.storage import tmx  # translate-toolkit
-
-    try:
-        store = tmx.tmxfile.parsestring(read_text(path).encode("utf-8"))
-    except etree.XMLSyntaxError as exc:
-        raise BriefkitError(f"not a valid TMX file: {exc.msg}", path, exc.lineno) from None
-    except AssertionError:  # translate-toolkit's check of the root element
-        raise BriefkitError("not a TMX file (its root element is not <tmx>)", path, 1) from None
-    target_lang = pair.split("-")[1]
-    found = []
-    for tu in store.units:
-        element = tu.xmlelement
-        props = {p.get("type", ""): (p.text or "") for p in element.iter("prop")}
-        source, target = str(tu.source or ""), str(tu.target or "")
-        languages = [tuv.get(XML_LANG, "")[:2].lower() for tuv in element.iter("tuv")]
-        if not source or not target or languages[1:2] != [target_lang]:
-            continue
-        status = props.get("x-briefkit-status") or default_status
-        if status not in STATUSES:
-            raise BriefkitError(f"unknown status {status!r}", path, element.sourceline)
-        found.append(
-            Unit(
-                _escape_markup(source),
-                _escape_markup(target),
-                status,
-                props.get("x-briefkit-engine", "tmx"),
-                props.get("x-briefkit-model", path.name),
-                props.get("x-briefkit-produced_by", "tmx import"),
-                props.get("x-briefkit-updated") or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                props.get("x-briefkit-context", ""),
-            )
-        )
-    return found
-
-
-def _escape_markup(text: str) -> str:
-    """Plain TMX text back into segment markup: escape the text, keep our <gN>, </gN>, <xN/> markers."""
-    from toolkit.segments import MARKUP
-
-    pieces = []
-    pos = 0
-    for m in MARKUP.finditer(text):
-        pieces.append(escape(text[pos : m.start()], quote=False))
-        pieces.append(m.group(0))
-        pos = m.end()
-    pieces.append(escape(text[pos:], quote=False))
-    return "".join(pieces)

@@ -9,18 +9,22 @@ import re
 from dataclasses import dataclass
 from html import escape, unescape
 from pathlib import Path
+from typing import Literal
 
 from toolkit.errors import BriefkitError
-from toolkit.glossary import Glossary, load_glossary, make_protector
-from toolkit.memory import TranslationMemory, Unit, normalize
-from toolkit.model import Cite, Code, Emph, Image, Link, NoteRef, Strong, Text, plain_text
-from toolkit.packet import Packet, load_packet
-from toolkit.qa import check_translation
-from toolkit.segments import MARKUP, PlaceholderError, Segment, restore
-from toolkit.translate import PacketSegment, SegmentResult, document_segments
+from toolkit.model import Cite, Code, Emph, Image, Link, Note, Strong, Text, plain_text
+from toolkit.read.markdown import read_documents
+from toolkit.read.packet import Packet, load_packet
+from toolkit.translate.glossary import Glossary, load_glossary
+from toolkit.translate.memory import Status, TranslationMemory, Unit, normalize
+from toolkit.translate.protect import Protector
+from toolkit.translate.qa import check_translation
+from toolkit.translate.segments import MARKUP, PlaceholderError, Segment, restore
+from toolkit.translate.translator import PacketSegment, SegmentResult, document_segments
 
 TOKEN = re.compile(r"\{(/?)(\d+)(?::[^{}]*)?\}")
-STATUS_WORDS = {
+RowStatus = Status | Literal["untranslated"]
+STATUS_WORDS: dict[str, Status] = {
     "machine": "machine",
     "máquina": "machine",
     "reviewed": "reviewed",
@@ -38,7 +42,7 @@ class ReviewRow:
     document_title: str
     fingerprint: str  # of the English markup: tells an import that the English has not changed since
     target: str  # Spanish markup
-    status: str  # machine, reviewed, approved, or untranslated
+    status: RowStatus
     earlier: str  # a person's Spanish for this segment's earlier English, when the English changed
 
 
@@ -58,10 +62,8 @@ def fingerprint(markup: str) -> str:
 
 
 def _packet_segments(packet: Packet) -> tuple[list[tuple[str, PacketSegment]], Glossary]:
-    from toolkit.build import read_documents
-
     glossary = load_glossary(packet.glossary)
-    protect = make_protector(glossary, packet.number_style)
+    protect = Protector(glossary, packet.number_style)
     found: list[tuple[str, PacketSegment]] = []
     for doc in read_documents(packet):
         title = plain_text(doc.title)
@@ -104,7 +106,7 @@ def slot_label(segment: Segment, n: int, english: bool) -> str:
         return node.text
     if isinstance(node, Cite):
         return "; ".join("@" + item.key + item.suffix for item in node.items)
-    if isinstance(node, NoteRef):
+    if isinstance(node, Note):
         return "note" if english else "nota"
     if isinstance(node, Code):
         return node.text

@@ -1,0 +1,1 @@
+"""Citing: bibliographies, CSL styles, and citations rendered by Pandoc's citeproc."""

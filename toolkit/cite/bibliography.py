@@ -1,0 +1,125 @@
+"""Bibliographies: CSL-JSON and BibTeX/BibLaTeX files read into checked references; cited keys checked."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from toolkit.cite.pandoc import run_pandoc
+from toolkit.errors import BriefkitError, raise_all
+from toolkit.model import Cite, Document, Inline, is_safe_link, notes_in_order, query_blocks
+from toolkit.read.yamlfile import read_text
+
+log = logging.getLogger("briefkit")
+MAX_CITATIONS = 20_000
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One bibliography entry: its key, the file it came from, and its CSL-JSON fields as checked."""
+
+    key: str
+    path: Path
+    csl: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Bibliography:
+    paths: tuple[Path, ...]
+    items: dict[str, Reference]
+
+
+def _entries(path: Path) -> tuple[list[Any], str]:
+    """The raw entries of one file (BibTeX converted by Pandoc), and the JSON text they came from."""
+    text = read_text(path)
+    if path.suffix.lower() == ".bib":
+        fmt = "biblatex" if "@online" in text.lower() or "biblatex" in text.lower() else "bibtex"
+        try:
+            text = run_pandoc(["-f", fmt, "-t", "csljson"], text, "reading BibTeX")
+        except BriefkitError as exc:
+            raise BriefkitError(exc.message, path) from None
+    try:
+        entries = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BriefkitError(f"malformed JSON: {exc.msg}", path, exc.lineno) from None
+    if not isinstance(entries, list):
+        raise BriefkitError("a CSL-JSON bibliography must be a list of entries", path, 1)
+    return entries, text
+
+
+def load_bibliography(paths: tuple[Path, ...]) -> Bibliography:
+    """Read CSL-JSON (.json) and BibTeX/BibLaTeX (.bib) files; keys must be unique and entries complete."""
+    items: dict[str, Reference] = {}
+    errors: list[BriefkitError] = []
+    for path in paths:
+        entries, text = _entries(path)
+        for n, entry in enumerate(entries, 1):
+            if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not entry["id"]:
+                errors.append(BriefkitError(f"entry {n} has no `id`", path))
+                continue
+            key = entry["id"]
+            line = _line_of(text, key) if path.suffix.lower() == ".json" else None
+            if key in items:
+                errors.append(
+                    BriefkitError(f"duplicate citation key `{key}` (also in {items[key].path.name})", path, line)
+                )
+                continue
+            if not entry.get("title"):
+                errors.append(BriefkitError(f"entry `{key}` has no title", path, line))
+            if not entry.get("type"):
+                errors.append(
+                    BriefkitError(f"entry `{key}` has no type", path, line, "e.g. article-newspaper, report, book")
+                )
+            url = entry.get("URL")
+            if url is not None and not (isinstance(url, str) and is_safe_link(url)):
+                log.warning("%s:%s: entry `%s`: URL %r dropped (only http, https and mailto)", path, line, key, url)
+                entry = {k: v for k, v in entry.items() if k != "URL"}
+            items[key] = Reference(key, path, entry)
+    raise_all(errors)
+    return Bibliography(paths, items)
+
+
+def _line_of(text: str, key: str) -> int | None:
+    m = re.search(r'"id"\s*:\s*"' + re.escape(key) + '"', text)
+    return text[: m.start()].count("\n") + 1 if m else None
+
+
+def check_citation_keys(documents: list[Document], bibliography: Bibliography) -> None:
+    """Every cited key must be in the bibliography; all unknown keys are reported at once."""
+    errors: list[BriefkitError] = []
+    count = 0
+
+    def cites(node: Inline) -> list[Cite]:
+        return [node] if isinstance(node, Cite) else []
+
+    for doc in documents:
+        if doc.meta.source not in bibliography.items:
+            errors.append(
+                BriefkitError(
+                    f"front matter `source: {doc.meta.source}` is not in the bibliography", doc.source_path, None
+                )
+            )
+        notes = [note.blocks for note in notes_in_order(doc.blocks)]
+        for cite in [c for blocks in (doc.blocks, *notes) for c in query_blocks(cites, blocks, into_notes=False)]:
+            for item in cite.items:
+                count += 1
+                if item.key not in bibliography.items:
+                    errors.append(
+                        BriefkitError(
+                            f"unknown citation key `@{item.key}`",
+                            doc.source_path,
+                            cite.line,
+                            "add it to the bibliography or fix the key",
+                        )
+                    )
+    if count > MAX_CITATIONS:
+        raise BriefkitError(
+            f"{count} citations in the packet's summaries, over the limit of {MAX_CITATIONS}",
+            hint="split the packet",
+        )
+    raise_all(errors)

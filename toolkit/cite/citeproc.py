@@ -1,0 +1,237 @@
+"""Rendering citations through Pandoc's citeproc, the reference implementation of CSL.
+
+Pandoc renders a skeleton of the edition's citations (every citation in reading order, user footnotes kept as
+notes); its output is mapped back onto the model: each `Cite` becomes `Rendered` text, or a `Note` of origin
+"citation" in a note style."""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from toolkit.cite.bibliography import Bibliography
+from toolkit.cite.pandoc import run_pandoc
+from toolkit.errors import BriefkitError
+from toolkit.model import (
+    Block,
+    Cite,
+    CiteItem,
+    Code,
+    Document,
+    Emph,
+    Inline,
+    InlineSeq,
+    Link,
+    Note,
+    Paragraph,
+    Rendered,
+    Strong,
+    Text,
+    children,
+    map_blocks,
+    merge_text,
+    query_blocks,
+    with_children,
+)
+
+PUNCTUATION_BEFORE_NOTE = re.compile(r"^[.,;:!?]+")
+
+# --- the skeleton: every citation, in reading order, with user footnotes kept as notes -----------------
+
+
+def _cite_markdown(cite: Cite) -> str:
+    def item_md(item: CiteItem) -> str:
+        suffix = item.suffix
+        if suffix and not suffix.startswith(","):
+            suffix = " " + suffix
+        return f"{item.prefix + ' ' if item.prefix else ''}{'-' if item.suppress_author else ''}@{{{item.key}}}{suffix}"
+
+    if cite.in_text:
+        item = cite.items[0]
+        return f"@{{{item.key}}}" + (f" [{item.suffix}]" if item.suffix else "")
+    return "[" + "; ".join(item_md(item) for item in cite.items) + "]"
+
+
+def _cites_and_notes(node: Inline) -> list[Cite | Note]:
+    return [node] if isinstance(node, (Cite, Note)) else []
+
+
+def _note_cites(note: Note) -> list[Cite]:
+    return [c for c in query_blocks(_cites_and_notes, note.blocks, into_notes=False) if isinstance(c, Cite)]
+
+
+def _note_markdown(blocks: tuple[Block, ...]) -> str:
+    """A user footnote's skeleton: its citations in place, its words as `x`, so Pandoc sees the same shape."""
+
+    def part(node: Inline) -> list[str]:
+        if isinstance(node, Cite):
+            return [_cite_markdown(node)]
+        if isinstance(node, Text) and node.text.strip():
+            return ["x"]
+        return []
+
+    return " ".join(query_blocks(part, blocks, into_notes=False)) or "x"
+
+
+def _skeleton(documents: list[Document]) -> tuple[str, int]:
+    paragraphs: list[str] = []
+    total = 0
+    for doc in documents:
+        for found in query_blocks(_cites_and_notes, doc.blocks, into_notes=False):
+            if isinstance(found, Cite):
+                paragraphs.append(_cite_markdown(found))
+                total += 1
+            else:
+                paragraphs.append(f"x^[{_note_markdown(found.blocks)}]")
+                total += len(_note_cites(found))
+    return "\n\n".join(paragraphs) + "\n", total
+
+
+# --- Pandoc JSON back to the model -----------------------------------------------------------------------
+
+
+def _inlines_from_pandoc(nodes: list[dict[str, Any]]) -> list[Inline]:
+    out: list[Inline] = []
+    for node in nodes:
+        t: str = node["t"]
+        c: Any = node.get("c")
+        if t == "Str":
+            out.append(Text(c))
+        elif t in ("Space", "SoftBreak", "LineBreak"):
+            out.append(Text(" "))
+        elif t == "Emph":
+            out.append(Emph(merge_text(_inlines_from_pandoc(c))))
+        elif t == "Strong":
+            out.append(Strong(merge_text(_inlines_from_pandoc(c))))
+        elif t in ("Span", "Cite"):  # both hold their inlines second
+            out.extend(_inlines_from_pandoc(c[1]))
+        elif t in ("SmallCaps", "Superscript", "Subscript", "Underline", "Strikeout"):
+            out.extend(_inlines_from_pandoc(c))
+        elif t == "Quoted":
+            double = c[0]["t"] == "DoubleQuote"
+            out.append(Text("“" if double else "‘"))
+            out.extend(_inlines_from_pandoc(c[1]))
+            out.append(Text("”" if double else "’"))
+        elif t == "Link":
+            out.append(Link(c[2][0], merge_text(_inlines_from_pandoc(c[1]))))
+        elif t == "Code":
+            out.append(Code(c[1]))
+        elif t == "Note":
+            out.append(Note(tuple(_blocks_from_pandoc(c)), "citation"))
+    return out
+
+
+def _blocks_from_pandoc(blocks: list[dict[str, Any]]) -> list[Block]:
+    out: list[Block] = []
+    for block in blocks:
+        if block["t"] in ("Para", "Plain"):
+            out.append(Paragraph(merge_text(_inlines_from_pandoc(block["c"]))))
+        elif block["t"] == "Div":
+            out.extend(_blocks_from_pandoc(block["c"][1]))
+    return out
+
+
+def _collect_pandoc(node: Any, cites: list[list[dict[str, Any]]], refs: list[dict[str, Any]]) -> None:
+    if isinstance(node, dict):
+        if node.get("t") == "Cite":
+            cites.append(node["c"][1])
+            return
+        if node.get("t") == "Div" and node["c"][0][0] == "refs":
+            refs.append(node)
+            return
+        for value in node.values():
+            _collect_pandoc(value, cites, refs)
+    elif isinstance(node, list):
+        for value in node:
+            _collect_pandoc(value, cites, refs)
+
+
+def _wrap_rendered(nodes: list[Inline]) -> InlineSeq:
+    """Group rendered text into `Rendered` runs between the notes citeproc made."""
+    out: list[Inline] = []
+    run: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, Note):
+            if run:
+                out.append(Rendered(merge_text(run)))
+                run = []
+            out.append(node)
+        else:
+            run.append(node)
+    if run:
+        out.append(Rendered(merge_text(run)))
+    return tuple(out)
+
+
+def _notes_after_punctuation(inlines: InlineSeq) -> InlineSeq:
+    """Chicago puts a note number after punctuation and without a space: "border.¹", not "border ¹."."""
+    result: list[Inline] = []
+    i = 0
+    while i < len(inlines):
+        node = inlines[i]
+        if isinstance(node, Note) and node.origin == "citation":
+            if result and isinstance(result[-1], Text):
+                result[-1] = Text(result[-1].text.rstrip())
+            nxt = inlines[i + 1] if i + 1 < len(inlines) else None
+            m = PUNCTUATION_BEFORE_NOTE.match(nxt.text) if isinstance(nxt, Text) else None
+            if isinstance(nxt, Text) and m:
+                result += [Text(m.group(0)), node, Text(nxt.text[m.end() :])]
+                i += 2
+                continue
+        result.append(node)
+        i += 1
+    return merge_text(result)
+
+
+class _Placer:
+    """Puts Pandoc's renderings in place of the citations, in the reading order the skeleton had."""
+
+    def __init__(self, rendered: list[list[dict[str, Any]]]) -> None:
+        self.rendered = rendered
+
+    def place(self, inlines: InlineSeq, in_note: bool = False) -> InlineSeq:
+        out: list[Inline] = []
+        for node in inlines:
+            if isinstance(node, Cite):
+                nodes = _inlines_from_pandoc(self.rendered.pop(0))
+                # Inside a user's note a citation is text (a note style makes no note in a note).
+                out.extend((Rendered(merge_text(nodes)),) if in_note else _wrap_rendered(nodes))
+            elif isinstance(node, Note) and not in_note:
+                blocks = map_blocks(lambda seq: self.place(seq, True), node.blocks, into_notes=False)
+                out.append(Note(blocks, node.origin))
+            else:
+                kids = children(node)
+                out.append(with_children(node, self.place(kids, in_note)) if kids else node)
+        return _notes_after_punctuation(merge_text(out))
+
+
+def render_citations(
+    documents: list[Document], bibliography: Bibliography, style: Path, lang: str
+) -> tuple[list[Document], tuple[Block, ...]]:
+    """Render every citation of one edition, in order, in `style` and `lang`; return documents + bibliography."""
+    skeleton, total = _skeleton(documents)
+    args = ["-f", "markdown", "-t", "json", "--citeproc", "--csl", str(style), "-M", f"lang={lang}"]
+    cited = sorted({doc.meta.source for doc in documents})
+    if cited:
+        args += ["-M", "nocite=" + ", ".join("@{" + k + "}" for k in cited)]
+    # Pandoc gets the entries as validated here (unsafe URLs dropped), not the files as they are on disk.
+    with tempfile.TemporaryDirectory(prefix="briefkit-") as scratch:
+        references = Path(scratch) / "references.json"
+        entries = [dict(reference.csl) for reference in bibliography.items.values()]
+        references.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+        output = json.loads(run_pandoc([*args, "--bibliography", str(references)], skeleton, "rendering citations"))
+    raw_cites: list[list[dict[str, Any]]] = []
+    refs: list[dict[str, Any]] = []
+    _collect_pandoc(output["blocks"], raw_cites, refs)
+    if len(raw_cites) != total:
+        raise BriefkitError(f"citation processor returned {len(raw_cites)} citations for {total}")
+    placer = _Placer(raw_cites)
+    rendered = [
+        replace(doc, blocks=map_blocks(placer.place, doc.blocks, into_notes=False), lang=lang) for doc in documents
+    ]
+    bibliography_blocks = tuple(_blocks_from_pandoc(refs[0]["c"][1])) if refs else ()
+    return rendered, bibliography_blocks

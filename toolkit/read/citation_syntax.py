@@ -1,0 +1,82 @@
+"""Pandoc citation syntax as markdown-it inline rules: `[see @key, p. 4; @other]` and author-in-text `@key`."""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it.rules_inline import StateInline
+
+from toolkit.model import CiteItem
+
+# Pandoc citation keys: start with a letter, digit or _, may hold internal punctuation.
+KEY = r"[A-Za-z0-9_](?:[\w:.#$%&+?<>~/-]*[\w])?"
+CITE_ITEM = re.compile(rf"^(?P<prefix>.*?)(?P<minus>-?)@(?:\{{(?P<bkey>[^}}]+)\}}|(?P<key>{KEY}))(?P<suffix>.*)$", re.S)
+IN_TEXT = re.compile(rf"@(?:\{{(?P<bkey>[^}}]+)\}}|(?P<key>{KEY}))")
+LOCATOR = re.compile(r" ?\[([^\[\]@]*)\](?![(\[])")
+OPEN_CITATION = re.compile(r"\[[^\[\]]*@[\w{][^\]]*$")  # `[see @key, p. 4` to the end of the paragraph
+CITATION_TOKEN = "citation"
+
+
+def has_open_citation(paragraph: str) -> bool:
+    """A citation bracket opened in the paragraph and never closed."""
+    return OPEN_CITATION.search(paragraph) is not None
+
+
+def parse_cite_items(body: str) -> tuple[CiteItem, ...] | None:
+    """The items of a bracketed citation's body (`see @a, p. 4; @b`), or None if it is not one."""
+    items = []
+    for part in body.split(";"):
+        m = CITE_ITEM.match(part.strip())
+        if not m:
+            return None
+        items.append(
+            CiteItem(
+                key=m.group("bkey") or m.group("key"),
+                prefix=m.group("prefix").strip(),
+                suffix=m.group("suffix").strip(),
+                suppress_author=bool(m.group("minus")),
+            )
+        )
+    return tuple(items)
+
+
+def bracket_citation(state: StateInline, silent: bool) -> bool:
+    """`[see @key, p. 4; @other]` (not a link: no `(` or `[` right after the closing bracket)."""
+    if state.src[state.pos] != "[" or state.src.startswith("[^", state.pos):
+        return False
+    end = state.src.find("]", state.pos)
+    if end < 0 or "[" in state.src[state.pos + 1 : end]:
+        return False
+    body = state.src[state.pos + 1 : end]
+    if "@" not in body or state.src[end + 1 : end + 2] in ("(", "["):
+        return False
+    items = parse_cite_items(body)
+    if items is None:
+        return False
+    if not silent:
+        token = state.push(CITATION_TOKEN, "", 0)
+        token.meta = {"items": items, "in_text": False}
+    state.pos = end + 1
+    return True
+
+
+def in_text_citation(state: StateInline, silent: bool) -> bool:
+    """Author-in-text `@key`, optionally followed by ` [p. 4]`."""
+    if state.src[state.pos] != "@":
+        return False
+    if state.pos > 0 and (state.src[state.pos - 1].isalnum() or state.src[state.pos - 1] in "_.-"):
+        return False  # an e-mail address, not a citation
+    m = IN_TEXT.match(state.src, state.pos)
+    if not m:
+        return False
+    end = m.end()
+    suffix = ""
+    locator = LOCATOR.match(state.src[end:])
+    if locator:
+        suffix = locator.group(1).strip()
+        end += locator.end()
+    if not silent:
+        token = state.push(CITATION_TOKEN, "", 0)
+        token.meta = {"items": (CiteItem(key=m.group("bkey") or m.group("key"), suffix=suffix),), "in_text": True}
+    state.pos = end
+    return True

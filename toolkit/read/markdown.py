@@ -1,0 +1,331 @@
+"""Reading a Markdown summary (front matter + CommonMark/GFM + Pandoc citations + footnotes) into a Document.
+
+markdown-it-py parses; its `SyntaxTreeNode` gives the nesting; one method per node kind turns it into model
+blocks and inlines. Footnotes become `Note` inlines where they are referenced."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from toolkit.errors import MAX_REPORTED, BriefkitError, collect, raise_all
+from toolkit.model import (
+    Alignment,
+    Block,
+    Cite,
+    Code,
+    Document,
+    Emph,
+    Heading,
+    Inline,
+    Link,
+    ListBlock,
+    Note,
+    Paragraph,
+    Quote,
+    Strong,
+    SummaryMeta,
+    Table,
+    Text,
+    is_safe_link,
+    merge_text,
+)
+from toolkit.read.citation_syntax import CITATION_TOKEN, bracket_citation, has_open_citation, in_text_citation
+from toolkit.read.images import ImageRefused, load_image
+from toolkit.read.packet import Packet
+from toolkit.read.yamlfile import parse_mapping, read_text, unknown_key_error
+
+log = logging.getLogger("briefkit")
+
+FRONT_MATTER_FIELDS = ["title", "source", "date", "summarized_by", "lang"]
+MAX_SUMMARY_BYTES = 2_000_000
+MAX_TABLE_ROWS = 1_000
+NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.M)
+UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
+FORMATTING = ("em", "strong", "link")  # inline containers: they open and close even inside dropped HTML
+HIDING_TAG = re.compile(r"<(script|style)\b", re.I)
+ALIGNMENTS: dict[str, Alignment] = {"left": "left", "center": "center", "right": "right"}
+
+
+def _parser() -> MarkdownIt:
+    # typographer: curly quotes, dashes and ellipses, as Pandoc's `smart` extension makes them
+    md = MarkdownIt("commonmark", {"html": True, "typographer": True}).use(front_matter_plugin).use(footnote_plugin)
+    md.enable(["table", "replacements", "smartquotes"])
+    md.inline.ruler.before("link", "citation", bracket_citation)
+    md.inline.ruler.before("link", "citation_in_text", in_text_citation)
+    # markdown-it silently turns `[x](javascript:…)` and `![x](file:…)` into plain text; let every target through
+    # to the converter, which drops unsafe links and refuses unsafe images with a message naming file and line.
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    return md
+
+
+PARSER = _parser()
+
+
+class _Converter:
+    """Turns markdown-it's syntax tree into model blocks, one method per kind of node."""
+
+    def __init__(self, path: Path, inputs_root: Path | None, lines: list[str]) -> None:
+        self.path = path
+        self.inputs_root = inputs_root
+        self.source_lines = lines
+        self.problems: list[BriefkitError] = []
+        self.line = 1
+        self.hidden_until = ""  # inside inline <script> or <style>: content is dropped up to this closing tag
+        self.note_nodes: dict[int, SyntaxTreeNode] = {}
+        self.notes: dict[int, Note | None] = {}  # None while a note is being read (a note citing itself)
+        self.note_problems: dict[int, list[BriefkitError]] = {}  # reported after the body's, in note order
+
+    def problem(self, message: str, hint: str | None = None) -> None:
+        self.problems.append(BriefkitError(message, self.path, self.line, hint))
+
+    def drop_html(self, html: str) -> None:
+        log.warning("%s:%d: raw HTML %r dropped (briefkit never renders HTML)", self.path, self.line, html[:40])
+
+    # --- blocks -------------------------------------------------------------------------------------------
+    def blocks(self, nodes: list[SyntaxTreeNode]) -> tuple[Block, ...]:
+        out: list[Block] = []
+        for node in nodes:
+            if node.map:
+                self.line = node.map[0] + 1
+            block = self.block(node)
+            if block is not None:
+                out.append(block)
+        return tuple(out)
+
+    def block(self, node: SyntaxTreeNode) -> Block | None:
+        kind = node.type
+        if kind == "heading":
+            return Heading(int(node.tag[1]), self.inlines(node.children[0]))
+        if kind == "paragraph":
+            return Paragraph(self.inlines(node.children[0]))
+        if kind == "blockquote":
+            return Quote(self.blocks(node.children))
+        if kind in ("bullet_list", "ordered_list"):
+            start = int(node.attrs.get("start", 1) or 1)
+            return ListBlock(kind == "ordered_list", tuple(self.blocks(item.children) for item in node.children), start)
+        if kind == "table":
+            return self.table(node)
+        if kind in ("fence", "code_block"):
+            if kind == "fence" and not self._fence_closed(node):
+                self.problem(f"code block opened with {node.markup} is never closed", f"add a line {node.markup}")
+            return Paragraph((Code(node.content.rstrip("\n")),))
+        if kind == "html_block":
+            self.drop_html(node.content)
+            text = html_text(node.content)
+            return Paragraph((Text(text),)) if text else None
+        return None
+
+    def _fence_closed(self, node: SyntaxTreeNode) -> bool:
+        start, end = node.map if node.map else (0, 0)
+        last = self.source_lines[end - 1].strip() if 0 < end <= len(self.source_lines) else ""
+        return end - start > 1 and last.startswith(node.markup) and last.strip("`~ ") == ""
+
+    def table(self, node: SyntaxTreeNode) -> Table:
+        start = self.line
+        head, *body = node.children
+        header_row = head.children[0]
+        aligns = tuple(
+            ALIGNMENTS.get(str(cell.attrs.get("style", "")).split(":")[-1], "") for cell in header_row.children
+        )
+        header = self.cells(header_row)
+        rows = [self.cells(row) for section in body for row in section.children[: MAX_TABLE_ROWS + 1]]
+        if len(rows) > MAX_TABLE_ROWS:
+            self.line = start
+            self.problem(f"table has more than {MAX_TABLE_ROWS} rows", "split it, or link to the data instead")
+            rows = rows[:MAX_TABLE_ROWS]
+        return Table(header, tuple(rows), aligns)
+
+    def cells(self, row: SyntaxTreeNode) -> tuple[tuple[Inline, ...], ...]:
+        return tuple(self.inlines(cell.children[0]) if cell.children else () for cell in row.children)
+
+    # --- inlines ------------------------------------------------------------------------------------------
+    def inlines(self, inline: SyntaxTreeNode) -> tuple[Inline, ...]:
+        if inline.map:
+            self.line = inline.map[0] + 1
+        if has_open_citation(inline.content):
+            self.problem("a citation bracket is not closed", "end it with ]: [@key, p. 4]")
+        self.hidden_until = ""
+        return merge_text(self.inline_nodes(inline.children))
+
+    def inline_nodes(self, nodes: list[SyntaxTreeNode]) -> list[Inline]:
+        out: list[Inline] = []
+        for node in nodes:
+            # Hidden content is dropped, but formatting opened or closed in it still opens and closes (balanced).
+            if self.hidden_until and node.type not in FORMATTING:
+                if not (node.type == "html_inline" and node.content.lower().startswith(self.hidden_until)):
+                    continue
+            out.extend(self.inline(node))
+        return out
+
+    def inline(self, node: SyntaxTreeNode) -> list[Inline]:
+        kind = node.type
+        if kind == "text":
+            self._check_text(node.content)
+            return [Text(node.content)]
+        if kind in ("softbreak", "hardbreak"):
+            self.line += 1
+            return [Text(" ")]
+        if kind == "code_inline":
+            return [Code(node.content)]
+        if kind in FORMATTING:
+            return self.formatted(node)
+        if kind == CITATION_TOKEN:
+            return [Cite(node.meta["items"], node.meta["in_text"], self.line)]
+        if kind == "footnote_ref":
+            note = self.note(int(node.meta["id"]))
+            return [note] if note is not None else []
+        if kind == "image":
+            try:
+                return [load_image(str(node.attrs.get("src", "")), node.content, self.path, self.inputs_root)]
+            except ImageRefused as exc:
+                self.problem(str(exc))
+                return []
+        if kind == "html_inline":
+            self.drop_html(node.content)
+            hides = HIDING_TAG.match(node.content)
+            self.hidden_until = f"</{hides.group(1).lower()}" if hides else ""
+        return []
+
+    def formatted(self, node: SyntaxTreeNode) -> list[Inline]:
+        kids = merge_text(self.inline_nodes(node.children))
+        if node.type == "em":
+            return [Emph(kids)]
+        if node.type == "strong":
+            return [Strong(kids)]
+        target = str(node.attrs.get("href", ""))
+        if is_safe_link(target):
+            return [Link(target, kids)]
+        log.warning(
+            "%s:%d: link target %r dropped (only http, https, mailto and #anchors are allowed)",
+            self.path,
+            self.line,
+            target[:80],
+        )
+        return list(kids)
+
+    # --- footnotes ----------------------------------------------------------------------------------------
+    def note(self, note_id: int) -> Note | None:
+        """The note with markdown-it's id, read on first use (a note that refers to itself holds no copy)."""
+        if note_id not in self.notes:
+            definition = self.note_nodes.get(note_id)
+            if definition is None:
+                return None
+            self.notes[note_id] = None
+            line, hidden, problems = self.line, self.hidden_until, self.problems
+            self.problems = self.note_problems[note_id] = []
+            self.notes[note_id] = Note(self.blocks([n for n in definition.children if n.type != "footnote_anchor"]))
+            self.line, self.hidden_until, self.problems = line, hidden, problems
+        return self.notes[note_id]
+
+    def _check_text(self, text: str) -> None:
+        for m in UNDEFINED_NOTE.finditer(text):
+            self.problem(f"footnote reference [^{m.group(1)}] has no definition", f"add a line [^{m.group(1)}]: …")
+
+    def check_notes(self, env: dict[str, Any], text: str) -> None:
+        """Each footnote defined once and used at least once."""
+        lines_of: dict[str, list[int]] = {}
+        for m in NOTE_DEFINITION.finditer(text):
+            lines_of.setdefault(m.group(1), []).append(text.count("\n", 0, m.start()) + 1)
+        for label, where in lines_of.items():
+            for line in where[1:]:
+                self.problems.append(
+                    BriefkitError(f"footnote [^{label}] is defined twice (first on line {where[0]})", self.path, line)
+                )
+        refs: Any = env.get("footnotes", {})
+        used = {str(v.get("label")) for v in refs.get("list", {}).values() if v.get("count", 0) > 0}
+        for label, where in lines_of.items():
+            if label not in used:
+                self.problems.append(
+                    BriefkitError(
+                        f"footnote [^{label}] is defined but never referenced",
+                        self.path,
+                        where[0],
+                        f"refer to it with [^{label}] or delete it",
+                    )
+                )
+
+
+def html_text(html: str) -> str:
+    """The readable text of a raw HTML block: tags, scripts and style sheets dropped."""
+    html = re.sub(r"<(script|style)\b.*?(</\1\s*>|$)", " ", html, flags=re.I | re.S)
+    html = re.sub(r"<!--.*?(-->|$)", " ", html, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]*>?", " ", html)).split())
+
+
+def _front_matter(tree: SyntaxTreeNode, path: Path) -> SummaryMeta:
+    first = tree.children[0] if tree.children else None
+    if first is None or first.type != "front_matter":
+        raise BriefkitError(
+            "missing YAML front matter",
+            path,
+            1,
+            "start the file with a `---` block holding at least `title:` and `source:`",
+        )
+    data, lines = parse_mapping(first.content, path, first_line=2)
+    known = FRONT_MATTER_FIELDS
+    for key in data:
+        if key not in known and difflib.get_close_matches(key, known, n=1, cutoff=0.75):
+            raise unknown_key_error(key, known, path, lines.get(key))
+    for key in ("title", "source"):
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise BriefkitError(f"front matter needs `{key}:` (text)", path, lines.get(key, 1))
+    lang = str(data.get("lang", "en"))
+    if not lang.startswith("en"):
+        raise BriefkitError(f"summaries must be written in English (lang: en), got {lang!r}", path, lines.get("lang"))
+    return SummaryMeta(
+        title=data["title"].strip(),
+        source=data["source"].strip().lstrip("@"),
+        date=str(data.get("date", "") or ""),
+        summarized_by=str(data.get("summarized_by", "") or ""),
+        lang="en",
+    )
+
+
+def read_summary(path: Path, inputs_root: Path | None = None) -> Document:
+    """Read one Markdown summary file into a Document; images must lie inside `inputs_root` (None: anywhere).
+
+    Every problem in the file is reported, each with its line."""
+    text = read_text(path, MAX_SUMMARY_BYTES)
+    env: dict[str, Any] = {}
+    tree = SyntaxTreeNode(PARSER.parse(text, env))
+    meta = _front_matter(tree, path)
+    converter = _Converter(path, inputs_root, text.splitlines())
+    body = [node for node in tree.children[1:] if node.type != "footnote_block"]
+    for node in tree.children:
+        if node.type == "footnote_block":
+            converter.note_nodes = {int(n.meta["id"]): n for n in node.children if n.type == "footnote"}
+    blocks = converter.blocks(body)
+    for note_id in converter.note_nodes:  # problems in notes nobody refers to are reported too
+        converter.note(note_id)
+    for note_id in sorted(converter.note_problems):
+        converter.problems.extend(converter.note_problems[note_id])
+    converter.check_notes(env, text)
+    raise_all(converter.problems)
+    title = converter.inlines(SyntaxTreeNode(PARSER.parseInline(meta.title)).children[0])
+    return Document(meta=meta, title=title, blocks=blocks, lang="en-US", source_path=str(path))
+
+
+def read_summaries(packet: Packet, errors: list[BriefkitError]) -> list[Document]:
+    """The packet's summaries that read; the problems of the others go into `errors`."""
+    root = None if packet.allow_outside else packet.inputs_root
+    documents = (collect(errors, read_summary, path, root) for path in packet.summaries)
+    return [doc for doc in documents if doc is not None]
+
+
+def read_documents(packet: Packet) -> list[Document]:
+    """Every summary of the packet; all problems in all of them are reported together."""
+    errors: list[BriefkitError] = []
+    documents = read_summaries(packet, errors)
+    raise_all(errors, limit=MAX_REPORTED)
+    return documents

@@ -1,0 +1,279 @@
+"""Loading and validating packet files (`inputs/packets/*.yaml`) into a typed `Packet`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from toolkit.errors import BriefkitError, raise_all
+from toolkit.read.yamlfile import parse_mapping, read_text, unknown_key_error
+
+Layout = Literal["sequential", "parallel"]
+EngineChoice = Literal["auto", "argos", "apertium"]
+NumberStyle = Literal["spanish", "as-written"]  # figures written the Spanish way (2,5; 200 000) or as in English
+LAYOUTS: tuple[Layout, ...] = get_args(Layout)
+ENGINES: tuple[EngineChoice, ...] = get_args(EngineChoice)
+NUMBER_STYLES: tuple[NumberStyle, ...] = get_args(NumberStyle)
+LANGUAGE_TAGS = {"en": "en-US", "es": "es-ES"}
+FIELDS = [
+    "id",
+    "title",
+    "subtitle",
+    "organization",
+    "date",
+    "languages",
+    "citation_style",
+    "layout",
+    "bibliography",
+    "glossary",
+    "summaries",
+    "engine",
+    "beam_size",
+    "number_style",
+    "memory",
+    "translations",
+]
+REQUIRED = ["id", "title", "bibliography", "summaries"]
+
+
+@dataclass(frozen=True)
+class Packet:
+    """A validated packet file. Paths are absolute."""
+
+    path: Path
+    id: str
+    title: str
+    subtitle: str
+    organization: str
+    date: str
+    languages: tuple[str, ...]  # full tags, source first: ("en-US", "es-ES")
+    citation_style: str
+    layout: Layout
+    bibliography: tuple[Path, ...]
+    glossary: Path | None
+    summaries: tuple[Path, ...]
+    engine: EngineChoice
+    beam_size: int
+    number_style: NumberStyle
+    memory: Path
+    translations: Path  # reviewed and approved translations as TMX, kept in version control
+    inputs_root: Path  # every input must lie inside it (see `load_packet`)
+    allow_outside: bool = False
+    key_lines: dict[str, int] = field(default_factory=dict)  # where each key is, for errors found later
+
+    @property
+    def source_lang(self) -> str:
+        return self.languages[0]
+
+    @property
+    def translation_pair(self) -> str:
+        """The translation memory's language pair, e.g. "en-es" (en-es also for an English-only packet)."""
+        target = self.languages[1] if len(self.languages) > 1 else "es"
+        return f"{self.source_lang[:2]}-{target[:2]}"
+
+
+def build_timestamp(packet: Packet) -> dt.datetime:
+    """Fixed build time for reproducible files: SOURCE_DATE_EPOCH, else the packet's date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).replace(tzinfo=None)
+    try:
+        return dt.datetime.combine(dt.date.fromisoformat(packet.date), dt.time(12, 0))
+    except ValueError:
+        return dt.datetime(2000, 1, 1)
+
+
+def language_tag(value: Any) -> str | None:
+    """`en`, `es`, `es-MX`, `es_419` as a full tag; None for anything else."""
+    if not isinstance(value, str):
+        return None
+    m = re.fullmatch(r"(en|es)(?:[-_]([A-Za-z]{2}|\d{3}))?", value.strip())
+    if not m:
+        return None
+    return f"{m.group(1)}-{m.group(2).upper()}" if m.group(2) else LANGUAGE_TAGS[m.group(1)]
+
+
+def inputs_root_of(packet_path: Path) -> Path:
+    """The inputs folder a packet belongs to: the parent of `packets/`, or the packet's own folder."""
+    folder = packet_path.resolve().parent
+    return folder.parent if folder.name == "packets" else folder
+
+
+class _PacketFile:
+    """One packet file's values, checked key by key; every problem is kept with the key's line."""
+
+    def __init__(self, path: Path, allow_outside: bool) -> None:
+        self.path = path
+        self.allow_outside = allow_outside
+        self.inputs_root = inputs_root_of(path)
+        self.data, self.lines = parse_mapping(read_text(path), path)
+        self.errors: list[BriefkitError] = []
+
+    def err(self, key: str | None, message: str, hint: str | None = None) -> None:
+        self.errors.append(BriefkitError(message, self.path, self.lines.get(key) if key else None, hint))
+
+    def check_keys(self) -> None:
+        for key in self.data:
+            if key not in FIELDS:
+                self.errors.append(unknown_key_error(key, FIELDS, self.path, self.lines.get(key)))
+        for key in REQUIRED:
+            if key not in self.data or self.data[key] in (None, "", []):
+                self.err(None, f"missing required key `{key}`")
+
+    def text(self, key: str, default: str = "") -> str:
+        value = self.data.get(key, default)
+        if value is None:
+            return default
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            self.err(key, f"`{key}` must be text")
+            return default
+        return str(value).strip()
+
+    def choice(self, key: str, allowed: tuple[str, ...], default: str) -> str:
+        value = self.text(key, default)
+        if value not in allowed:
+            self.err(key, f"`{key}` must be one of {', '.join(allowed)}, got {value!r}")
+            return default
+        return value
+
+    def inside(self, key: str, value: str, target: Path) -> bool:
+        if self.allow_outside or target.is_relative_to(self.inputs_root):
+            return True
+        self.err(
+            key,
+            f"`{key}` points outside the inputs folder {self.inputs_root}: {value}",
+            "keep inputs inside it, or pass --allow-outside",
+        )
+        return False
+
+    def one_path(self, key: str, value: Any) -> Path | None:
+        if not isinstance(value, str) or not value.strip():
+            self.err(key, f"`{key}` must be a file path (relative to the packet file)")
+            return None
+        target = (self.path.parent / value).resolve()
+        if not self.inside(key, value, target):
+            return None
+        if not target.is_file():
+            self.err(key, f"`{key}` file not found: {value}", "paths are relative to the packet file")
+            return None
+        return target
+
+    def paths(self, key: str) -> tuple[Path, ...]:
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        items = value if isinstance(value, list) else [value]
+        found = [self.one_path(key, item) for item in items]
+        return tuple(p for p in found if p is not None)
+
+    def packet_id(self) -> str:
+        packet_id = self.text("id")
+        if packet_id and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}", packet_id):
+            self.err("id", f"`id` must be a simple name (letters, digits, . _ -), got {packet_id!r}")
+        return packet_id
+
+    def languages(self) -> tuple[str, ...]:
+        raw = self.data.get("languages", ["en", "es"])
+        if not isinstance(raw, list) or not raw:
+            self.err("languages", "`languages` must be a list such as [en, es]")
+            return ()
+        languages: list[str] = []
+        for item in raw:
+            tag = language_tag(item)
+            if tag is None:
+                self.err("languages", f"unsupported language {item!r}", "briefkit supports en and es")
+            else:
+                languages.append(tag)
+        if languages and not languages[0].startswith("en"):
+            self.err("languages", "the source language (first in `languages`) must be en")
+        if len({t[:2] for t in languages}) != len(languages):
+            self.err("languages", "a language is listed twice")
+        return tuple(languages)
+
+    def layout(self, languages: tuple[str, ...]) -> Layout:
+        layout: Layout = "parallel" if self.choice("layout", LAYOUTS, "sequential") == "parallel" else "sequential"
+        if layout == "parallel" and len(languages) != 2:
+            self.err("layout", "`layout: parallel` needs exactly two languages")
+        return layout
+
+    def summaries(self) -> tuple[Path, ...]:
+        found = self.paths("summaries")
+        if "summaries" in self.data and not isinstance(self.data["summaries"], list):
+            self.err("summaries", "`summaries` must be a list of Markdown files")
+        return found
+
+    def beam_size(self) -> int:
+        beam_size = self.data.get("beam_size", 2)
+        if not isinstance(beam_size, int) or isinstance(beam_size, bool) or not 1 <= beam_size <= 16:
+            self.err("beam_size", "`beam_size` must be a whole number from 1 to 16")
+            return 2
+        return beam_size
+
+    def file_or_default(self, key: str, default: Path) -> Path:
+        """An optional file that need not exist yet (the memory, translations.tmx), inside the inputs folder."""
+        value = self.data.get(key)
+        if key in self.data and not isinstance(value, str):
+            self.err(key, f"`{key}` must be a file path")
+        if isinstance(value, str):
+            target = (self.path.parent / value).resolve()
+            if self.inside(key, value, target):
+                return target
+        return default
+
+    def citation_style(self) -> str:
+        style = self.text("citation_style", "chicago-notes-bibliography")
+        if style.endswith(".csl"):
+            self.inside("citation_style", style, (self.path.parent / style).resolve())
+        return style
+
+
+def load_packet(path: Path, allow_outside: bool = False) -> Packet:
+    """Read and validate a packet file; every problem is reported with its line.
+
+    Every path must resolve (symbolic links followed) inside the inputs folder, unless `allow_outside`."""
+    path = path.resolve()
+    f = _PacketFile(path, allow_outside)
+    f.check_keys()
+    packet_id = f.packet_id()
+    languages = f.languages()
+    layout = f.layout(languages)
+    engine: EngineChoice = next(e for e in ENGINES if e == f.choice("engine", ENGINES, "auto"))
+    summaries = f.summaries()
+    glossary = f.paths("glossary")
+    beam_size = f.beam_size()
+    number_style: NumberStyle = next(
+        s for s in NUMBER_STYLES if s == f.choice("number_style", NUMBER_STYLES, "spanish")
+    )
+    memory = f.file_or_default("memory", f.inputs_root / ".briefkit" / "memory.sqlite")
+    translations = f.file_or_default("translations", f.inputs_root / "translations.tmx")
+    citation_style = f.citation_style()
+    packet = Packet(
+        path=path,
+        id=packet_id,
+        title=f.text("title"),
+        subtitle=f.text("subtitle"),
+        organization=f.text("organization"),
+        date=f.text("date"),
+        languages=languages,
+        citation_style=citation_style,
+        layout=layout,
+        bibliography=f.paths("bibliography"),
+        glossary=glossary[0] if glossary else None,
+        summaries=summaries,
+        engine=engine,
+        beam_size=beam_size,
+        number_style=number_style,
+        memory=memory,
+        translations=translations,
+        inputs_root=f.inputs_root,
+        allow_outside=allow_outside,
+        key_lines=f.lines,
+    )
+    raise_all(list({str(e): e for e in f.errors}.values()))  # one message per problem, however often it recurs
+    return packet

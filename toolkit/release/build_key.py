@@ -1,0 +1,93 @@
+"""Is a packet's output current? The build key: a hash of everything the outputs are made from."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+from toolkit import __version__
+from toolkit.cite.styles import STYLES_DIR as CSL_STYLES_DIR
+from toolkit.read.packet import Packet
+from toolkit.release.manifest import KeyParts, Manifest
+from toolkit.release.prepare import PreparedPacket, packet_style, prepare_packet
+from toolkit.translate.engines import engine_identity
+from toolkit.translate.memory import TranslationMemory, person_units_digest
+from toolkit.translate.protect import Protector
+from toolkit.translate.translator import document_segments
+from toolkit.write.house_style import STYLE_FILES, style_file
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def input_hashes(packet: Packet, style: Path) -> dict[str, str]:
+    """sha256 of every file the packet is built from, by a name that does not depend on where briefkit lives:
+    relative to the inputs folder, `styles/…` for our style files, `csl/…` for a CSL style from the library."""
+    files = [packet.path, *packet.summaries, *packet.bibliography, style]
+    files += [p for p in (packet.glossary, packet.translations) if p is not None and p.is_file()]
+    named = {f"styles/{name}": _sha256(style_file(name)) for name in STYLE_FILES}
+    for path in files:
+        if path.is_relative_to(packet.inputs_root):
+            name = str(path.relative_to(packet.inputs_root))
+        elif path.is_relative_to(CSL_STYLES_DIR):
+            name = f"csl/{path.relative_to(CSL_STYLES_DIR)}"
+        else:
+            name = str(path)
+        named[name] = _sha256(path.read_bytes())
+    return dict(sorted(named.items()))
+
+
+def source_parts(packet: Packet, style: Path, formats: tuple[str, ...]) -> KeyParts:
+    """What the outputs are made from, short of the translations people made: found without reading Markdown."""
+    return KeyParts(
+        inputs=input_hashes(packet, style),
+        engine=engine_identity(packet.engine) if len(packet.languages) > 1 else "",
+        toolkit=__version__,
+        formats=sorted(formats),
+        source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH", ""),
+    )
+
+
+def person_translations_digest(prepared: PreparedPacket) -> str:
+    """sha256 of the reviewed and approved translations in the memory that this packet's segments would use."""
+    packet = prepared.packet
+    if len(packet.languages) < 2 or not packet.memory.is_file():
+        return ""
+    protect = Protector(prepared.glossary, packet.number_style)
+    markups = [s.segment.markup for doc in prepared.documents for s in document_segments(doc, protect)]
+    memory = TranslationMemory(packet.memory)
+    try:
+        units = memory.lookup(markups, packet.translation_pair)
+    finally:
+        memory.close()
+    people = sorted((key, u.target, u.status) for key, u in units.items() if u.status != "machine")
+    return _sha256(json.dumps(people, ensure_ascii=False).encode()) if people else ""
+
+
+def build_key(prepared: PreparedPacket, formats: tuple[str, ...]) -> tuple[str, KeyParts]:
+    """The content hash of everything the outputs are made from, and the parts it hashes."""
+    quick = source_parts(prepared.packet, prepared.style, formats)
+    parts = KeyParts(**{**quick.quick(), "translations": person_translations_digest(prepared)})
+    return _sha256(json.dumps(asdict(parts), sort_keys=True).encode()), parts
+
+
+def current_manifest(packet: Packet, out_dir: Path, formats: tuple[str, ...]) -> Manifest | None:
+    """The manifest of the packet's outputs in `out_dir` if they are current, else None.
+
+    Fast when nothing changed: the source files' hashes, the engine and the memory's person-made translations
+    are compared with the manifest's without reading any Markdown. Otherwise the packet is read in full and its
+    exact build key compared (an editor's correction elsewhere in the memory does not make it stale)."""
+    manifest = Manifest.read_if_intact(out_dir / packet.id)
+    if manifest is None:
+        return None
+    quick = source_parts(packet, packet_style(packet), formats)
+    if manifest.memory_people == person_units_digest(packet.memory, packet.translation_pair) and (
+        manifest.key_parts.quick() == quick.quick()
+    ):
+        return manifest
+    key, _ = build_key(prepare_packet(packet.path, packet.allow_outside), formats)
+    return manifest if manifest.build_key == key else None

@@ -1,0 +1,200 @@
+"""Building one packet: read → translate → cite → write, with a manifest of what was made.
+
+`build_packet` runs the steps in order; each step is a function of its own below."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from toolkit import __version__
+from toolkit.atomic import write_folder_atomic
+from toolkit.cite.citeproc import render_citations
+from toolkit.model import Document, Edition
+from toolkit.read.packet import build_timestamp
+from toolkit.release.build_key import build_key
+from toolkit.release.events import BuildEvent, ProgressEvent, Step, StepEvent
+from toolkit.release.manifest import KeyParts, Manifest, OutputFile, QaSummary
+from toolkit.release.prepare import PreparedPacket, prepare_packet
+from toolkit.translate.engines import load_engine
+from toolkit.translate.memory import TranslationMemory, person_units_digest
+from toolkit.translate.qa import QaReport, check_translation, qa_markdown, qa_report
+from toolkit.translate.tmx import read_tmx
+from toolkit.translate.translator import TranslationReport, Translator
+from toolkit.write.book import PacketBook, labels_for
+from toolkit.write.house_style import packet_css, word_style
+from toolkit.write.html_page import write_html
+from toolkit.write.pdf import write_pdf
+from toolkit.write.word import write_docx
+
+log = logging.getLogger("briefkit")
+FORMATS = ("docx", "pdf")
+Events = Callable[[BuildEvent], None]
+
+
+def _no_events(event: BuildEvent) -> None:
+    pass
+
+
+class _StepClock:
+    """Announces each step's start and end, and keeps how long each took."""
+
+    def __init__(self, on_event: Events) -> None:
+        self.on_event = on_event
+        self.timings: dict[str, float] = {}
+        self.clock = time.perf_counter()
+
+    def start(self, step: Step) -> None:
+        self.on_event(StepEvent(step, "start"))
+
+    def done(self, step: Step) -> None:
+        now = time.perf_counter()
+        self.timings[step.value] = round(now - self.clock, 3)
+        self.clock = now
+        self.on_event(StepEvent(step, "done", self.timings[step.value]))
+
+
+@dataclass
+class Translation:
+    """The translate step's result: the documents of each language, source first, and what happened."""
+
+    editions: list[tuple[str, list[Document]]]
+    report: TranslationReport | None = None
+    qa: QaReport | None = None
+    key: str = ""
+    key_parts: KeyParts | None = field(default=None)
+
+
+def translate_packet(prepared: PreparedPacket, formats: tuple[str, ...], on_event: Events) -> Translation:
+    """The packet's documents in every language; reviewed units from translations.tmx are taken into the
+    memory first. The build key is computed after translating: the person-made translations it covers are
+    those this build used, including any it just took from translations.tmx."""
+    packet, documents = prepared.packet, prepared.documents
+    result = Translation([(packet.source_lang, documents)])
+    for lang in packet.languages[1:]:
+        engine = load_engine(packet.engine, packet.beam_size)
+        log.info("%s: translating into %s with %s (%s)", packet.id, lang, engine.name, engine.model)
+        memory = TranslationMemory(packet.memory)
+        try:
+            pair = packet.translation_pair
+            if packet.translations.is_file():
+                changed = memory.store_units(read_tmx(packet.translations, pair, "reviewed"), pair)
+                if changed:
+                    log.info("%s: %d reviewed translations taken from %s", packet.id, changed, packet.translations.name)
+            translator = Translator(engine, memory, prepared.glossary, lang, packet.number_style)
+            translator.on_progress = lambda done, total, rate: on_event(ProgressEvent(done, total, rate))
+            result.editions.append((lang, translator.translate_documents(documents)))
+        finally:
+            memory.close()
+        result.report = translator.report
+        result.qa = qa_report(
+            packet.id, translator.report, translator.results, check_translation(translator.results, prepared.glossary)
+        )
+        log.info(
+            "%s: %d segments (%d from memory), QA: %d errors, %d warnings",
+            packet.id,
+            result.report.segments,
+            result.report.from_memory,
+            result.qa.errors,
+            result.qa.warnings,
+        )
+    result.key, result.key_parts = build_key(prepared, formats)
+    return result
+
+
+def cite_editions(prepared: PreparedPacket, translation: Translation) -> list[Edition]:
+    """Each language half with its citations rendered in its own locale. One Pandoc process per half, run side
+    by side: most of this step is waiting for them."""
+
+    def cite(item: tuple[str, list[Document]]) -> Edition:
+        lang, documents = item
+        rendered, bibliography = render_citations(documents, prepared.bibliography, prepared.style, lang)
+        return Edition(lang, tuple(rendered), bibliography)
+
+    with ThreadPoolExecutor(max_workers=len(translation.editions)) as pool:
+        return list(pool.map(cite, translation.editions))
+
+
+def packet_book(prepared: PreparedPacket, editions: list[Edition], report: TranslationReport | None) -> PacketBook:
+    packet = prepared.packet
+    engine_note = labels_for(packet.source_lang).machine_note.format(engine=report.model) if report else ""
+    return PacketBook(
+        id=packet.id,
+        title=packet.title,
+        subtitle=packet.subtitle,
+        organization=packet.organization,
+        date=packet.date,
+        layout=packet.layout,
+        editions=tuple(editions),
+        engine_note=engine_note,
+        timestamp=build_timestamp(packet),
+    )
+
+
+def write_outputs(book: PacketBook, formats: tuple[str, ...], clock: _StepClock) -> dict[str, bytes]:
+    """The packet's DOCX and PDF (those asked for), by format."""
+    outputs: dict[str, bytes] = {}
+    if "docx" in formats:
+        clock.start(Step.WRITE_DOCX)
+        outputs["docx"] = write_docx(book, word_style())
+        clock.done(Step.WRITE_DOCX)
+    if "pdf" in formats:
+        clock.start(Step.WRITE_PDF)
+        outputs["pdf"] = write_pdf(write_html(book, packet_css()), book.timestamp)
+        clock.done(Step.WRITE_PDF)
+    return outputs
+
+
+def build_packet(
+    packet_path: Path,
+    out_dir: Path,
+    formats: tuple[str, ...] = FORMATS,
+    on_event: Events = _no_events,
+    allow_outside: bool = False,
+) -> Manifest:
+    """Build one packet into `out_dir/<id>/` (all its files replaced together); return its manifest."""
+    clock = _StepClock(on_event)
+    clock.start(Step.READ)
+    prepared = prepare_packet(packet_path, allow_outside)
+    packet = prepared.packet
+    clock.done(Step.READ)
+
+    clock.start(Step.TRANSLATE)
+    translation = translate_packet(prepared, formats, on_event)
+    clock.done(Step.TRANSLATE)
+
+    clock.start(Step.CITE)
+    editions = cite_editions(prepared, translation)
+    clock.done(Step.CITE)
+
+    outputs = write_outputs(packet_book(prepared, editions, translation.report), formats, clock)
+    named = {fmt: (f"{packet.id}.{fmt}", data) for fmt, data in outputs.items()}
+    if translation.qa is not None:
+        qa_json = json.dumps(translation.qa.to_json(), indent=2, ensure_ascii=False) + "\n"
+        named["qa_json"] = ("qa.json", qa_json.encode())
+        named["qa_markdown"] = ("qa.md", qa_markdown(translation.qa).encode())
+    assert translation.key_parts is not None
+    manifest = Manifest(
+        packet=packet.id,
+        toolkit_version=__version__,
+        build_key=translation.key,
+        key_parts=translation.key_parts,
+        # after translating: reviewed units the build itself imported from translations.tmx count as seen
+        memory_people=person_units_digest(packet.memory, packet.translation_pair),
+        layout=packet.layout,
+        languages=list(packet.languages),
+        citation_style=prepared.style.stem,
+        files={kind: OutputFile.of(name, data) for kind, (name, data) in named.items()},
+        translation=translation.report,
+        qa=QaSummary(**translation.qa.summary()) if translation.qa is not None else None,
+        timings_s=clock.timings,
+    )
+    contents = {name: data for name, data in named.values()}
+    contents["manifest.json"] = manifest.json_bytes()
+    write_folder_atomic(out_dir / packet.id, contents)
+    return manifest

@@ -1,0 +1,49 @@
+"""Reading everything a packet is built from, once, with every problem of every file reported together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.cite.bibliography import Bibliography, check_citation_keys, load_bibliography
+from toolkit.cite.styles import resolve_style
+from toolkit.errors import MAX_REPORTED, BriefkitError, collect, raise_all
+from toolkit.model import Document
+from toolkit.read.markdown import read_summaries
+from toolkit.read.packet import Packet, load_packet
+from toolkit.translate.glossary import Glossary, load_glossary
+
+
+@dataclass(frozen=True)
+class PreparedPacket:
+    """A packet with everything it is built from read and validated."""
+
+    packet: Packet
+    documents: list[Document]
+    bibliography: Bibliography
+    style: Path
+    glossary: Glossary
+
+
+def packet_style(packet: Packet) -> Path:
+    """The packet's CSL style file; an unknown style is reported at the packet's `citation_style` line."""
+    try:
+        return resolve_style(packet.citation_style, packet.path.parent)
+    except BriefkitError as exc:
+        raise BriefkitError(exc.message, packet.path, packet.key_lines.get("citation_style"), exc.hint) from None
+
+
+def prepare_packet(packet_path: Path, allow_outside: bool = False) -> PreparedPacket:
+    """Load the packet and read all its inputs; every problem is a BriefkitError naming file and line, and
+    all the problems of all the files are reported together."""
+    packet = load_packet(packet_path, allow_outside)
+    errors: list[BriefkitError] = []
+    documents = read_summaries(packet, errors)
+    bibliography = collect(errors, load_bibliography, packet.bibliography)
+    if bibliography is not None:
+        collect(errors, check_citation_keys, documents, bibliography)
+    style = collect(errors, packet_style, packet)
+    glossary = collect(errors, load_glossary, packet.glossary)
+    raise_all(errors, packet.path, limit=MAX_REPORTED)
+    assert bibliography is not None and style is not None and glossary is not None
+    return PreparedPacket(packet, documents, bibliography, style, glossary)

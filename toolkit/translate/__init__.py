@@ -1,0 +1,1 @@
+"""Translating: segments with protected spans, engines, the translation memory, TMX and the QA checks."""

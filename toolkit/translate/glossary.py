@@ -1,0 +1,105 @@
+"""Glossaries: CSV `en,es,note` or TBX (TermBase eXchange), read into typed terms."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+from translate.storage import tbx  # translate-toolkit
+
+from toolkit.errors import BriefkitError
+from toolkit.read.yamlfile import read_text
+from toolkit.translate.spanish import pluralize_es
+
+
+@dataclass(frozen=True)
+class Term:
+    source: str
+    target: str
+    note: str = ""
+
+    @property
+    def keep(self) -> bool:
+        """A do-not-translate entry (target equals source)."""
+        return self.source == self.target
+
+
+@dataclass(frozen=True)
+class Glossary:
+    terms: tuple[Term, ...]
+    path: Path | None = None
+
+    def pattern(self) -> re.Pattern[str] | None:
+        if not self.terms:
+            return None
+        alternatives = sorted((t.source for t in self.terms), key=len, reverse=True)
+        # Proper names match as written; common terms in any case ("Cartel" at a sentence start). Either
+        # apostrophe matches: the reader's typographer turns "Kate's" into "Kate’s".
+        escaped = [re.escape(a).replace("'", "['’]") for a in alternatives]
+        body = "|".join(e if a[:1].isupper() else f"(?i:{e})" for a, e in zip(alternatives, escaped, strict=True))
+        return re.compile(rf"(?<![\w-])(?:{body})(?:e?s)?(?![\w-])")
+
+    def match(self, found: str) -> tuple[Term, bool]:
+        """The entry a matched source text belongs to, and whether the match is its plural."""
+        by_source = {_key(t.source): t for t in self.terms}
+        term = by_source.get(_key(found))
+        if term is not None:
+            return term, False
+        for cut in (2, 1):
+            term = by_source.get(_key(found)[:-cut])
+            if term and found.lower().endswith("es"[-cut:]):
+                return term, True
+        raise KeyError(found)
+
+    def lookup(self, found: str) -> str:
+        """The target for a matched source text, in the plural when the match is a plural."""
+        term, plural = self.match(found)
+        target = pluralize_es(term.target) if plural and not term.keep else term.target
+        if found[:1].isupper() and not term.source[:1].isupper():
+            target = target[:1].upper() + target[1:]
+        return target
+
+
+def _key(text: str) -> str:
+    return text.lower().replace("’", "'")
+
+
+def _read_tbx(text: str, path: Path) -> list[Term]:
+    try:  # translate-toolkit's parser resolves no entities, so an XXE payload reads nothing
+        store = tbx.tbxfile.parsestring(text.encode("utf-8"))
+    except etree.XMLSyntaxError as exc:
+        raise BriefkitError(f"not a valid TBX file: {exc.msg}", path, exc.lineno) from None
+    return [Term(unit.source.strip(), unit.target.strip()) for unit in store.units if unit.source and unit.target]
+
+
+def _read_csv(text: str, path: Path) -> list[Term]:
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None or [h.strip().lower() for h in header[:2]] != ["en", "es"]:
+        raise BriefkitError("a glossary CSV must start with the header `en,es,note`", path, 1)
+    terms: list[Term] = []
+    seen: dict[str, int] = {}
+    for line, row in enumerate(reader, 2):
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        if len(row) < 2 or not row[0].strip() or not row[1].strip():
+            raise BriefkitError("each glossary row needs an English and a Spanish term", path, line)
+        source = row[0].strip()
+        if source.lower() in seen:
+            raise BriefkitError(f"`{source}` is listed twice (first on line {seen[source.lower()]})", path, line)
+        seen[source.lower()] = line
+        terms.append(Term(source, row[1].strip(), row[2].strip() if len(row) > 2 else ""))
+    return terms
+
+
+def load_glossary(path: Path | None) -> Glossary:
+    """Read a glossary: CSV with columns en,es[,note], or TBX (TermBase eXchange)."""
+    if path is None:
+        return Glossary(())
+    text = read_text(path)
+    terms = _read_tbx(text, path) if path.suffix.lower() == ".tbx" else _read_csv(text, path)
+    return Glossary(tuple(terms), path)

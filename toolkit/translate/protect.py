@@ -1,0 +1,166 @@
+"""Protected spans: the parts of English text the engine must not see, each with what it becomes in Spanish.
+
+One class per kind of span (as translate-toolkit's placeables): glossary terms first, then URLs, e-mail
+addresses, dates, amounts of money and figures (one scan, leftmost first), then multi-word names in what is
+left. A span is taken only where no earlier one lies."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import NamedTuple, Protocol
+
+from toolkit.model.dates import MONTHS
+from toolkit.read.packet import NumberStyle
+from toolkit.translate.glossary import Glossary
+from toolkit.translate.spanish import spanish_article, spanish_date, spanish_money, spanish_number
+
+
+class ProtectedSpan(NamedTuple):
+    start: int
+    end: int
+    target: str  # what the span becomes in the translation
+
+
+class PatternKind(Protocol):
+    """A kind of span found by a regular expression; the kinds share one scan."""
+
+    name: str
+    pattern: str
+
+    def target(self, found: str, number_style: NumberStyle) -> str: ...
+
+
+class UrlSpan:
+    name = "url"
+    pattern = r"(?:https?://|www\.)[^\s<>()\"']+[^\s<>()\"'.,;:!?]"
+
+    def target(self, found: str, number_style: NumberStyle) -> str:
+        return found
+
+
+class EmailSpan:
+    name = "email"
+    pattern = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+
+    def target(self, found: str, number_style: NumberStyle) -> str:
+        return found
+
+
+class DateSpan:
+    name = "date"
+    pattern = r"(?:" + "|".join(MONTHS["en"]) + r")\s\d{1,2}(?:,\s\d{4})?"
+
+    def target(self, found: str, number_style: NumberStyle) -> str:
+        return spanish_date(found)
+
+
+class MoneySpan:
+    name = "money"
+    pattern = r"[$€£]\s?\d+(?:,\d{3})*(?:\.\d+)?(?:\s(?:million|billion|trillion))?|\.\d+"
+
+    def target(self, found: str, number_style: NumberStyle) -> str:
+        return spanish_money(found, number_style)
+
+
+class NumberSpan:
+    name = "num"
+    pattern = r"\d+(?:,\d{3})*(?:\.\d+)?(?:\s?(?:%|percent|per cent))?(?:\s?[–-]\s?\d+(?:,\d{3})*(?:\.\d+)?%?)?"
+
+    def target(self, found: str, number_style: NumberStyle) -> str:
+        value = re.sub(r"\s?(?:percent|per cent)", "%", found)
+        return spanish_number(value) if number_style == "spanish" else value
+
+
+PATTERN_KINDS: tuple[PatternKind, ...] = (UrlSpan(), EmailSpan(), DateSpan(), MoneySpan(), NumberSpan())
+PATTERNS = re.compile("|".join(f"(?P<{kind.name}>{kind.pattern})" for kind in PATTERN_KINDS))
+KINDS_BY_NAME = {kind.name: kind for kind in PATTERN_KINDS}
+
+
+class GlossarySpan:
+    """Glossary terms, with the English article when Spanish needs one agreeing with the term."""
+
+    PHRASE_END = (
+        "and|or|but|of|in|to|that|which|who|with|from|for|on|by|as|at|is|are|was|were|have|has|had|would|could|will"
+    )
+
+    def __init__(self, glossary: Glossary) -> None:
+        self.glossary = glossary
+        self.regex = glossary.pattern()
+
+    def find(self, text: str) -> Iterator[ProtectedSpan]:
+        if self.regex is None:
+            return
+        for m in self.regex.finditer(text):
+            target = self.glossary.lookup(m.group(0))
+            start = m.start()
+            # "the White House" → "la Casa Blanca": the engine cannot agree an article with a placeholder.
+            article = re.search(r"\b([Tt]he) $", text[: m.start()])
+            # A common noun takes the article only where its noun phrase visibly ends ("the cartels and").
+            ends_phrase = m.group(0)[:1].isupper() or re.match(
+                rf"\s*(?:[^\w\s]|$|(?:{self.PHRASE_END})\b)", text[m.end() :]
+            )
+            if article and ends_phrase and target != m.group(0):
+                start = article.start()
+                target = spanish_article(target, plural=self.glossary.match(m.group(0))[1]) + " " + target
+                if article.group(1) == "The":
+                    target = target[:1].upper() + target[1:]
+            yield ProtectedSpan(start, m.end(), target)
+
+
+class NameSpan:
+    """Runs of two or more capitalized words ("Roger Marshall", "Department of Justice"), kept as written."""
+
+    CAPWORD = r"(?:[A-Z][\w'’.-]*|[A-Z]{2,}[\w-]*)"
+    RUN = re.compile(rf"{CAPWORD}(?:\s(?:(?:of|de|del|the|la)\s)?{CAPWORD})+")
+    # Words that start a sentence or join names but are not names themselves.
+    COMMON_WORDS = set(
+        """a an the in on at for but and or if when this that these those it he she they we our its
+their his her according after before earlier among both separately meanwhile while as by from of to with
+during since also then so yet however although where which who what why how every each some many most
+""".split()
+    )
+    JOINERS = {"of", "de", "del", "la", "y", "and", "&", "–", "-"}
+
+    def find(self, text: str) -> Iterator[ProtectedSpan]:
+        for m in self.RUN.finditer(text):
+            start, words = m.start(), m.group(0).split(" ")
+            while words and words[0].lower() in self.COMMON_WORDS:
+                start += len(words[0]) + 1
+                words = words[1:]
+            while words and words[-1].lower() in self.JOINERS | self.COMMON_WORDS:
+                words = words[:-1]
+            if len(words) >= 2:
+                end = start + len(" ".join(words))
+                yield ProtectedSpan(start, end, text[start:end])
+
+
+class Protector:
+    """Finds the protected spans of a text (see the module's docstring for the order)."""
+
+    def __init__(self, glossary: Glossary, number_style: NumberStyle = "spanish") -> None:
+        self.terms = GlossarySpan(glossary)
+        self.names = NameSpan()
+        self.number_style = number_style
+
+    def __call__(self, text: str) -> list[ProtectedSpan]:
+        spans: list[ProtectedSpan] = []
+        taken = [False] * len(text)
+
+        def add(span: ProtectedSpan) -> None:
+            if span.start < span.end and not any(taken[span.start : span.end]):
+                spans.append(span)
+                for i in range(span.start, span.end):
+                    taken[i] = True
+
+        for span in self.terms.find(text):
+            add(span)
+        for m in PATTERNS.finditer(text):
+            kind = KINDS_BY_NAME[str(m.lastgroup)]
+            add(ProtectedSpan(m.start(), m.end(), kind.target(m.group(0), self.number_style)))
+        # Names are looked for only outside the spans already taken, so "Senator" can come from the glossary
+        # while "Roger Marshall" stays a name.
+        masked = "".join(" " if taken[i] else c for i, c in enumerate(text))
+        for span in self.names.find(masked):
+            add(ProtectedSpan(span.start, span.end, text[span.start : span.end]))
+        return sorted(spans)

@@ -1,0 +1,101 @@
+"""Spanish forms the engine cannot be trusted with: articles, plurals, dates, figures, amounts, typography."""
+
+from __future__ import annotations
+
+import re
+
+from toolkit.model import Inline, Text, map_inlines
+from toolkit.model.dates import MONTHS, written_date
+from toolkit.read.packet import NumberStyle
+
+FEMININE_ENDINGS = ("a", "ción", "sión", "dad", "tad", "tud", "umbre", "ley", "sis")
+MASCULINE_IN_A = {"día", "mapa", "problema", "programa", "sistema", "tema"}
+PREPOSITIONS = {"de", "del", "para", "con", "en", "contra", "sobre"}
+NBSP = "\u00a0"
+SPANISH_QUOTES = str.maketrans({"“": "«", "”": "»"})
+
+
+def spanish_article(phrase: str, plural: bool = False) -> str:
+    """The definite article for a Spanish noun phrase, by the gender its first word suggests."""
+    head = phrase.split(" ")[0].lower()
+    feminine = head.endswith(FEMININE_ENDINGS) and head not in MASCULINE_IN_A
+    return ("las" if feminine else "los") if plural else ("la" if feminine else "el")
+
+
+def pluralize_es(phrase: str) -> str:
+    """Spanish plural of a noun phrase: each word up to the first preposition ("cártel de drogas")."""
+    words = phrase.split(" ")
+    out = []
+    for i, word in enumerate(words):
+        if word.lower() in PREPOSITIONS:
+            out.extend(words[i:])
+            break
+        out.append(_plural_word(word))
+    return " ".join(out)
+
+
+def _plural_word(word: str) -> str:
+    lower = word.lower()
+    if lower.endswith(("s", "x")) and len(lower) > 3:
+        return word
+    if lower[-1:] in "aeiouáéó":
+        return word + "s"
+    if lower.endswith("z"):
+        return word[:-1] + "ces"
+    unaccent = str.maketrans("áéíóú", "aeiou")
+    if re.search(r"[áéíóú][nsl]$", lower):
+        return word[:-2] + word[-2:].translate(unaccent) + "es"
+    return word + "es"
+
+
+def spanish_date(text: str) -> str:
+    """ "May 9, 2024" → "9 de mayo de 2024" (the protected date span's Spanish)."""
+    m = re.match(r"(\w+)\s(\d{1,2})(?:,\s(\d{4}))?", text)
+    if m is None or m.group(1) not in MONTHS["en"]:
+        return text
+    year = int(m.group(3)) if m.group(3) else None
+    return written_date(int(m.group(2)), MONTHS["en"].index(m.group(1)) + 1, year, "es")
+
+
+def spanish_number(text: str) -> str:
+    """Spanish (RAE) figures: decimal comma, digits grouped by a non-breaking space from five digits up."""
+
+    def figure(m: re.Match[str]) -> str:
+        whole, _, fraction = m.group(0).replace(",", "").partition(".")
+        if len(whole) > 4:
+            groups: list[str] = []
+            while whole:
+                groups.insert(0, whole[-3:])
+                whole = whole[:-3]
+            whole = NBSP.join(groups)
+        return (whole or "0") + ("," + fraction if fraction else "")
+
+    text = re.sub(r"\d[\d,]*(?:\.\d+)?|\.\d+", figure, text)
+    return re.sub(r"\s?%", NBSP + "%", text)
+
+
+def spanish_money(text: str, number_style: NumberStyle) -> str:
+    """ "$50 million" -> "50 millones de dólares", "$1.5 billion" -> "1500 millones de dólares"."""
+    figures = spanish_number if number_style == "spanish" else (lambda t: t)
+    m = re.fullmatch(r"\$\s?([\d,.]+)(?:\s(million|billion|trillion))?", text)
+    if not m:
+        return figures(text)
+    amount, scale = m.group(1), m.group(2)
+    if scale == "billion":  # Spanish counts "mil millones": 1.5 billion is 1500 millones
+        value = float(amount.replace(",", "")) * 1000
+        amount, scale = (f"{value:.0f}" if value.is_integer() else f"{value:g}"), "million"
+    words = {None: "dólares", "million": "millones de dólares", "trillion": "billones de dólares"}[scale]
+    return f"{figures(amount)} {words}"
+
+
+def _typography(node: Inline) -> Inline:
+    if not isinstance(node, Text):
+        return node
+    text = re.sub(r"\b([Dd]e|[Aa]) el\b", lambda m: m.group(1) + "l", node.text)
+    return Text(text.translate(SPANISH_QUOTES))
+
+
+def spanish_typography(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """Spanish contractions across restored placeholders ("de el Pentágono" → "del Pentágono", "a el" → "al")
+    and Spanish quotation marks («…», as the CSL es-ES locale writes them in the notes)."""
+    return map_inlines(_typography, inlines)

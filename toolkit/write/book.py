@@ -1,0 +1,97 @@
+"""The whole packet as writers see it: cover data, layout, one Edition per language, and their labels."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from toolkit.model import Document, Edition, plain_text
+from toolkit.model.dates import format_date
+from toolkit.read.packet import Layout
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The words a packet prints around its content, in one language."""
+
+    contents: str
+    bibliography: str
+    edition: str
+    summarized_by: str
+    language_names: str
+    machine_note: str  # with {engine}
+    languages: str
+
+
+LABELS = {
+    "en": Labels(
+        contents="Contents",
+        bibliography="Bibliography",
+        edition="English edition",
+        summarized_by="Summarized by",
+        language_names="English · Spanish",
+        machine_note="The Spanish edition was machine-translated offline ({engine}).",
+        languages="Languages",
+    ),
+    "es": Labels(
+        contents="Índice",
+        bibliography="Bibliografía",
+        edition="Edición en español",
+        summarized_by="Resumen de",
+        language_names="inglés · español",
+        machine_note="La edición en español se tradujo automáticamente sin conexión ({engine}).",
+        languages="Idiomas",
+    ),
+}
+
+
+def labels_for(lang: str) -> Labels:
+    return LABELS[lang[:2]]
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    anchor: str
+    text: str
+    level: int
+
+
+@dataclass(frozen=True)
+class PacketBook:
+    id: str
+    title: str
+    subtitle: str
+    organization: str
+    date: str
+    layout: Layout
+    editions: tuple[Edition, ...]
+    engine_note: str
+    timestamp: dt.datetime
+
+    @property
+    def cover_lines(self) -> list[str]:
+        lang = self.editions[0].lang
+        labels = labels_for(lang)
+        lines = [self.organization] if self.organization else []
+        if self.date:
+            lines.append(format_date(self.date, lang))
+        lines.append(f"{labels.languages}: {labels.language_names}")
+        lines.append(self.engine_note)
+        return lines
+
+    def toc(self, edition: Edition) -> list[TocEntry]:
+        """The contents entries of one edition."""
+        labels = labels_for(edition.lang)
+        entries = [TocEntry(f"edition-{edition.lang}", labels.edition, 1)]
+        for n, doc in enumerate(edition.documents, 1):
+            entries.append(TocEntry(f"{edition.lang}-{n}", plain_text(doc.title), 2))
+        entries.append(TocEntry(f"{edition.lang}-bibliography", labels.bibliography, 2))
+        return entries
+
+    def summary_meta(self, edition: Edition, document: Document) -> str:
+        parts = []
+        if document.meta.summarized_by:
+            parts.append(f"{labels_for(edition.lang).summarized_by} {document.meta.summarized_by}")
+        if document.meta.date:
+            parts.append(format_date(document.meta.date, edition.lang))
+        return " · ".join(parts)

@@ -1,0 +1,50 @@
+"""The PDF: the packet's HTML page rendered by WeasyPrint as tagged PDF (PDF/UA-1), fetching nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any
+
+from toolkit.errors import BriefkitError
+from toolkit.read.images import ImageRefused, decode_data_url
+
+
+def refusing_fetcher() -> Any:
+    """WeasyPrint's URL fetcher: a build never reaches the network or the file system through a document.
+
+    It serves only the data: URLs of images the reader already checked and the writer embedded; any other URL
+    stops the rendering (the writer makes no other, so one would be a bug worth stopping for). Defined here,
+    not at the top, because importing WeasyPrint takes half a second that reading a packet does not need."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    class RefusingFetcher(URLFetcher):
+        def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+            if url.lower().startswith("data:"):
+                try:
+                    data, media_type = decode_data_url(url)
+                except ImageRefused as exc:
+                    raise FatalURLFetchingError(f"refused an image: {exc}") from None
+                return URLFetcherResponse(url[:40], data, {"Content-Type": media_type})
+            raise FatalURLFetchingError(f"refused to fetch {url[:100]!r}")
+
+    return RefusingFetcher(fail_on_errors=True)
+
+
+def write_pdf(html_text: str, timestamp: dt.datetime) -> bytes:
+    """Render HTML to a tagged PDF (PDF/UA) with WeasyPrint; the same input gives the same bytes."""
+    import weasyprint
+    from weasyprint.urls import FatalURLFetchingError
+
+    # No base URL: the page refers to nothing but the data: URLs of its images.
+    document = weasyprint.HTML(string=html_text, url_fetcher=refusing_fetcher())
+    # fontTools stamps each embedded font subset with the time unless SOURCE_DATE_EPOCH says otherwise.
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = saved or str(int(timestamp.replace(tzinfo=dt.UTC).timestamp()))
+    try:
+        return document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+    except FatalURLFetchingError as exc:
+        raise BriefkitError(f"while rendering the PDF: {exc.__cause__ or exc}") from None
+    finally:
+        if saved is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
