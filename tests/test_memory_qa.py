@@ -212,9 +212,9 @@ def test_the_qa_report_catches_a_reviewed_translation_that_misses_the_glossary(t
 
 def test_number_style_spanish_or_as_written() -> None:
     text = "About 200,000 people paid $2,500 each, 1.5 times more, a 30 percent rise; $1.5 billion in all."
-    spanish = [target for _, _, target in Protector(Glossary(()), "spanish")(text)]
+    spanish = [span.target for span in Protector(Glossary(()), "spanish")(text)]
     assert spanish == ["200\u00a0000", "2500 dólares", "1,5", "30\u00a0%", "1500 millones de dólares"]
-    kept = [target for _, _, target in Protector(Glossary(()), "as-written")(text)]
+    kept = [span.target for span in Protector(Glossary(()), "as-written")(text)]
     assert kept == ["200,000", "2,500 dólares", "1.5", "30%", "1500 millones de dólares"]
 
 

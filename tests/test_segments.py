@@ -5,10 +5,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit.model import Cite, CiteItem, Code, Emph, Image, Inline, Link, Note, Paragraph, Strong, Text, merge_text
+from toolkit.translate.protect import ProtectedSpan
 from toolkit.translate.segments import PlaceholderError, make_segment, restore
 
 
-def no_protection(text: str) -> list[tuple[int, int, str]]:
+def no_protection(text: str) -> list[ProtectedSpan]:
     return []
 
 

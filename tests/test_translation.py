@@ -80,14 +80,14 @@ def test_apertium_keeps_names_numbers_citations_and_formatting(tmp_path: Path) -
 def test_glossary_terms_with_plurals_and_case() -> None:
     protect = Protector(GLOSSARY)
     text = "Transnational criminal organizations and the Jalisco New Generation Cartel fight other cartels."
-    found = {text[s:e]: target for s, e, target in protect(text)}
+    found = {text[span.start : span.end]: span.target for span in protect(text)}
     assert found["Transnational criminal organizations"] == "Organizaciones criminales transnacionales"
     assert found["the Jalisco New Generation Cartel"] == "el Cártel de Jalisco Nueva Generación"  # article agrees
     assert found["cartels"] == "cárteles"
     assert len(GLOSSARY.terms) >= 40
     # A singular phrase ending in "s" takes a singular article; typographic apostrophes match plain ones.
     text = "Sessions ties the war on drugs to the National Sheriffs’ Association."
-    found = {text[s:e]: target for s, e, target in protect(text)}
+    found = {text[span.start : span.end]: span.target for span in protect(text)}
     assert found["the war on drugs"] == "la guerra contra las drogas"
     assert found["the National Sheriffs’ Association"] == "la Asociación Nacional de Alguaciles"
 

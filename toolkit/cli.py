@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -11,16 +12,22 @@ from pathlib import Path
 from toolkit import __version__
 from toolkit.atomic import write_atomic
 from toolkit.errors import BriefkitError
-from toolkit.read.packet import build_timestamp, load_packet
+from toolkit.read.packet import Packet, build_timestamp, load_packet
 from toolkit.release.pipeline import FORMATS, build_packet
 from toolkit.release.progress import JsonReporter, LogReporter, RichReporter
 from toolkit.release.run import default_packets, run_release
-from toolkit.review.files import read_review_docx, read_review_xliff, write_review_docx, write_review_xliff
-from toolkit.review.rows import import_corrections, packet_from_file, review_rows, review_status
+from toolkit.review.merge import ImportReport, ReviewFile, import_corrections
+from toolkit.review.open import find_packet, identify, read_review_file
+from toolkit.review.rows import packet_review
+from toolkit.review.status import REVIEW_LEVELS, ReviewCounts, ReviewLevel, review_counts
+from toolkit.review.table import write_review_docx
+from toolkit.review.xliff import write_review_xliff
 from toolkit.translate.engines import install_model, installed_models, models_dir
 from toolkit.translate.memory import STATUSES, TranslationMemory
+from toolkit.translate.segments import markup_as_text
 from toolkit.translate.tmx import read_tmx, tmx_bytes
 
+REVIEW_HELP = "fail packets whose translation is not reviewed (or approved) throughout; packets may say require_review"
 OUTSIDE_HELP = "let the packet use files outside its inputs folder (the folder holding packets/)"
 
 log = logging.getLogger("briefkit")
@@ -32,7 +39,13 @@ def _build(args: argparse.Namespace) -> int:
     failed = 0
     for packet in args.packets:
         try:
-            manifest = build_packet(Path(packet), Path(args.out), formats, allow_outside=args.allow_outside)
+            manifest = build_packet(
+                Path(packet),
+                Path(args.out),
+                formats,
+                allow_outside=args.allow_outside,
+                require_review=args.require_review,
+            )
         except BriefkitError as exc:
             failed += 1
             for line in str(exc).splitlines():
@@ -70,6 +83,7 @@ def _release(args: argparse.Namespace) -> int:
         executor=args.executor,
         scheduler=args.scheduler,
         allow_outside=args.allow_outside,
+        require_review=args.require_review,
     )
     return 1 if release.failed else 0
 
@@ -107,9 +121,11 @@ def _memory(args: argparse.Namespace) -> int:
             units = memory.units(args.pair, statuses)
             write_atomic(Path(args.tmx), tmx_bytes(units, args.pair))
             print(f"exported {len(units)} {'/'.join(statuses)} units to {args.tmx}")
+        elif args.memory_command == "history":
+            _print_history(memory, args)
         elif args.memory_command == "import":
             units = read_tmx(Path(args.tmx), args.pair, args.status)
-            changed = memory.store_units(units, args.pair)
+            changed = memory.store_units(units, args.pair, f"tmx:{Path(args.tmx).name}")
             print(f"imported {args.tmx}: {len(units)} units, {changed} new or changed")
         else:
             counts = memory.counts()
@@ -122,59 +138,131 @@ def _memory(args: argparse.Namespace) -> int:
     return 0
 
 
-def _review(args: argparse.Namespace) -> int:
-
-    if args.review_command == "import":
-        source = Path(args.file)
-        reader = read_review_xliff if source.suffix.lower() in (".xlf", ".xliff") else read_review_docx
-        identifier, editor, corrections = reader(source)
-        packet = packet_from_file(identifier, Path(args.packet) if args.packet else None, source, args.allow_outside)
-        memory = TranslationMemory(packet.memory)
-        try:
-            report = import_corrections(packet, memory, corrections, args.editor or editor)
-        finally:
-            memory.close()
-        for segment_id, why in report.rejected:
-            print(f"error: {source}: segment {segment_id} not imported: {why}", file=sys.stderr)
+def _print_import(report: ImportReport, review_file: ReviewFile, source: Path, memory_path: Path) -> None:
+    for where, why in review_file.rejected + report.rejected:
+        print(f"error: {source}: segment {where} not imported: {why}", file=sys.stderr)
+    for conflict in report.conflicts:
         print(
-            f"imported {len(report.imported)} corrections into {packet.memory}"
-            f" ({report.unchanged} unchanged, {len(report.rejected)} rejected)"
+            f"conflict: {source}: segment {conflict.segment_id} changed in the memory since the file was made; "
+            "not applied (--prefer-file takes the file's text):\n"
+            f"  base:   {conflict.base}\n"
+            f"  theirs: {conflict.theirs} ({conflict.theirs_by})\n"
+            f"  yours:  {conflict.yours}",
+            file=sys.stderr,
         )
-        return 1 if report.rejected else 0
-    packet = load_packet(Path(args.packet), args.allow_outside)
-    if not packet.memory.is_file():
-        raise BriefkitError(
-            "no translation memory yet", packet.memory, hint=f"build the packet first: briefkit build {args.packet}"
-        )
-    memory = TranslationMemory(packet.memory)
+    for warning in review_file.warnings + report.warnings:
+        print(f"warning: {source}: {warning}", file=sys.stderr)
+    rejected = len(review_file.rejected) + len(report.rejected)
+    print(
+        f"stored {len(report.stored)} corrections from the {review_file.kind} in {memory_path}"
+        + (f" (import {report.import_id})" if report.stored or report.notes_added else "")
+        + f": {report.unchanged} unchanged, {len(report.conflicts)} conflicts, {rejected} rejected, "
+        f"{report.notes_added} notes added"
+    )
+
+
+def _print_history(memory: TranslationMemory, args: argparse.Namespace) -> None:
+    """Every version of a segment's translation, oldest first (by segment id, or by English text)."""
+    sources = [u.source for u in memory.units(args.pair) if u.context == args.segment]
+    if args.packet:
+        packet = load_packet(Path(args.packet), args.allow_outside)
+        review = packet_review(packet, memory)
+        sources += [r.item.segment.markup for r in review.rows if r.item.id == args.segment]
+    sources += [v.unit.source for v in memory.history_of_context(args.pair, args.segment)]
+    versions = memory.history(args.pair, sorted(set(sources))) if sources else []
+    if not versions:
+        raise BriefkitError(f"no history for segment {args.segment}", hint="give --packet to look it up by its English")
+    for version in versions:
+        unit = version.unit
+        who = f"{unit.updated}  {unit.status:<9} {unit.produced_by:<16} {version.change:<30}"
+        print(f"{who} {markup_as_text(unit.target)}")
+
+
+def _review_import(args: argparse.Namespace) -> int:
+    source = Path(args.file)
+    kind, packet_id = identify(source)
+    packet = find_packet(
+        packet_id, Path(args.packet) if args.packet else None, Path(args.inputs), source, args.allow_outside
+    )
+    memory = _packet_memory(packet, args.packet or "PACKET")
     try:
-        if args.review_command == "status":
-            counts = review_status(packet, memory)
-            columns = ["untranslated", "machine", "reviewed", "approved", "needs-review"]
-            print(f"{'summary':<32}" + "".join(f"{c:>14}" for c in columns))
-            totals = dict.fromkeys(columns, 0)
-            for summary, row in counts.items():
-                print(f"{summary:<32}" + "".join(f"{row.get(c, 0):>14}" for c in columns))
-                for c in columns:
-                    totals[c] += row.get(c, 0)
-            print(f"{'total':<32}" + "".join(f"{totals[c]:>14}" for c in columns))
-            ready = totals["untranslated"] == totals["machine"] == totals["needs-review"] == 0
-            print("ready: every segment reviewed or approved" if ready else "not ready")
-            return 0
-        rows = review_rows(packet, memory)
+        review = packet_review(packet, memory)
+        review_file = read_review_file(source, kind, review)
+        if review_file.packet_id and review_file.packet_id != packet.id:
+            raise BriefkitError(f"this review file is for packet `{review_file.packet_id}`, not `{packet.id}`", source)
+        editor = args.editor or review_file.editor
+        if not editor and not all(c.editor for c in review_file.corrections):
+            raise BriefkitError("the file does not say who edited it", source, hint="give --editor NAME")
+        report = import_corrections(
+            review, memory, review_file.corrections, editor, source.name, review_file.notes, args.prefer_file
+        )
     finally:
         memory.close()
-    if any(row.status == "untranslated" for row in rows):
+    _print_import(report, review_file, source, packet.memory)
+    return 0 if report.ok and not review_file.rejected else 1
+
+
+def _packet_memory(packet: Packet, packet_arg: str) -> TranslationMemory:
+    if not packet.memory.is_file():
+        raise BriefkitError(
+            "no translation memory yet", packet.memory, hint=f"build the packet first: briefkit build {packet_arg}"
+        )
+    return TranslationMemory(packet.memory)
+
+
+def _review_status(args: argparse.Namespace, packet: Packet, memory: TranslationMemory) -> int:
+    counts = review_counts(packet_review(packet, memory))
+    total = sum(counts.values(), ReviewCounts())
+    level: ReviewLevel = args.require or packet.require_review or "reviewed"
+    ready = total.ready(level)
+    if args.json:
+        data = {
+            "packet": packet.id,
+            "level": level,
+            "ready": ready,
+            "reason": total.reason(level),
+            "total": total.to_json(),
+            "summaries": {name: c.to_json() for name, c in counts.items()},
+        }
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0 if ready else 1
+    columns = ["untranslated", "machine", "reviewed", "approved", "needs_review", "open_notes"]
+    print(f"{'summary':<32}" + "".join(f"{c.replace('_', '-'):>14}" for c in columns))
+    for summary, row in [*counts.items(), ("total", total)]:
+        print(f"{summary:<32}" + "".join(f"{getattr(row, c):>14}" for c in columns))
+    print(f"ready: every segment {level}" if ready else f"not ready ({level} required): {total.reason(level)}")
+    return 0 if ready else 1
+
+
+def _review(args: argparse.Namespace) -> int:
+    if args.review_command == "import":
+        return _review_import(args)
+    packet = load_packet(Path(args.packet), args.allow_outside)
+    memory = _packet_memory(packet, args.packet)
+    try:
+        if args.review_command == "status":
+            return _review_status(args, packet, memory)
+        if args.review_command == "undo":
+            restored, kept = memory.undo_import(args.import_id)
+            for unit in kept:
+                print(f"warning: not undone, changed again since: {unit.context or unit.source[:60]}", file=sys.stderr)
+            print(f"undid import {args.import_id}: {len(restored)} segments restored, {len(kept)} left as they are")
+            return 0 if restored or not kept else 1
+        review = packet_review(packet, memory)
+    finally:
+        memory.close()
+    if any(row.status == "untranslated" for row in review.rows):
         raise BriefkitError(
             "some segments have no translation yet",
             packet.path,
             hint=f"build the packet first: briefkit build {args.packet}",
         )
+    target_lang = packet.languages[1] if len(packet.languages) > 1 else "es-ES"
     out = Path(args.out) / packet.id
     docx_path, xliff_path = out / f"{packet.id}.review.docx", out / f"{packet.id}.review.xlf"
-    write_atomic(docx_path, write_review_docx(packet, rows, build_timestamp(packet)))
-    write_atomic(xliff_path, write_review_xliff(packet, rows))
-    print(f"wrote {docx_path} and {xliff_path} ({len(rows)} segments)")
+    write_atomic(docx_path, write_review_docx(review, target_lang, build_timestamp(packet)))
+    write_atomic(xliff_path, write_review_xliff(review, target_lang))
+    print(f"wrote {docx_path} and {xliff_path} ({len(review.rows)} segments)")
     return 0
 
 
@@ -188,6 +276,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default="outputs", help="output folder (default: outputs)")
     b.add_argument("--format", action="append", choices=["docx", "pdf"], help="only this format (repeatable)")
     b.add_argument("--allow-outside", action="store_true", help=OUTSIDE_HELP)
+    b.add_argument("--require-review", choices=REVIEW_LEVELS, help=REVIEW_HELP)
     b.set_defaults(run=_build)
     r = sub.add_parser("release", help="build many packets: in parallel, only what changed, with release.json")
     r.add_argument("packets", nargs="*", help="packet files (default: every inputs/packets/*.yaml)")
@@ -199,6 +288,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--executor", choices=["local", "dask"], default="local", help="local processes or a Dask cluster")
     r.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster of --jobs workers)")
     r.add_argument("--allow-outside", action="store_true", help=OUTSIDE_HELP)
+    r.add_argument("--require-review", choices=REVIEW_LEVELS, help=REVIEW_HELP)
     r.set_defaults(run=_release)
     m = sub.add_parser("models", help="list or install Argos Translate models")
     msub = m.add_subparsers(dest="models_command", required=True)
@@ -215,6 +305,10 @@ def parser() -> argparse.ArgumentParser:
     exp = memsub.add_parser("export", help="write units to a TMX file (reviewed and approved unless --all)")
     exp.add_argument("--tmx", required=True, help="TMX file to write")
     exp.add_argument("--all", action="store_true", help="machine translations too")
+    hist = memsub.add_parser("history", help="every version of a segment's translation, with who and when")
+    hist.add_argument("segment", help="segment id, e.g. fentanyl-war-003")
+    hist.add_argument("--packet", help="the packet file, to find the segment by its English")
+    hist.add_argument("--allow-outside", action="store_true", help=OUTSIDE_HELP)
     imp = memsub.add_parser("import", help="read units from a TMX file (ours or a CAT tool's)")
     imp.add_argument("tmx", help="TMX file to read")
     imp.add_argument(
@@ -224,20 +318,34 @@ def parser() -> argparse.ArgumentParser:
         help="status of units without a briefkit status (default: reviewed)",
     )
     mem.set_defaults(run=_memory)
-    rev = sub.add_parser("review", help="editor review: export for review, import corrections, status")
+    rev = sub.add_parser("review", help="editor review: export for review, import corrections, status, undo")
     revsub = rev.add_subparsers(dest="review_command", required=True)
     rexp = revsub.add_parser("export", help="write PACKET's segments as a review DOCX and an XLIFF file")
     rexp.add_argument("packet")
     rexp.add_argument("--allow-outside", action="store_true", help=OUTSIDE_HELP)
     rexp.add_argument("--out", default="outputs/review", help="folder (default: outputs/review)")
-    rimp = revsub.add_parser("import", help="read corrections from an edited review DOCX or XLIFF")
+    rimp = revsub.add_parser(
+        "import", help="read corrections from a review DOCX, an XLIFF file, or the packet DOCX edited in Word"
+    )
     rimp.add_argument("file")
-    rimp.add_argument("--packet", help="the packet file (default: the one the review file names)")
+    rimp.add_argument("--packet", help="the packet file (default: the packet whose id the file records)")
+    rimp.add_argument("--inputs", default="inputs", help="where to look for that packet (default: inputs)")
     rimp.add_argument("--editor", help="who made the corrections (default: from the file)")
+    rimp.add_argument(
+        "--prefer-file", action="store_true", help="on a conflict, take the file's text over the memory's"
+    )
     rimp.add_argument("--allow-outside", action="store_true", help=OUTSIDE_HELP)
-    rstat = revsub.add_parser("status", help="segments per summary and status")
+    rstat = revsub.add_parser("status", help="segments per summary and status; exit 0 when ready, 1 when not")
     rstat.add_argument("packet")
+    rstat.add_argument("--json", action="store_true", help="the counts as JSON")
+    rstat.add_argument(
+        "--require", choices=REVIEW_LEVELS, help="the level to be ready at (default: the packet's, else reviewed)"
+    )
     rstat.add_argument("--allow-outside", action="store_true", help=OUTSIDE_HELP)
+    rundo = revsub.add_parser("undo", help="take back one import (its id is printed by review import)")
+    rundo.add_argument("import_id")
+    rundo.add_argument("packet", help="the packet file (its memory)")
+    rundo.add_argument("--allow-outside", action="store_true", help=OUTSIDE_HELP)
     rev.set_defaults(run=_review)
     return p
 

@@ -29,6 +29,7 @@ from toolkit.model import (
     Note,
     Paragraph,
     Rendered,
+    Span,
     Strong,
     Text,
     children,
@@ -167,21 +168,42 @@ def _wrap_rendered(nodes: list[Inline]) -> InlineSeq:
     return tuple(out)
 
 
+def _is_citation_note(node: Inline) -> bool:
+    """A note the citation processor made, or an anchor span holding just one."""
+    if isinstance(node, Span):
+        return len(node.children) == 1 and _is_citation_note(node.children[0])
+    return isinstance(node, Note) and node.origin == "citation"
+
+
+def _ends_in_citation_note(node: Inline) -> bool:
+    if isinstance(node, Span):
+        return bool(node.children) and _ends_in_citation_note(node.children[-1])
+    return isinstance(node, Note) and node.origin == "citation"
+
+
 def _notes_after_punctuation(inlines: InlineSeq) -> InlineSeq:
-    """Chicago puts a note number after punctuation and without a space: "border.¹", not "border ¹."."""
+    """Chicago puts a note number after punctuation and without a space: "border.¹", not "border ¹.".
+
+    An anchor span that ends in a note but holds more (an author named in the text, then the note) takes the
+    punctuation inside, right before the note."""
     result: list[Inline] = []
     i = 0
     while i < len(inlines):
         node = inlines[i]
-        if isinstance(node, Note) and node.origin == "citation":
+        nxt = inlines[i + 1] if i + 1 < len(inlines) else None
+        m = PUNCTUATION_BEFORE_NOTE.match(nxt.text) if isinstance(nxt, Text) else None
+        rest = Text(nxt.text[m.end() :]) if isinstance(nxt, Text) and m else None
+        if _is_citation_note(node):
             if result and isinstance(result[-1], Text):
                 result[-1] = Text(result[-1].text.rstrip())
-            nxt = inlines[i + 1] if i + 1 < len(inlines) else None
-            m = PUNCTUATION_BEFORE_NOTE.match(nxt.text) if isinstance(nxt, Text) else None
-            if isinstance(nxt, Text) and m:
-                result += [Text(m.group(0)), node, Text(nxt.text[m.end() :])]
+            if m and rest is not None:
+                result += [Text(m.group(0)), node, rest]
                 i += 2
                 continue
+        elif isinstance(node, Span) and _ends_in_citation_note(node) and m and rest is not None:
+            result += [Span(node.anchor, _notes_after_punctuation((*node.children, Text(m.group(0))))), rest]
+            i += 2
+            continue
         result.append(node)
         i += 1
     return merge_text(result)

@@ -73,6 +73,16 @@ MediaType = Literal["image/png", "image/jpeg", "image/gif"]
 
 
 @dataclass(frozen=True)
+class Span:
+    """Inlines with an identifier (Pandoc's `Span`): the translation marks each target-language segment, and
+    the citations, notes and formatting inside it, so that changes an editor makes in the Word file can be tied
+    back to them (Word bookmarks; the PDF shows only the children)."""
+
+    anchor: str
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
 class Image:
     """A picture, already read and checked by the reader: its bytes travel in the model, never a path or URL."""
 
@@ -81,8 +91,8 @@ class Image:
     alt: str = ""
 
 
-Inline = Text | Emph | Strong | Code | Link | Cite | Note | Rendered | Image
-Container = Emph | Strong | Link | Rendered  # inlines whose children are inlines of the same sequence
+Inline = Text | Emph | Strong | Code | Link | Cite | Note | Rendered | Span | Image
+Container = Emph | Strong | Link | Rendered | Span  # inlines whose children are inlines of the same sequence
 
 SAFE_LINK_PREFIXES = ("http://", "https://", "mailto:", "#")
 

@@ -27,6 +27,7 @@ from toolkit.model.nodes import (
     Paragraph,
     Quote,
     Rendered,
+    Span,
     Strong,
     Table,
     Text,
@@ -38,7 +39,7 @@ InlineSeq = tuple[Inline, ...]
 
 def children(node: Inline) -> InlineSeq:
     """The inline children of a container node; () for every other node."""
-    if isinstance(node, (Emph, Strong, Link, Rendered)):
+    if isinstance(node, (Emph, Strong, Link, Rendered, Span)):
         return node.children
     return ()
 
@@ -53,6 +54,8 @@ def with_children(node: Inline, kids: InlineSeq) -> Inline:
         return Link(node.target, kids)
     if isinstance(node, Rendered):
         return Rendered(kids)
+    if isinstance(node, Span):
+        return Span(node.anchor, kids)
     return node
 
 
@@ -152,6 +155,11 @@ def _map_block(block: Block, seq: Callable[[InlineSeq], InlineSeq]) -> Block:
         tuple(tuple(seq(cell) for cell in row) for row in block.rows),
         block.aligns,
     )
+
+
+def normalize_space(text: str) -> str:
+    """Runs of white space as one space, none at the ends: equal text has one shape."""
+    return " ".join(text.split())
 
 
 def merge_text(inlines: Iterable[Inline]) -> InlineSeq:

@@ -14,6 +14,8 @@ from toolkit.read.yamlfile import parse_mapping, read_text, unknown_key_error
 
 Layout = Literal["sequential", "parallel"]
 EngineChoice = Literal["auto", "argos", "apertium"]
+ReviewLevel = Literal["reviewed", "approved"]  # what a release can require of every segment before publishing
+REVIEW_LEVELS: tuple[ReviewLevel, ...] = get_args(ReviewLevel)
 NumberStyle = Literal["spanish", "as-written"]  # figures written the Spanish way (2,5; 200 000) or as in English
 LAYOUTS: tuple[Layout, ...] = get_args(Layout)
 ENGINES: tuple[EngineChoice, ...] = get_args(EngineChoice)
@@ -36,6 +38,7 @@ FIELDS = [
     "number_style",
     "memory",
     "translations",
+    "require_review",
 ]
 REQUIRED = ["id", "title", "bibliography", "summaries"]
 
@@ -62,6 +65,7 @@ class Packet:
     memory: Path
     translations: Path  # reviewed and approved translations as TMX, kept in version control
     inputs_root: Path  # every input must lie inside it (see `load_packet`)
+    require_review: ReviewLevel | None = None
     allow_outside: bool = False
     key_lines: dict[str, int] = field(default_factory=dict)  # where each key is, for errors found later
 
@@ -253,6 +257,7 @@ def load_packet(path: Path, allow_outside: bool = False) -> Packet:
     memory = f.file_or_default("memory", f.inputs_root / ".briefkit" / "memory.sqlite")
     translations = f.file_or_default("translations", f.inputs_root / "translations.tmx")
     citation_style = f.citation_style()
+    required = f.choice("require_review", ("", *REVIEW_LEVELS), "")
     packet = Packet(
         path=path,
         id=packet_id,
@@ -272,6 +277,7 @@ def load_packet(path: Path, allow_outside: bool = False) -> Packet:
         memory=memory,
         translations=translations,
         inputs_root=f.inputs_root,
+        require_review=next((level for level in REVIEW_LEVELS if level == required), None),
         allow_outside=allow_outside,
         key_lines=f.lines,
     )

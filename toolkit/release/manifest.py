@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolkit.review.status import ReviewCounts
 from toolkit.translate.translator import PlaceholderProblem, TranslationReport
 
 
@@ -68,6 +69,7 @@ class Manifest:
     files: dict[str, OutputFile]  # kind (docx, pdf, qa_json, qa_markdown) -> file
     translation: TranslationReport | None
     qa: QaSummary | None
+    review: ReviewCounts | None = None
     timings_s: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -106,6 +108,7 @@ class Manifest:
                     **{**translation, "problems": [PlaceholderProblem(**p) for p in translation["problems"]]}
                 ),
                 qa=None if qa is None else QaSummary(**qa),
+                review=None if data["review"] is None else ReviewCounts(**data["review"]),
                 timings_s=dict(data.get("timings_s", {})),
             )
         except (KeyError, TypeError, AttributeError):

@@ -15,12 +15,15 @@ from pathlib import Path
 from toolkit import __version__
 from toolkit.atomic import write_folder_atomic
 from toolkit.cite.citeproc import render_citations
+from toolkit.errors import BriefkitError
 from toolkit.model import Document, Edition
-from toolkit.read.packet import build_timestamp
+from toolkit.read.packet import Packet, ReviewLevel, build_timestamp
 from toolkit.release.build_key import build_key
 from toolkit.release.events import BuildEvent, ProgressEvent, Step, StepEvent
 from toolkit.release.manifest import KeyParts, Manifest, OutputFile, QaSummary
 from toolkit.release.prepare import PreparedPacket, prepare_packet
+from toolkit.review.status import ReviewCounts, counts_from_results
+from toolkit.translate.anchors import seal_document
 from toolkit.translate.engines import load_engine
 from toolkit.translate.memory import TranslationMemory, person_units_digest
 from toolkit.translate.qa import QaReport, check_translation, qa_markdown, qa_report
@@ -66,6 +69,7 @@ class Translation:
     editions: list[tuple[str, list[Document]]]
     report: TranslationReport | None = None
     qa: QaReport | None = None
+    review: ReviewCounts | None = None
     key: str = ""
     key_parts: KeyParts | None = field(default=None)
 
@@ -86,15 +90,16 @@ def translate_packet(prepared: PreparedPacket, formats: tuple[str, ...], on_even
                 changed = memory.store_units(read_tmx(packet.translations, pair, "reviewed"), pair)
                 if changed:
                     log.info("%s: %d reviewed translations taken from %s", packet.id, changed, packet.translations.name)
-            translator = Translator(engine, memory, prepared.glossary, lang, packet.number_style)
+            translator = Translator(engine, memory, prepared.glossary, lang, packet.number_style, anchors=True)
             translator.on_progress = lambda done, total, rate: on_event(ProgressEvent(done, total, rate))
             result.editions.append((lang, translator.translate_documents(documents)))
+            notes = memory.notes(pair)
+            result.review = counts_from_results(translator.results, notes)
         finally:
             memory.close()
         result.report = translator.report
-        result.qa = qa_report(
-            packet.id, translator.report, translator.results, check_translation(translator.results, prepared.glossary)
-        )
+        findings = check_translation(translator.results, prepared.glossary)
+        result.qa = qa_report(packet.id, translator.report, translator.results, findings, notes)
         log.info(
             "%s: %d segments (%d from memory), QA: %d errors, %d warnings",
             packet.id,
@@ -114,7 +119,7 @@ def cite_editions(prepared: PreparedPacket, translation: Translation) -> list[Ed
     def cite(item: tuple[str, list[Document]]) -> Edition:
         lang, documents = item
         rendered, bibliography = render_citations(documents, prepared.bibliography, prepared.style, lang)
-        return Edition(lang, tuple(rendered), bibliography)
+        return Edition(lang, tuple(seal_document(doc) for doc in rendered), bibliography)
 
     with ThreadPoolExecutor(max_workers=len(translation.editions)) as pool:
         return list(pool.map(cite, translation.editions))
@@ -150,14 +155,31 @@ def write_outputs(book: PacketBook, formats: tuple[str, ...], clock: _StepClock)
     return outputs
 
 
+def check_review(packet: Packet, counts: ReviewCounts | None, required: ReviewLevel | None) -> None:
+    """Fail with one line when the packet's translation is not reviewed as far as required."""
+    level = required or packet.require_review
+    if level is None or counts is None or counts.ready(level):
+        return
+    raise BriefkitError(
+        f"review not complete ({level} required): {counts.reason(level)}",
+        packet.path,
+        packet.key_lines.get("require_review"),
+        "briefkit review status shows which segments",
+    )
+
+
 def build_packet(
     packet_path: Path,
     out_dir: Path,
     formats: tuple[str, ...] = FORMATS,
     on_event: Events = _no_events,
     allow_outside: bool = False,
+    require_review: ReviewLevel | None = None,
 ) -> Manifest:
-    """Build one packet into `out_dir/<id>/` (all its files replaced together); return its manifest."""
+    """Build one packet into `out_dir/<id>/` (all its files replaced together); return its manifest.
+
+    With a review level required (here or by the packet's `require_review`), a packet whose translation is not
+    reviewed that far fails before anything is written."""
     clock = _StepClock(on_event)
     clock.start(Step.READ)
     prepared = prepare_packet(packet_path, allow_outside)
@@ -167,6 +189,7 @@ def build_packet(
     clock.start(Step.TRANSLATE)
     translation = translate_packet(prepared, formats, on_event)
     clock.done(Step.TRANSLATE)
+    check_review(packet, translation.review, require_review)
 
     clock.start(Step.CITE)
     editions = cite_editions(prepared, translation)
@@ -192,6 +215,7 @@ def build_packet(
         files={kind: OutputFile.of(name, data) for kind, (name, data) in named.items()},
         translation=translation.report,
         qa=QaSummary(**translation.qa.summary()) if translation.qa is not None else None,
+        review=translation.review,
         timings_s=clock.timings,
     )
     contents = {name: data for name, data in named.values()}

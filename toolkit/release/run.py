@@ -24,11 +24,11 @@ from typing import Any, Literal, Protocol, cast
 from toolkit import __version__
 from toolkit.atomic import recover_folder, write_atomic
 from toolkit.errors import BriefkitError
-from toolkit.read.packet import load_packet
+from toolkit.read.packet import ReviewLevel, load_packet
 from toolkit.release.build_key import current_manifest
 from toolkit.release.events import BuildEvent, WarningEvent, WorkerEvent
 from toolkit.release.manifest import Manifest
-from toolkit.release.pipeline import FORMATS, build_packet
+from toolkit.release.pipeline import FORMATS, build_packet, check_review
 from toolkit.translate import engines
 
 log = logging.getLogger("briefkit")
@@ -87,6 +87,7 @@ class PacketOutcome:
                 segments=translation.segments if translation else None,
                 translated=translation.translated if translation else None,
                 timings_s=self.manifest.timings_s,
+                review=self.manifest.review.to_json() if self.manifest.review else None,
             )
         if self.status == "built" and self.worker is not None:
             entry = replace(entry, build_seconds=round(self.seconds, 3), worker=self.worker)
@@ -109,6 +110,7 @@ class ReleaseEntry:
     segments: int | None = None
     translated: int | None = None
     timings_s: dict[str, float] | None = None
+    review: dict[str, int] | None = None
     build_seconds: float | None = None
     worker: WorkerInfo | None = None
 
@@ -117,7 +119,18 @@ class ReleaseEntry:
         if self.error:
             data["error"] = self.error
         if self.build_key is not None:
-            keys = ("build_key", "files", "inputs", "qa", "engine", "model", "segments", "translated", "timings_s")
+            keys = (
+                "build_key",
+                "files",
+                "inputs",
+                "qa",
+                "review",
+                "engine",
+                "model",
+                "segments",
+                "translated",
+                "timings_s",
+            )
             data.update({key: getattr(self, key) for key in keys})
         if self.worker is not None:
             data.update(build_seconds=self.build_seconds, worker=asdict(self.worker))
@@ -136,7 +149,12 @@ class _EventsToQueue(logging.Handler):
 
 
 def build_in_worker(
-    packet_file: str, out_dir: str, formats: tuple[str, ...], events: EventQueue, allow_outside: bool = False
+    packet_file: str,
+    out_dir: str,
+    formats: tuple[str, ...],
+    events: EventQueue,
+    allow_outside: bool = False,
+    require_review: ReviewLevel | None = None,
 ) -> WorkerResult:
     """Build one packet in a worker process; returns its status, manifest or error, and time taken."""
 
@@ -152,7 +170,9 @@ def build_in_worker(
     manifest: Manifest | None = None
     status: Literal["built", "failed"] = "failed"
     try:
-        manifest = build_packet(Path(packet_file), Path(out_dir), formats, on_event=put, allow_outside=allow_outside)
+        manifest = build_packet(
+            Path(packet_file), Path(out_dir), formats, put, allow_outside=allow_outside, require_review=require_review
+        )
         status, error = "built", ""
     except BriefkitError as exc:
         error = str(exc)
@@ -170,7 +190,12 @@ def default_packets(inputs: Path = Path("inputs")) -> list[Path]:
 
 
 def plan_release(
-    packet_files: list[Path], out_dir: Path, formats: tuple[str, ...], force: bool, allow_outside: bool = False
+    packet_files: list[Path],
+    out_dir: Path,
+    formats: tuple[str, ...],
+    force: bool,
+    allow_outside: bool = False,
+    require_review: ReviewLevel | None = None,
 ) -> list[PacketOutcome]:
     """Read every packet and decide: skipped (its outputs are current), pending (to build) or failed."""
     outcomes = []
@@ -194,6 +219,10 @@ def plan_release(
         seen[packet_id] = str(path)
         if manifest is not None:
             outcome.status, outcome.manifest = "skipped", manifest
+            try:  # unchanged, but perhaps not reviewed as far as now required
+                check_review(packet, manifest.review, require_review)
+            except BriefkitError as exc:
+                outcome.status, outcome.error = "failed", str(exc)
     return outcomes
 
 
@@ -283,18 +312,20 @@ def run_release(
     executor: Executor = "local",
     scheduler: str | None = None,
     allow_outside: bool = False,
+    require_review: ReviewLevel | None = None,
 ) -> ReleaseReport:
     """Build the packets that changed, write `out_dir/release.json`, and return it."""
     started = time.perf_counter()
     out_dir = out_dir.resolve()
-    outcomes = plan_release(packet_files, out_dir, formats, force, allow_outside)
+    outcomes = plan_release(packet_files, out_dir, formats, force, allow_outside, require_review)
     reporter.start(outcomes)
     pending = [o for o in outcomes if o.status == "pending"]
     if pending:
         make = _dask_executor(jobs, scheduler) if executor == "dask" else _local_executor(jobs)
         with make as (submit, queue, drain):
             futures = {
-                submit(build_in_worker, o.packet_file, str(out_dir), formats, queue, allow_outside): o for o in pending
+                submit(build_in_worker, o.packet_file, str(out_dir), formats, queue, allow_outside, require_review): o
+                for o in pending
             }
             while futures:
                 for event in drain():

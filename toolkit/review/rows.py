@@ -1,36 +1,40 @@
-"""Editor review: export a packet's Spanish for review (Word table, XLIFF), import the corrections into the
-translation memory after checking them, and report how far review has come."""
+"""The review rows of a packet: each target-language segment with its memory entry, its base, its notes, and the
+tokens an editor sees in place of the protected parts."""
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
+import difflib
 import re
 from dataclasses import dataclass
 from html import escape, unescape
-from pathlib import Path
 from typing import Literal
 
+from toolkit.cite.bibliography import Bibliography, Reference, load_bibliography
 from toolkit.errors import BriefkitError
-from toolkit.model import Cite, Code, Emph, Image, Link, Note, Strong, Text, plain_text
+from toolkit.model import Cite, Code, Emph, Image, Inline, Link, Note, Strong, Text, plain_text
 from toolkit.read.markdown import read_documents
-from toolkit.read.packet import Packet, load_packet
+from toolkit.read.packet import Packet
+from toolkit.translate.anchors import english_fingerprint
 from toolkit.translate.glossary import Glossary, load_glossary
-from toolkit.translate.memory import Status, TranslationMemory, Unit, normalize
+from toolkit.translate.memory import EditorNote, Status, TranslationMemory, normalize
 from toolkit.translate.protect import Protector
-from toolkit.translate.qa import check_translation
-from toolkit.translate.segments import MARKUP, PlaceholderError, Segment, restore
-from toolkit.translate.translator import PacketSegment, SegmentResult, document_segments
+from toolkit.translate.segments import MARKUP, PlaceholderError, Segment
+from toolkit.translate.translator import PacketSegment, document_segments
 
-TOKEN = re.compile(r"\{(/?)(\d+)(?::[^{}]*)?\}")
+TOKEN = re.compile(r"\{(/?)(\d{1,4})(?:[ :][^{}]*)?\}")
 RowStatus = Status | Literal["untranslated"]
 STATUS_WORDS: dict[str, Status] = {
     "machine": "machine",
     "máquina": "machine",
+    "maquina": "machine",
+    "mt": "machine",
     "reviewed": "reviewed",
     "revisado": "reviewed",
+    "revisada": "reviewed",
     "approved": "approved",
     "aprobado": "approved",
+    "aprobada": "approved",
+    "final": "approved",
 }
 
 
@@ -41,96 +45,140 @@ class ReviewRow:
     item: PacketSegment
     document_title: str
     fingerprint: str  # of the English markup: tells an import that the English has not changed since
-    target: str  # Spanish markup
+    target: str  # target-language markup
     status: RowStatus
-    earlier: str  # a person's Spanish for this segment's earlier English, when the English changed
+    base: str  # target_fingerprint of target and status: what an import compares the memory with ("" if none)
+    earlier: str  # a person's target for this segment's earlier English, when the English changed
+    notes: tuple[EditorNote, ...] = ()
 
 
 @dataclass(frozen=True)
-class Correction:
-    """One row of an edited review file."""
+class PacketReview:
+    """Everything a review export or import needs of a packet."""
 
-    segment_id: str
-    fingerprint: str
-    target_text: str  # with {N} tokens (DOCX) or markup (XLIFF)
-    status: str
-    is_markup: bool = False
+    packet: Packet
+    rows: list[ReviewRow]
+    glossary: Glossary
+    bibliography: Bibliography
 
-
-def fingerprint(markup: str) -> str:
-    return hashlib.sha1(normalize(markup).encode("utf-8")).hexdigest()[:8]
+    def by_id(self) -> dict[str, ReviewRow]:
+        return {row.item.id: row for row in self.rows}
 
 
-def _packet_segments(packet: Packet) -> tuple[list[tuple[str, PacketSegment]], Glossary]:
+def parse_status(text: str) -> Status | None:
+    """A status as an editor may write it: any case, English or Spanish; None if it is none of them."""
+    return STATUS_WORDS.get(text.strip().lower().strip(".")) if text.strip() else None
+
+
+def status_hint(text: str) -> str:
+    close = difflib.get_close_matches(text.strip().lower(), list(STATUS_WORDS), n=1, cutoff=0.6)
+    return f"did you mean “{close[0]}”?" if close else "write machine, reviewed or approved"
+
+
+def packet_review(packet: Packet, memory: TranslationMemory) -> PacketReview:
+    """The packet's segments that have text, with their target from the memory and their notes."""
     glossary = load_glossary(packet.glossary)
+    bibliography = load_bibliography(packet.bibliography)
     protect = Protector(glossary, packet.number_style)
+    pair = packet.translation_pair
     found: list[tuple[str, PacketSegment]] = []
     for doc in read_documents(packet):
         title = plain_text(doc.title)
         found.extend((title, item) for item in document_segments(doc, protect) if item.segment.has_text)
-    return found, glossary
-
-
-def review_rows(packet: Packet, memory: TranslationMemory) -> list[ReviewRow]:
-    """The packet's segments with their Spanish from the memory (the packet must have been built)."""
-    pair = packet.translation_pair
-    segments, _ = _packet_segments(packet)
-    units = memory.lookup([item.segment.markup for _, item in segments], pair)
-    stale = memory.stale_reviews({item.id: item.segment.markup for _, item in segments}, pair)
+    units = memory.lookup([item.segment.markup for _, item in found], pair)
+    stale = memory.stale_reviews({item.id: item.segment.markup for _, item in found}, pair)
+    notes: dict[str, list[EditorNote]] = {}
+    for note in memory.notes(pair):
+        notes.setdefault(note.segment, []).append(note)
     rows = []
-    for title, item in segments:
+    for title, item in found:
         unit = units.get(normalize(item.segment.markup))
         earlier = stale[item.id].target if item.id in stale and (unit is None or unit.status == "machine") else ""
         rows.append(
             ReviewRow(
                 item,
                 title,
-                fingerprint(item.segment.markup),
+                english_fingerprint(item.segment.markup),
                 unit.target if unit else "",
                 unit.status if unit else "untranslated",
+                unit.fingerprint if unit else "",
                 earlier,
+                tuple(notes.get(item.id, ())),
             )
         )
-    return rows
+    return PacketReview(packet, rows, glossary, bibliography)
 
 
 # --- tokens: what an editor sees in place of the markup ---------------------------------------------------
 
 
-def slot_label(segment: Segment, n: int, english: bool) -> str:
+def _author_year(reference: Reference | None, key: str) -> str:
+    """ "Rose 2023" for a citation token (the key if the entry has no author or date)."""
+    if reference is None:
+        return "@" + key
+    csl = reference.csl
+    people = csl.get("author") or csl.get("editor") or []
+    first = people[0] if isinstance(people, list) and people and isinstance(people[0], dict) else {}
+    name = str(first.get("family") or first.get("literal") or "")
+    issued = csl.get("issued")
+    parts = issued.get("date-parts") if isinstance(issued, dict) else None
+    year = str(parts[0][0]) if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0] else ""
+    return " ".join(p for p in (name, year) if p) or "@" + key
+
+
+def slot_kind(segment: Segment, n: int) -> str:
+    """What slot `n` stands for, in a word: term, name, number, date, money, url, email, cite, note, code,
+    image, em, strong, link."""
     node = segment.slots[n]
+    if isinstance(node, Text):
+        return segment.kinds.get(n, "term")
+    return {Cite: "cite", Note: "note", Code: "code", Image: "image", Emph: "em", Strong: "strong", Link: "link"}.get(
+        type(node), "slot"
+    )
+
+
+def slot_label(segment: Segment, n: int, english: bool, bibliography: Bibliography | None = None) -> str:
+    """What slot `n` shows: a protected span's text (in the column's language), a citation's author and year,
+    a link's address, a picture's description."""
+    node: Inline = segment.slots[n]
     if isinstance(node, Text):
         if english:
             texts = [i for i, v in sorted(segment.slots.items()) if isinstance(v, Text)]
             return segment.protected[texts.index(n)]
         return node.text
     if isinstance(node, Cite):
-        return "; ".join("@" + item.key + item.suffix for item in node.items)
-    if isinstance(node, Note):
-        return "note" if english else "nota"
+        items = bibliography.items if bibliography else {}
+        return "; ".join(_author_year(items.get(item.key), item.key) + item.suffix for item in node.items)
     if isinstance(node, Code):
         return node.text
     if isinstance(node, Image):
-        return ("image" if english else "imagen") + (f": {node.alt}" if node.alt else "")
+        return node.alt
+    if isinstance(node, Link):
+        return node.target
     return ""
 
 
-def visible(markup: str, segment: Segment, english: bool) -> list[tuple[str, bool]]:
-    """Markup as (text, is_token) pieces: `{1}`…`{/1}` around formatted text, `{2: label}` for protected spans."""
+def token(segment: Segment, n: int, english: bool, bibliography: Bibliography | None, closing: bool = False) -> str:
+    """`{2 cite: Rose 2023}`, `{1 link: https://…}` … `{/1}`, `{3 note}`."""
+    if closing:
+        return f"{{/{n}}}"
+    label = slot_label(segment, n, english, bibliography).replace("{", "(").replace("}", ")")
+    return f"{{{n} {slot_kind(segment, n)}" + (f": {label}}}" if label else "}")
+
+
+def visible(
+    markup: str, segment: Segment, english: bool, bibliography: Bibliography | None = None
+) -> list[tuple[str, bool]]:
+    """Markup as (text, is_token) pieces."""
     pieces: list[tuple[str, bool]] = []
     pos = 0
     for m in MARKUP.finditer(markup):
         pieces.append((unescape(markup[pos : m.start()]), False))
-        if m.group(1):
-            pieces.append((f"{{{m.group(1)}}}", True))
-        elif m.group(2):
-            pieces.append((f"{{/{m.group(2)}}}", True))
-        else:
-            n = int(m.group(3))
-            pieces.append((f"{{{n}: {slot_label(segment, n, english)}}}", True))
+        n = int(m.group(1) or m.group(2) or m.group(3))
+        pieces.append((token(segment, n, english, bibliography, closing=bool(m.group(2))), True))
         pos = m.end()
     pieces.append((unescape(markup[pos:]), False))
-    return [(text, token) for text, token in pieces if text]
+    return [(text, is_token) for text, is_token in pieces if text]
 
 
 def markup_from_tokens(text: str, segment: Segment) -> str:
@@ -142,12 +190,12 @@ def markup_from_tokens(text: str, segment: Segment) -> str:
         n = int(m.group(2))
         node = segment.slots.get(n)
         if node is None:
-            raise PlaceholderError(f"there is no protected token {{{n}}} in this segment")
+            raise BriefkitError(f"there is no token {{{n}}} in this segment")
         paired = isinstance(node, (Emph, Strong, Link))
         if paired:
             out.append(f"</g{n}>" if m.group(1) else f"<g{n}>")
         elif m.group(1):
-            raise PlaceholderError(f"{{/{n}}} closes nothing")
+            raise BriefkitError(f"{{/{n}}} closes nothing: token {n} is not formatting")
         else:
             out.append(f"<x{n}/>")
         pos = m.end()
@@ -155,76 +203,30 @@ def markup_from_tokens(text: str, segment: Segment) -> str:
     return normalize("".join(out))
 
 
-# --- import ---------------------------------------------------------------------------------------------------
+def describe_placeholder_problem(error: PlaceholderError, segment: Segment, bibliography: Bibliography) -> str:
+    """A placeholder problem in words a person understands: "the citation to Rose 2023 (token {2}) is missing"."""
+    words = {
+        "cite": "the citation to {label}",
+        "note": "the note reference",
+        "code": "the code “{label}”",
+        "image": "the picture",
+        "em": "the emphasis",
+        "strong": "the bold text",
+        "link": "the link to {label}",
+    }
 
+    def what(n: int) -> str:
+        if n not in segment.slots:
+            return f"token {{{n}}}"
+        kind = slot_kind(segment, n)
+        label = slot_label(segment, n, english=False, bibliography=bibliography)
+        return words.get(kind, "“{label}”").format(label=label) + f" (token {{{n}}})"
 
-@dataclass
-class ImportReport:
-    imported: list[str]
-    unchanged: int
-    rejected: list[tuple[str, str]]  # segment id, why
-
-
-def import_corrections(
-    packet: Packet, memory: TranslationMemory, corrections: list[Correction], editor: str
-) -> ImportReport:
-    """Check each correction and store the good ones as reviewed/approved; the rest are listed, not stored."""
-    pair = packet.translation_pair
-    segments, glossary = _packet_segments(packet)
-    by_id = {item.id: item for _, item in segments}
-    current = memory.lookup([item.segment.markup for _, item in segments], pair)
-    report = ImportReport([], 0, [])
-    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    good: list[Unit] = []
-    for c in corrections:
-        item = by_id.get(c.segment_id)
-        if item is None:
-            report.rejected.append((c.segment_id, "the packet has no such segment now; export again"))
-            continue
-        if c.fingerprint != fingerprint(item.segment.markup):
-            report.rejected.append((c.segment_id, "the English of this segment changed since the export; export again"))
-            continue
-        status = STATUS_WORDS.get(c.status.strip().lower())
-        if status is None:
-            report.rejected.append((c.segment_id, f"unknown status {c.status!r} (machine, reviewed or approved)"))
-            continue
-        try:
-            markup = normalize(c.target_text) if c.is_markup else markup_from_tokens(c.target_text, item.segment)
-            target = restore(item.segment, markup, text_slots_optional=True)
-        except PlaceholderError as exc:
-            report.rejected.append((c.segment_id, f"protected tokens: {exc}; copy them from the English column"))
-            continue
-        result = SegmentResult(item.source, target, tuple(item.segment.protected), "reviewed", item.id)
-        problems = [f.message for f in check_translation([result], glossary) if f.severity == "error"]
-        if problems:
-            report.rejected.append((c.segment_id, "; ".join(problems)))
-            continue
-        unit = current.get(normalize(item.segment.markup))
-        same_text = unit is not None and normalize(unit.target) == markup
-        if same_text and (status == "machine" or (unit is not None and unit.status == status)):
-            report.unchanged += 1
-            continue
-        if status == "machine":
-            status = "reviewed"  # the editor changed the text: a person's translation now
-        good.append(Unit(item.segment.markup, markup, status, "editor", "", editor, now, item.id))
-        report.imported.append(c.segment_id)
-    memory.store_units(good, pair)
-    return report
-
-
-def review_status(packet: Packet, memory: TranslationMemory) -> dict[str, dict[str, int]]:
-    """Counts per summary and status (needs-review counted apart)."""
-    counts: dict[str, dict[str, int]] = {}
-    for row in review_rows(packet, memory):
-        summary = counts.setdefault(row.item.id.rsplit("-", 1)[0], {})
-        summary[row.status] = summary.get(row.status, 0) + 1
-        if row.earlier:
-            summary["needs-review"] = summary.get("needs-review", 0) + 1
-    return counts
-
-
-def packet_from_file(identifier: str, override: Path | None, source: Path, allow_outside: bool = False) -> Packet:
-    path = override or (Path(identifier) if identifier else None)
-    if path is None:
-        raise BriefkitError("the review file does not say which packet it is for", source, hint="give --packet")
-    return load_packet(path, allow_outside)
+    slots = ", ".join(what(n) for n in error.slots)
+    return {
+        "missing": f"{slots} {'is' if len(error.slots) == 1 else 'are'} missing: copy it from the English column",
+        "unexpected": f"{slots} is not formatting here",
+        "repeated": f"{slots} appears twice: keep it once",
+        "mis-nested": f"{slots} is closed inside other formatting: close it after",
+        "unclosed": f"{slots} is opened but never closed",
+    }[error.problem]

@@ -5,38 +5,61 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
-import re
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, get_args
 
 from toolkit.errors import BriefkitError
+from toolkit.model import normalize_space
 
 Status = Literal["machine", "reviewed", "approved"]  # who made a target: an engine, a person, a person's final
 STATUSES: tuple[Status, ...] = get_args(Status)
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS units (
-    source_key TEXT NOT NULL,
-    pair TEXT NOT NULL,
-    source TEXT NOT NULL,
-    target TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('machine', 'reviewed', 'approved')),
-    engine TEXT NOT NULL,
-    model TEXT NOT NULL,
-    produced_by TEXT NOT NULL,
-    updated TEXT NOT NULL,
-    PRIMARY KEY (source_key, pair)
-);
-"""
+RANK: dict[str, int] = {"machine": 0, "reviewed": 1, "approved": 2}
+SCHEMA_VERSION = 2
+# Each step takes a memory from the version before it to its own (PRAGMA user_version). Version 1 is the memory
+# of the first release (units, with the segment id a person reviewed it as); 2 adds history, notes and imports.
+MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        """CREATE TABLE IF NOT EXISTS units (
+            source_key TEXT NOT NULL, pair TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('machine', 'reviewed', 'approved')),
+            engine TEXT NOT NULL, model TEXT NOT NULL, produced_by TEXT NOT NULL, updated TEXT NOT NULL,
+            context TEXT NOT NULL DEFAULT '', PRIMARY KEY (source_key, pair))""",
+    ],
+    2: [
+        """CREATE TABLE history (
+            id INTEGER PRIMARY KEY, source_key TEXT NOT NULL, pair TEXT NOT NULL, source TEXT NOT NULL,
+            target TEXT NOT NULL, status TEXT NOT NULL, engine TEXT NOT NULL, model TEXT NOT NULL,
+            produced_by TEXT NOT NULL, updated TEXT NOT NULL, context TEXT NOT NULL, change TEXT NOT NULL)""",
+        "CREATE INDEX history_unit ON history (pair, source_key, id)",
+        "CREATE INDEX history_change ON history (change)",
+        """INSERT INTO history (source_key, pair, source, target, status, engine, model, produced_by, updated,
+            context, change) SELECT source_key, pair, source, target, status, engine, model, produced_by, updated,
+            context, 'before history' FROM units ORDER BY updated""",
+        """CREATE TABLE notes (
+            id INTEGER PRIMARY KEY, pair TEXT NOT NULL, segment TEXT NOT NULL, source_key TEXT NOT NULL,
+            author TEXT NOT NULL, at TEXT NOT NULL, text TEXT NOT NULL, resolved INTEGER NOT NULL DEFAULT 0,
+            origin TEXT NOT NULL, import_id TEXT NOT NULL DEFAULT '')""",
+        "CREATE INDEX notes_segment ON notes (pair, segment)",
+        """CREATE TABLE imports (
+            id TEXT PRIMARY KEY, pair TEXT NOT NULL, file TEXT NOT NULL, editor TEXT NOT NULL, at TEXT NOT NULL,
+            stored INTEGER NOT NULL, undone TEXT NOT NULL DEFAULT '')""",
+    ],
+}
 
 
-RANK = "(CASE {} WHEN 'machine' THEN 0 WHEN 'reviewed' THEN 1 ELSE 2 END)"
+normalize = normalize_space  # memory keys: segment markup with its spaces folded
 
 
-def normalize(markup: str) -> str:
-    return re.sub(r"\s+", " ", markup).strip()
+def now_utc() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def target_fingerprint(target: str, status: str) -> str:
+    """A short hash of a target and its status: what a review file records as the base it was made from."""
+    return hashlib.sha1(f"{normalize(target)}\x00{status}".encode()).hexdigest()[:8]
 
 
 @dataclass(frozen=True)
@@ -50,8 +73,62 @@ class Unit:
     updated: str
     context: str = ""  # the packet segment id a person reviewed it as (for "the English changed since")
 
+    @property
+    def fingerprint(self) -> str:
+        return target_fingerprint(self.target, self.status)
+
 
 COLUMNS = "source, target, status, engine, model, produced_by, updated, context"
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a unit in its history (append-only): what it was, and which change wrote it."""
+
+    id: int
+    unit: Unit
+    change: str  # "build", "tmx:FILE", "import:ID", "undo:ID", "before history"
+
+
+@dataclass(frozen=True)
+class EditorNote:
+    """A note an editor left on a segment (review table, XLIFF <note>, Word comment)."""
+
+    segment: str
+    source_key: str
+    author: str
+    at: str
+    text: str
+    resolved: bool = False
+    origin: str = ""  # review-docx, xliff, word-comment
+    import_id: str = ""
+
+
+@dataclass(frozen=True)
+class ImportRecord:
+    id: str
+    pair: str
+    file: str
+    editor: str
+    at: str
+    stored: int
+    undone: str = ""
+
+
+@dataclass(frozen=True)
+class GuardedWrite:
+    """A person's target to store only if the unit is still what the review file was made from (`base`, a
+    `target_fingerprint`; None: the file recorded no base, so only a machine target may be replaced)."""
+
+    unit: Unit
+    base: str | None
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    stored: bool
+    current: Unit | None  # the unit as it was before (for a conflict: "theirs")
 
 
 class TranslationMemory:
@@ -89,18 +166,44 @@ class TranslationMemory:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("BEGIN IMMEDIATE")  # one process at a time sets the schema up
-            db.execute(SCHEMA)
-            columns = [row[1] for row in db.execute("PRAGMA table_info(units)")]
-            if "context" not in columns:  # memories made before review support
-                db.execute("ALTER TABLE units ADD COLUMN context TEXT NOT NULL DEFAULT ''")
-            db.execute("COMMIT")
+            try:
+                TranslationMemory._migrate(db, path)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
         except BaseException:
             db.close()
             raise
         return db
 
+    @staticmethod
+    def _migrate(db: sqlite3.Connection, path: Path) -> None:
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if version > SCHEMA_VERSION:
+            raise BriefkitError(
+                f"translation memory has schema version {version}, newer than this briefkit's {SCHEMA_VERSION}",
+                path,
+                hint="upgrade briefkit",
+            )
+        if version == 0 and tables - {"units"}:
+            raise BriefkitError("not a briefkit translation memory (it holds other tables)", path)
+        if version == 0 and "units" in tables:  # a memory of the first release, before versions were kept
+            columns = [row[1] for row in db.execute("PRAGMA table_info(units)")]
+            if "context" not in columns:
+                db.execute("ALTER TABLE units ADD COLUMN context TEXT NOT NULL DEFAULT ''")
+            version = 1
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[step]:
+                db.execute(statement)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
     def close(self) -> None:
         self.db.close()
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self.db)
 
     def lookup(self, sources: list[str], pair: str) -> dict[str, Unit]:
         found: dict[str, Unit] = {}
@@ -120,37 +223,161 @@ class TranslationMemory:
         self, units: list[tuple[str, str]], pair: str, status: Status, engine: str, model: str, produced_by: str
     ) -> None:
         """Store (source, target) pairs made now by one engine or person."""
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        now = now_utc()
         self.store_units([Unit(s, t, status, engine, model, produced_by, now) for s, t in units], pair)
 
-    def store_units(self, units: list[Unit], pair: str) -> int:
-        """Upsert units; a target never replaces one of higher status (machine < reviewed < approved).
+    def _write(self, unit: Unit, pair: str, change: str) -> None:
+        key = normalize(unit.source)
+        row = (unit.source, unit.target, unit.status, unit.engine, unit.model, unit.produced_by, unit.updated)
+        self.db.execute(
+            f"INSERT OR REPLACE INTO units (source_key, pair, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (key, pair, *row, unit.context),
+        )
+        self.db.execute(
+            f"INSERT INTO history (source_key, pair, {COLUMNS}, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (key, pair, *row, unit.context, change),
+        )
 
-        Returns how many rows changed."""
-        rows = [
-            (normalize(u.source), pair, u.source, u.target, u.status, u.engine, u.model, u.produced_by, u.updated)
-            + (u.context,)
-            for u in units
-        ]
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            before = self.db.total_changes
-            self.db.executemany(
-                "INSERT INTO units (source_key, pair, source, target, status, engine, model, produced_by, updated, "
-                "context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_key, pair) DO UPDATE SET "
-                "target = excluded.target, status = excluded.status, engine = excluded.engine, "
-                "model = excluded.model, produced_by = excluded.produced_by, updated = excluded.updated, "
-                "context = CASE WHEN excluded.context != '' THEN excluded.context ELSE units.context END "
-                f"WHERE {RANK.format('units.status')} <= {RANK.format('excluded.status')} "
-                "AND (units.target != excluded.target OR units.status != excluded.status)",
-                rows,
-            )
-            changed = self.db.total_changes - before
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
+    def store_units(self, units: list[Unit], pair: str, change: str = "build") -> int:
+        """Upsert units; a target never replaces one of higher status (machine < reviewed < approved). Every
+        change is kept in the history. Returns how many units changed."""
+        changed = 0
+        with self._transaction():
+            current = self.lookup([u.source for u in units], pair)
+            for unit in units:
+                key = normalize(unit.source)
+                old = current.get(key)
+                if old is not None and (
+                    RANK[old.status] > RANK[unit.status] or (old.target == unit.target and old.status == unit.status)
+                ):
+                    continue
+                if old is not None and not unit.context:
+                    unit = replace(unit, context=old.context)
+                self._write(unit, pair, change)
+                current[key] = unit
+                changed += 1
         return changed
+
+    def store_guarded(self, writes: list[GuardedWrite], pair: str, change: str) -> list[WriteResult]:
+        """Store people's targets, each only if its unit is still the base its review file was made from
+        (or `force`); all in one transaction."""
+        results = []
+        with self._transaction():
+            current = self.lookup([w.unit.source for w in writes], pair)
+            for write in writes:
+                key = normalize(write.unit.source)
+                old = current.get(key)
+                if write.base is None:
+                    safe = old is None or old.status == "machine"
+                else:
+                    safe = (old.fingerprint if old else "") == write.base
+                if not (safe or write.force):
+                    results.append(WriteResult(False, old))
+                    continue
+                self._write(write.unit, pair, change)
+                current[key] = write.unit
+                results.append(WriteResult(True, old))
+        return results
+
+    def history(self, pair: str, source_keys: list[str]) -> list[Version]:
+        """Every version of the units, oldest first."""
+        keys = [normalize(k) for k in source_keys]
+        rows = self.db.execute(
+            f"SELECT id, {COLUMNS}, change FROM history WHERE pair = ? "
+            f"AND source_key IN ({','.join('?' * len(keys))}) ORDER BY id",
+            [pair, *keys],
+        )
+        return [Version(row[0], Unit(*row[1:9]), row[9]) for row in rows]
+
+    def history_of_context(self, pair: str, context: str) -> list[Version]:
+        """Versions people made for a segment id (its context), whatever English they were for."""
+        rows = self.db.execute(
+            f"SELECT id, {COLUMNS}, change FROM history WHERE pair = ? AND context = ? ORDER BY id", [pair, context]
+        )
+        return [Version(row[0], Unit(*row[1:9]), row[9]) for row in rows]
+
+    def version_with_fingerprint(self, pair: str, source: str, fingerprint: str) -> Unit | None:
+        """The latest version of a unit whose target and status have this fingerprint (a review file's base)."""
+        for version in reversed(self.history(pair, [source])):
+            if version.unit.fingerprint == fingerprint:
+                return version.unit
+        return None
+
+    def add_notes(self, notes: list[EditorNote], pair: str) -> int:
+        """Store notes not stored before (same segment, author and text); returns how many were new."""
+        added = 0
+        with self._transaction():
+            for note in notes:
+                seen = self.db.execute(
+                    "SELECT id, resolved FROM notes WHERE pair = ? AND segment = ? AND author = ? AND text = ?",
+                    (pair, note.segment, note.author, note.text),
+                ).fetchone()
+                if seen is not None:
+                    if bool(seen[1]) != note.resolved:
+                        self.db.execute("UPDATE notes SET resolved = ? WHERE id = ?", (int(note.resolved), seen[0]))
+                    continue
+                self.db.execute(
+                    "INSERT INTO notes (pair, segment, source_key, author, at, text, resolved, origin, import_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        pair,
+                        note.segment,
+                        normalize(note.source_key),
+                        note.author,
+                        note.at,
+                        note.text,
+                        int(note.resolved),
+                        note.origin,
+                        note.import_id,
+                    ),
+                )
+                added += 1
+        return added
+
+    def notes(self, pair: str) -> list[EditorNote]:
+        rows = self.db.execute(
+            "SELECT segment, source_key, author, at, text, resolved, origin, import_id FROM notes "
+            "WHERE pair = ? ORDER BY at, id",
+            [pair],
+        )
+        return [EditorNote(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7]) for r in rows]
+
+    def record_import(self, record: ImportRecord) -> None:
+        with self._transaction():
+            self.db.execute(
+                "INSERT INTO imports (id, pair, file, editor, at, stored, undone) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (record.id, record.pair, record.file, record.editor, record.at, record.stored, record.undone),
+            )
+
+    def imports(self) -> list[ImportRecord]:
+        rows = self.db.execute("SELECT id, pair, file, editor, at, stored, undone FROM imports ORDER BY at, id")
+        return [ImportRecord(*row) for row in rows]
+
+    def undo_import(self, import_id: str) -> tuple[list[Unit], list[Unit]]:
+        """Put back what each unit was before the import, where the import's version is still current; returns
+        the units restored and those left alone (changed again since)."""
+        restored: list[Unit] = []
+        kept: list[Unit] = []
+        with self._transaction():
+            rows = self.db.execute(
+                "SELECT pair, source_key FROM history WHERE change = ? ORDER BY id", [f"import:{import_id}"]
+            ).fetchall()
+            for pair, key in rows:
+                versions = self.history(pair, [key])
+                mine = max(i for i, v in enumerate(versions) if v.change == f"import:{import_id}")
+                if mine != len(versions) - 1:
+                    kept.append(versions[-1].unit)
+                    continue
+                if mine == 0:  # the import made the unit: nothing to go back to
+                    self.db.execute("DELETE FROM units WHERE pair = ? AND source_key = ?", (pair, key))
+                    restored.append(versions[mine].unit)
+                    continue
+                before = replace(versions[mine - 1].unit, updated=now_utc())
+                self._write(before, pair, f"undo:{import_id}")
+                restored.append(before)
+            self.db.execute("DELETE FROM notes WHERE import_id = ?", [import_id])
+            self.db.execute("UPDATE imports SET undone = ? WHERE id = ?", (now_utc(), import_id))
+        return restored, kept
 
     def units(self, pair: str, statuses: tuple[str, ...] = STATUSES) -> list[Unit]:
         """All units of a language pair with one of the statuses, sorted by source."""
@@ -179,6 +406,19 @@ class TranslationMemory:
     def counts(self) -> dict[tuple[str, str], int]:
         rows = self.db.execute("SELECT pair, status, count(*) FROM units GROUP BY pair, status ORDER BY pair, status")
         return {(pair, status): n for pair, status, n in rows}
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception: a batch is stored whole or not at all."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
 
 
 def person_units_digest(path: Path, pair: str) -> str:

@@ -8,24 +8,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import NamedTuple, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from toolkit.model.dates import MONTHS
 from toolkit.read.packet import NumberStyle
 from toolkit.translate.glossary import Glossary
 from toolkit.translate.spanish import spanish_article, spanish_date, spanish_money, spanish_number
 
+SpanKind = Literal["term", "url", "email", "date", "money", "number", "name"]
+
 
 class ProtectedSpan(NamedTuple):
     start: int
     end: int
     target: str  # what the span becomes in the translation
+    kind: SpanKind
 
 
 class PatternKind(Protocol):
     """A kind of span found by a regular expression; the kinds share one scan."""
 
     name: str
+    kind: SpanKind
     pattern: str
 
     def target(self, found: str, number_style: NumberStyle) -> str: ...
@@ -33,6 +37,7 @@ class PatternKind(Protocol):
 
 class UrlSpan:
     name = "url"
+    kind: SpanKind = "url"
     pattern = r"(?:https?://|www\.)[^\s<>()\"']+[^\s<>()\"'.,;:!?]"
 
     def target(self, found: str, number_style: NumberStyle) -> str:
@@ -41,6 +46,7 @@ class UrlSpan:
 
 class EmailSpan:
     name = "email"
+    kind: SpanKind = "email"
     pattern = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 
     def target(self, found: str, number_style: NumberStyle) -> str:
@@ -49,6 +55,7 @@ class EmailSpan:
 
 class DateSpan:
     name = "date"
+    kind: SpanKind = "date"
     pattern = r"(?:" + "|".join(MONTHS["en"]) + r")\s\d{1,2}(?:,\s\d{4})?"
 
     def target(self, found: str, number_style: NumberStyle) -> str:
@@ -57,6 +64,7 @@ class DateSpan:
 
 class MoneySpan:
     name = "money"
+    kind: SpanKind = "money"
     pattern = r"[$€£]\s?\d+(?:,\d{3})*(?:\.\d+)?(?:\s(?:million|billion|trillion))?|\.\d+"
 
     def target(self, found: str, number_style: NumberStyle) -> str:
@@ -65,6 +73,7 @@ class MoneySpan:
 
 class NumberSpan:
     name = "num"
+    kind: SpanKind = "number"
     pattern = r"\d+(?:,\d{3})*(?:\.\d+)?(?:\s?(?:%|percent|per cent))?(?:\s?[–-]\s?\d+(?:,\d{3})*(?:\.\d+)?%?)?"
 
     def target(self, found: str, number_style: NumberStyle) -> str:
@@ -105,7 +114,7 @@ class GlossarySpan:
                 target = spanish_article(target, plural=self.glossary.match(m.group(0))[1]) + " " + target
                 if article.group(1) == "The":
                     target = target[:1].upper() + target[1:]
-            yield ProtectedSpan(start, m.end(), target)
+            yield ProtectedSpan(start, m.end(), target, "term")
 
 
 class NameSpan:
@@ -132,7 +141,7 @@ during since also then so yet however although where which who what why how ever
                 words = words[:-1]
             if len(words) >= 2:
                 end = start + len(" ".join(words))
-                yield ProtectedSpan(start, end, text[start:end])
+                yield ProtectedSpan(start, end, text[start:end], "name")
 
 
 class Protector:
@@ -157,10 +166,10 @@ class Protector:
             add(span)
         for m in PATTERNS.finditer(text):
             kind = KINDS_BY_NAME[str(m.lastgroup)]
-            add(ProtectedSpan(m.start(), m.end(), kind.target(m.group(0), self.number_style)))
+            add(ProtectedSpan(m.start(), m.end(), kind.target(m.group(0), self.number_style), kind.kind))
         # Names are looked for only outside the spans already taken, so "Senator" can come from the glossary
         # while "Roger Marshall" stays a name.
         masked = "".join(" " if taken[i] else c for i, c in enumerate(text))
         for span in self.names.find(masked):
-            add(ProtectedSpan(span.start, span.end, text[span.start : span.end]))
+            add(span._replace(target=text[span.start : span.end]))
         return sorted(spans)

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from toolkit.model import Cite, Inline, Link, Note, Text, plain_text, query_inlines
 from toolkit.translate.glossary import Glossary
+from toolkit.translate.memory import EditorNote
 from toolkit.translate.segments import markup_as_text
 from toolkit.translate.translator import SegmentResult, TranslationReport
 
@@ -31,6 +32,7 @@ class Finding:
     source: str
     target: str
     message: str
+    segment: str = ""  # the segment id, as review files and `memory history` name it
 
 
 def _references(inlines: tuple[Inline, ...]) -> tuple[Counter[str], Counter[str]]:
@@ -149,7 +151,8 @@ def check_translation(results: list[SegmentResult], glossary: Glossary) -> list[
         source, target = plain_text(result.source), plain_text(result.target)
         for check in CHECKS:
             findings.extend(
-                Finding(kind, severity, source, target, message) for kind, severity, message in check(result, glossary)
+                Finding(kind, severity, source, target, message, result.segment_id)
+                for kind, severity, message in check(result, glossary)
             )
     return findings
 
@@ -167,6 +170,7 @@ class QaReport:
     warnings: int
     by_kind: dict[str, int]
     findings: list[Finding] = field(default_factory=list)
+    notes: list[EditorNote] = field(default_factory=list)  # editors' notes on the packet's segments
 
     def summary(self) -> dict[str, Any]:
         """What the manifest keeps of it."""
@@ -177,7 +181,11 @@ class QaReport:
 
 
 def qa_report(
-    packet_id: str, report: TranslationReport, results: list[SegmentResult], findings: list[Finding]
+    packet_id: str,
+    report: TranslationReport,
+    results: list[SegmentResult],
+    findings: list[Finding],
+    notes: list[EditorNote] | None = None,
 ) -> QaReport:
     """The QA report of a translation."""
     origins = Counter(r.origin for r in results)
@@ -191,6 +199,7 @@ def qa_report(
         warnings=sum(f.severity == "warning" for f in findings),
         by_kind=dict(sorted(Counter(f.kind for f in findings).items())),
         findings=findings,
+        notes=[n for n in notes or [] if n.segment in {r.segment_id for r in results}],
     )
 
 
@@ -207,6 +216,14 @@ def qa_markdown(report: QaReport) -> str:
     ]
     if not report.findings:
         lines.append("No problems found.")
+        lines.append("")
+    open_notes = [n for n in report.notes if not n.resolved]
+    if report.notes:
+        lines += [f"## Editor notes ({len(open_notes)} open)", ""]
+        for note in report.notes:
+            state = "resolved" if note.resolved else "open"
+            lines.append(f"- **{note.segment}** ({state}) {note.author}, {note.at[:10]}: {note.text}")
+        lines.append("")
     for kind in sorted({f.kind for f in report.findings}):
         lines += [f"## {kind.capitalize()}", ""]
         for f in report.findings:

@@ -11,11 +11,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape, unescape
+from typing import Literal
 
-from toolkit.model import Emph, Inline, Link, Strong, Text, merge_text, with_children
+from toolkit.model import Emph, Inline, Link, Span, Strong, Text, merge_text, with_children
+from toolkit.translate.protect import ProtectedSpan, SpanKind
 
-# What a protector finds in plain text: (start, end, replacement shown in the target language) per span.
-FindSpans = Callable[[str], Sequence[tuple[int, int, str]]]
+# What a protector finds in plain text: the spans the engine must not see.
+FindSpans = Callable[[str], Sequence[ProtectedSpan]]
 
 MARKUP = re.compile(r"<g(\d+)>|</g(\d+)>|<x(\d+)/>")
 
@@ -25,6 +27,7 @@ class Segment:
     markup: str
     slots: dict[int, Inline] = field(default_factory=dict)
     protected: list[str] = field(default_factory=list)  # source text of protected spans, for QA
+    kinds: dict[int, SpanKind] = field(default_factory=dict)  # the kind of each protected-span slot
 
     @property
     def has_text(self) -> bool:
@@ -45,11 +48,13 @@ def make_segment(inlines: tuple[Inline, ...], protect: FindSpans) -> Segment:
             if isinstance(node, Text):
                 text = node.text.replace("\n", " ")
                 pos = 0
-                for start, end, target in protect(text):
-                    parts.append(escape(text[pos:start], quote=False))
-                    parts.append(f"<x{slot(Text(target))}/>")
-                    seg.protected.append(text[start:end])
-                    pos = end
+                for span in protect(text):
+                    parts.append(escape(text[pos : span.start], quote=False))
+                    n = slot(Text(span.target))
+                    parts.append(f"<x{n}/>")
+                    seg.protected.append(text[span.start : span.end])
+                    seg.kinds[n] = span.kind
+                    pos = span.end
                 parts.append(escape(text[pos:], quote=False))
             elif isinstance(node, (Emph, Strong, Link)):
                 n = slot(node)
@@ -64,15 +69,37 @@ def make_segment(inlines: tuple[Inline, ...], protect: FindSpans) -> Segment:
     return seg
 
 
+PlaceholderProblemKind = Literal["missing", "unexpected", "repeated", "mis-nested", "unclosed"]
+
+
 class PlaceholderError(ValueError):
-    """A translation lost, duplicated or mis-nested a slot."""
+    """A translation lost, duplicated or mis-nested a slot: which problem, and the slots concerned."""
+
+    def __init__(self, problem: PlaceholderProblemKind, slots: list[int], markup: str = "") -> None:
+        described = {
+            "missing": "missing " + ", ".join(f"slot {n}" for n in slots),
+            "unexpected": f"unexpected {markup}",
+            "repeated": f"unexpected or repeated {markup}",
+            "mis-nested": f"mis-nested {markup}",
+            "unclosed": "unclosed formatting",
+        }[problem]
+        super().__init__(described)
+        self.problem = problem
+        self.slots = slots
 
 
-def restore(segment: Segment, translated: str, text_slots_optional: bool = False) -> tuple[Inline, ...]:
+def restore(
+    segment: Segment, translated: str, text_slots_optional: bool = False, anchor: Callable[[int], str] | None = None
+) -> tuple[Inline, ...]:
     """Rebuild inlines from translated markup; raise PlaceholderError unless every slot is there once.
 
     `text_slots_optional`: a person's translation may write a protected name, term or figure out in words
-    (the slot is then missing); citations, notes, code and formatting must still all be there."""
+    (the slot is then missing); citations, notes, code and formatting must still all be there.
+    `anchor`: each slot but a protected span's text comes back inside a `Span` named `anchor(slot number)`."""
+
+    def placed(n: int, node: Inline) -> Inline:
+        return Span(anchor(n), (node,)) if anchor is not None else node
+
     seen: list[int] = []
     stack: list[tuple[int, list[Inline]]] = [(0, [])]
     pos = 0
@@ -82,31 +109,30 @@ def restore(segment: Segment, translated: str, text_slots_optional: bool = False
         if m.group(1):
             n = int(m.group(1))
             if not isinstance(segment.slots.get(n), (Emph, Strong, Link)) or n in seen:
-                raise PlaceholderError(f"unexpected <g{n}>")
+                raise PlaceholderError("unexpected", [n], m.group(0))
             seen.append(n)
             stack.append((n, []))
         elif m.group(2):
             n = int(m.group(2))
             if stack[-1][0] != n:
-                raise PlaceholderError(f"mis-nested </g{n}>")
+                raise PlaceholderError("mis-nested", [n], m.group(0))
             _, children = stack.pop()
-            wrapper = segment.slots[n]
-            kids = merge_text(children)
-            stack[-1][1].append(with_children(wrapper, kids))
+            stack[-1][1].append(placed(n, with_children(segment.slots[n], merge_text(children))))
         else:
             n = int(m.group(3))
             if n not in segment.slots or n in seen:
-                raise PlaceholderError(f"unexpected or repeated <x{n}/>")
+                raise PlaceholderError("repeated", [n], m.group(0))
             seen.append(n)
-            stack[-1][1].append(segment.slots[n])
+            node = segment.slots[n]
+            stack[-1][1].append(node if isinstance(node, Text) else placed(n, node))
     stack[-1][1].append(Text(unescape(translated[pos:])))
     if len(stack) != 1:
-        raise PlaceholderError("unclosed formatting")
+        raise PlaceholderError("unclosed", [n for n, _ in stack[1:]])
     missing = set(segment.slots) - set(seen)
     if text_slots_optional:
         missing = {n for n in missing if not isinstance(segment.slots[n], Text)}
     if missing:
-        raise PlaceholderError("missing " + ", ".join(f"slot {n}" for n in sorted(missing)))
+        raise PlaceholderError("missing", sorted(missing))
     return merge_text(stack[0][1])
 
 

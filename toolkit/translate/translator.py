@@ -10,11 +10,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from toolkit.model import Document, Heading, Inline, inline_sequences, map_blocks, notes_in_order, plain_text
+from toolkit.model import Document, Heading, Inline, Span, inline_sequences, map_blocks, notes_in_order, plain_text
 from toolkit.read.packet import NumberStyle
+from toolkit.translate.anchors import SegmentAnchor, english_fingerprint, segment_key, slot_anchor_for_key
 from toolkit.translate.engines import Engine
 from toolkit.translate.glossary import Glossary
-from toolkit.translate.memory import TranslationMemory, normalize
+from toolkit.translate.memory import Status, TranslationMemory, normalize, target_fingerprint
 from toolkit.translate.protect import Protector
 from toolkit.translate.segments import (
     MARKUP,
@@ -122,13 +123,17 @@ class Translator:
         glossary: Glossary,
         target_lang: str = "es-ES",
         number_style: NumberStyle = "spanish",
+        anchors: bool = False,
     ) -> None:
+        """`anchors`: mark each translated segment and the slots in it with `Span`s (see `anchors`), so that the
+        Word writer can tie an editor's changes back to the memory."""
         self.engine = engine
         self.memory = memory
         self.glossary = glossary
         self.protect = Protector(glossary, number_style)
         self.pair = f"en-{target_lang[:2]}"
         self.target_lang = target_lang
+        self.anchors = anchors
         self.report = TranslationReport(engine=engine.name, model=engine.model)
         self.results: list[SegmentResult] = []
         self._origins: dict[str, Origin] = {}
@@ -145,8 +150,9 @@ class Translator:
             source, seg = item.source, item.segment
             key = normalize(seg.markup)
             text = respace_slots(seg.markup, targets.get(key, seg.markup))
-            target, origin = self._restore(source, seg, text, self._origins.get(key))
-            translated[source] = target
+            anchor = self._anchor(item, targets.get(key), self._origins.get(key))
+            target, origin = self._restore(source, seg, text, self._origins.get(key), anchor)
+            translated[source] = (Span(anchor.name, target),) if anchor and origin != "kept-source" else target
             if seg.has_text and origin is not None:
                 machine_made = origin in ("machine", "memory", "retried")
                 earlier = stale[item.id].target if machine_made and item.id in stale else ""
@@ -229,13 +235,27 @@ class Translator:
             out[source] = replace_runs(source, pieces)
         return out
 
+    def _anchor(self, item: PacketSegment, target: str | None, origin: Origin | None) -> SegmentAnchor | None:
+        """The anchor of a translated segment: its id, its English, and the memory's target it was built from."""
+        if not self.anchors or target is None or origin is None or not item.segment.has_text:
+            return None
+        status: Status = "reviewed" if origin == "reviewed" else "approved" if origin == "approved" else "machine"
+        english = english_fingerprint(item.segment.markup)
+        return SegmentAnchor(segment_key(item.id), english, target_fingerprint(target, status))
+
     def _restore(
-        self, source: tuple[Inline, ...], seg: Segment, target: str, origin: Origin | None
+        self,
+        source: tuple[Inline, ...],
+        seg: Segment,
+        target: str,
+        origin: Origin | None,
+        anchor: SegmentAnchor | None = None,
     ) -> tuple[tuple[Inline, ...], Origin | None]:
         """The translated inlines and where they came from, or the English ones (`kept-source`) when the
         placeholders broke."""
+        slot_name = (lambda n: slot_anchor_for_key(anchor.key, n)) if anchor else None
         try:
-            inlines = restore(seg, target, text_slots_optional=origin in ("reviewed", "approved"))
+            inlines = restore(seg, target, text_slots_optional=origin in ("reviewed", "approved"), anchor=slot_name)
             return (spanish_typography(inlines) if self.target_lang.startswith("es") else inlines), origin
         except PlaceholderError as exc:
             self.report.problems.append(PlaceholderProblem(seg.markup, f"placeholders: {exc}"))

@@ -24,6 +24,7 @@ from toolkit.model import (
     Paragraph,
     Quote,
     Rendered,
+    Span,
     Strong,
     Table,
     Text,
@@ -54,6 +55,8 @@ class _Html:
             return Markup("<em>{}</em>").format(self.inlines(node.children, in_note))
         if isinstance(node, Strong):
             return Markup("<strong>{}</strong>").format(self.inlines(node.children, in_note))
+        if isinstance(node, Span):  # an anchor for the Word file's review; nothing to show
+            return self.inlines(node.children, in_note)
         if isinstance(node, Rendered):
             return Markup('<span class="citation">{}</span>').format(self.inlines(node.children, in_note))
         if isinstance(node, Link):

@@ -31,6 +31,7 @@ from toolkit.model import (
     Paragraph,
     Quote,
     Rendered,
+    Span,
     Strong,
     Table,
     Text,
@@ -133,6 +134,12 @@ class _Writer:
                 self.inlines(paragraph, node.children, italic, True, link, in_note)
             elif isinstance(node, Rendered):
                 self.inlines(paragraph, node.children, italic, bold, link, in_note)
+            elif isinstance(node, Span):  # an anchor: a hidden bookmark around its runs, for review imports
+                self.bookmark_id += 1
+                bookmark, container = self.bookmark_id, link if link is not None else paragraph._p
+                wordxml.open_bookmark(container, node.anchor, bookmark)
+                self.inlines(paragraph, node.children, italic, bold, link, in_note)
+                wordxml.close_bookmark(container, bookmark)
             elif isinstance(node, Link):
                 if link is None and is_safe_link(node.target):
                     new_link = wordxml.add_hyperlink(paragraph, node.target.lstrip("#"), node.target.startswith("#"))
@@ -359,9 +366,10 @@ class _Writer:
         props.author = book.organization
         props.language = book.editions[0].lang
         props.keywords = "briefkit; " + ", ".join(e.lang for e in book.editions)
+        props.identifier = f"briefkit-packet {book.id}"  # `briefkit review import` finds the packet by it
         stamp = book.timestamp
         props.created = props.modified = stamp
-        props.last_modified_by = "briefkit"
+        props.last_modified_by = ""  # whoever saves it next (an editor's name, for review import)
         props.revision = 1
         buffer = io.BytesIO()
         self.doc.save(buffer)

@@ -162,6 +162,20 @@ def add_bookmark(paragraph: WordParagraph, name: str, bookmark_id: int) -> None:
     paragraph._p.append(end)
 
 
+def open_bookmark(container: Any, name: str, bookmark_id: int) -> None:
+    """A bookmark's start at the end of `container` (a paragraph's or a hyperlink's element)."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(bookmark_id))
+    start.set(qn("w:name"), name)
+    container.append(start)
+
+
+def close_bookmark(container: Any, bookmark_id: int) -> None:
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(bookmark_id))
+    container.append(end)
+
+
 def add_field(paragraph: WordParagraph, instruction: str, shown: str = "") -> None:
     """A simple field such as PAGE or NUMPAGES, with `shown` as its cached result."""
     fld = OxmlElement("w:fldSimple")
@@ -248,3 +262,48 @@ def restart_footnotes_each_section(section: object) -> None:
 def set_run_shading(run: Run, fill: str) -> None:
     """A background behind a run's characters (used to mark text an editor must not change)."""
     run._r.get_or_add_rPr().append(_shading(fill))
+
+
+def keep_row_together(row: Any) -> None:
+    """A table row that never splits across pages (`w:cantSplit`)."""
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+def _inline_content_control(paragraph_element: Any, properties: list[Any]) -> Any:
+    """Wrap the paragraph's runs in a content control (`w:sdt`) with the given properties; return its content."""
+    sdt = OxmlElement("w:sdt")
+    sdt_pr = OxmlElement("w:sdtPr")
+    for element in properties:
+        sdt_pr.append(element)
+    sdt.append(sdt_pr)
+    content = OxmlElement("w:sdtContent")
+    for run in paragraph_element.findall(qn("w:r")):
+        content.append(run)
+    sdt.append(content)
+    paragraph_element.append(sdt)
+    return content
+
+
+def _element(tag: str, **attributes: str) -> Any:
+    element = OxmlElement(tag)
+    for name, value in attributes.items():
+        element.set(qn(name), value)
+    return element
+
+
+def lock_cell_content(cell: _Cell, tag: str) -> None:
+    """Make a cell's text read-only in Word: a content control whose content cannot be edited."""
+    _inline_content_control(
+        cell.paragraphs[0]._p,
+        [_element("w:tag", **{"w:val": tag}), _element("w:lock", **{"w:val": "sdtContentLocked"})],
+    )
+
+
+def status_drop_down(cell: _Cell, value: str, choices: tuple[str, ...]) -> None:
+    """A drop-down list content control showing `value`, offering `choices`."""
+    paragraph = cell.paragraphs[0]
+    paragraph.add_run(value)
+    drop_down = OxmlElement("w:dropDownList")
+    for choice in choices:
+        drop_down.append(_element("w:listItem", **{"w:displayText": choice, "w:value": choice}))
+    _inline_content_control(paragraph._p, [_element("w:tag", **{"w:val": "status"}), drop_down])

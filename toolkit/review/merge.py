@@ -1,0 +1,226 @@
+"""Importing an editor's corrections: a merge against what was exported, never a blind overwrite.
+
+Each correction carries its base (the target and status its file was made from). A row equal to its base is
+left alone; a changed row whose memory entry is still its base is stored; a changed row whose memory entry
+changed since is a conflict, reported with the three texts and not applied (unless the file is preferred).
+Every stored change is kept in the memory's history under one import id, which `review undo` takes back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass, field
+
+from toolkit.errors import BriefkitError
+from toolkit.review.rows import (
+    PacketReview,
+    ReviewRow,
+    describe_placeholder_problem,
+    markup_from_tokens,
+    parse_status,
+    status_hint,
+)
+from toolkit.translate.memory import (
+    RANK,
+    EditorNote,
+    GuardedWrite,
+    ImportRecord,
+    Status,
+    TranslationMemory,
+    Unit,
+    normalize,
+    now_utc,
+    target_fingerprint,
+)
+from toolkit.translate.qa import check_translation
+from toolkit.translate.segments import PlaceholderError, markup_as_text, restore
+from toolkit.translate.translator import SegmentResult
+
+MAX_TARGET_CHARS = 20_000
+HTML_OR_SCRIPT = re.compile(r"<\s*/?\s*[a-zA-Z][^>]{0,200}>|javascript\s*:|data\s*:\s*text/html", re.I)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One segment as an edited review file has it."""
+
+    segment_id: str
+    english: str  # fingerprint of the English the file was made from
+    base: str | None  # target_fingerprint of the target and status the file was made from (None: not recorded)
+    target_text: str  # with {N} tokens (review DOCX) or markup (XLIFF, packet DOCX)
+    status_text: str  # as the editor wrote it ("" = keep the base status)
+    is_markup: bool = False
+    editor: str = ""  # who made this change, where the file says (a tracked change's author)
+    at: str = ""  # when, where the file says
+    where: str = ""  # for messages: "row 12", "line 40"
+
+
+@dataclass(frozen=True)
+class ReviewFile:
+    """What an edited review file (table, XLIFF or packet DOCX) holds, read and checked."""
+
+    kind: str  # "review table", "XLIFF", "packet DOCX"
+    packet_id: str
+    editor: str  # who the file says edited it ("" if it does not say)
+    corrections: list[Correction]
+    notes: list[EditorNote]
+    warnings: list[str]
+    rejected: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    segment_id: str
+    base: str  # the text the file was made from
+    theirs: str  # the memory's text now
+    theirs_by: str
+    yours: str
+
+
+@dataclass
+class ImportReport:
+    import_id: str
+    stored: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # segment id (or place), why
+    notes_added: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.conflicts and not self.rejected
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A correction that passed its checks, ready to be stored unless it equals its base."""
+
+    row: ReviewRow
+    markup: str
+    status: Status
+
+
+def new_import_id() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+
+
+def _check(review: PacketReview, row: ReviewRow, correction: Correction) -> _Checked | str:
+    """The correction's markup and status, or why it cannot be imported."""
+    if correction.english != row.fingerprint:
+        return "the English of this segment changed since the file was made; export again"
+    status = parse_status(correction.status_text) if correction.status_text else None
+    if correction.status_text and status is None:
+        return f"unknown status “{correction.status_text.strip()[:40]}” ({status_hint(correction.status_text)})"
+    text = correction.target_text
+    if not text.strip():
+        return "the translation is empty"
+    if len(text) > MAX_TARGET_CHARS:
+        return f"the translation is {len(text):,} characters, over the limit of {MAX_TARGET_CHARS:,}"
+    if HTML_OR_SCRIPT.search(markup_as_text(text) if correction.is_markup else text):
+        return "the translation contains HTML or a script link; write plain text"
+    segment = row.item.segment
+    try:
+        markup = normalize(text) if correction.is_markup else markup_from_tokens(text, segment)
+        target = restore(segment, markup, text_slots_optional=True)
+    except PlaceholderError as exc:
+        return describe_placeholder_problem(exc, segment, review.bibliography)
+    except BriefkitError as exc:
+        return exc.message
+    result = SegmentResult(row.item.source, target, tuple(segment.protected), "reviewed", row.item.id)
+    problems = [f.message for f in check_translation([result], review.glossary) if f.severity == "error"]
+    if problems:
+        return "; ".join(problems)
+    base_status: Status = row.status if row.status != "untranslated" else "machine"
+    return _Checked(row, markup, status or base_status)
+
+
+def import_corrections(
+    review: PacketReview,
+    memory: TranslationMemory,
+    corrections: list[Correction],
+    editor: str,
+    file_name: str,
+    notes: list[EditorNote] | None = None,
+    prefer_file: bool = False,
+) -> ImportReport:
+    """Check each correction and merge it into the memory (see the module's docstring)."""
+    pair = review.packet.translation_pair
+    rows = review.by_id()
+    report = ImportReport(new_import_id())
+    seen: dict[str, str] = {}
+    writes: list[GuardedWrite] = []
+    pending: list[_Checked] = []
+    for c in corrections:
+        where = f"{c.where}: " if c.where else ""
+        if c.segment_id in seen:
+            report.rejected.append(
+                (c.segment_id, f"{where}the segment appears twice in the file (also {seen[c.segment_id]})")
+            )
+            continue
+        seen[c.segment_id] = c.where or "above"
+        row = rows.get(c.segment_id)
+        if row is None:
+            report.rejected.append((c.segment_id, f"{where}the packet has no such segment now; export again"))
+            continue
+        checked = _check(review, row, c)
+        if isinstance(checked, str):
+            report.rejected.append((c.segment_id, where + checked))
+            continue
+        base = c.base
+        status: Status = "reviewed" if checked.status == "machine" else checked.status  # a person's text now
+        if (base is not None and target_fingerprint(checked.markup, checked.status) == base) or (
+            normalize(checked.markup) == normalize(row.target)
+            and row.status != "untranslated"
+            and RANK[status] <= RANK[row.status]
+        ):
+            report.unchanged += 1  # as exported, or already in the memory
+            continue
+        unit = Unit(
+            row.item.segment.markup,
+            checked.markup,
+            status,
+            "editor",
+            "",
+            c.editor or editor,
+            c.at or now_utc(),
+            row.item.id,
+        )
+        writes.append(GuardedWrite(unit, base, force=prefer_file))
+        pending.append(checked)
+    results = memory.store_guarded(writes, pair, f"import:{report.import_id}") if writes else []
+    for write, checked, result in zip(writes, pending, results, strict=True):
+        if result.stored:
+            report.stored.append(checked.row.item.id)
+            continue
+        theirs = result.current
+        base_unit = memory.version_with_fingerprint(pair, write.unit.source, write.base) if write.base else None
+        report.conflicts.append(
+            Conflict(
+                checked.row.item.id,
+                markup_as_text(base_unit.target) if base_unit else "(not recorded in this file)",
+                markup_as_text(theirs.target) if theirs else "",
+                f"{theirs.produced_by}, {theirs.updated}" if theirs else "",
+                markup_as_text(checked.markup),
+            )
+        )
+    known = {row.item.id for row in review.rows}
+    stamped = [
+        EditorNote(
+            n.segment,
+            rows[n.segment].item.segment.markup,
+            n.author or editor,
+            n.at or now_utc(),
+            n.text,
+            n.resolved,
+            n.origin,
+            report.import_id,
+        )
+        for n in notes or []
+        if n.segment in known
+    ]
+    report.notes_added = memory.add_notes(stamped, pair) if stamped else 0
+    if report.stored or report.notes_added:
+        memory.record_import(ImportRecord(report.import_id, pair, file_name, editor, now_utc(), len(report.stored)))
+    return report
