@@ -525,13 +525,41 @@ def test_corrections_from_the_packet_docx(workspace: tuple[Path, dict[str, str]]
         assert "La tesis de los autores" in zf.read("word/document.xml").decode()
 
 
-def test_the_anchors_change_nothing_a_reader_sees(sample_release: Path) -> None:
-    """The bookmarks are in the Word file and nowhere on its pages: LibreOffice's text of it has none."""
-    path = sample_release / "cartel-policy-2025" / "cartel-policy-2025.docx"
+def test_the_anchors_change_nothing_a_reader_sees(sample_release: Path, tmp_path: Path) -> None:
+    """Bookmarks and locks are in the Word file and nowhere on its pages: LibreOffice's text of the file equals
+    its text of the same file with every anchor taken out; citations and note references are locked."""
+    path = sample_release / "fentanyl-parallel" / "fentanyl-parallel.docx"
     with zipfile.ZipFile(path) as zf:
-        body = zf.read("word/document.xml").decode()
-    assert len(re.findall(r'w:name="_bk[0-9a-f]{34}"', body)) == 90
-    assert "_bk" not in "".join(p.text for p in docx.Document(str(path)).paragraphs)
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    body = parts["word/document.xml"].decode()
+    assert len(re.findall(r'w:name="_bk[0-9a-f]{34}"', body)) == 38
+    locks = re.findall(
+        r'<w:sdt><w:sdtPr><w:lock w:val="sdtContentLocked"/></w:sdtPr><w:sdtContent>(.*?)</w:sdtContent>', body
+    )
+    assert len(locks) == 10 and all("w:footnoteReference" in lock or "<w:t" in lock for lock in locks)
+    bare = tmp_path / "bare" / "fentanyl-parallel.docx"
+    bare.parent.mkdir()
+    with zipfile.ZipFile(bare, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            if name in ("word/document.xml", "word/footnotes.xml"):
+                text = data.decode()
+                text = re.sub(r'<w:bookmarkStart w:id="\d+" w:name="_b[kx][^"]*"/>', "", text)
+                text = re.sub(
+                    r"<w:sdt><w:sdtPr><w:lock [^>]*/></w:sdtPr><w:sdtContent>(.*?)</w:sdtContent></w:sdt>", r"\1", text
+                )
+                data = text.encode()
+            zf.writestr(name, data)
+    texts = []
+    for docx_path in (path, bare):
+        out = tmp_path / f"txt-{len(texts)}"
+        subprocess.run(
+            ["soffice", "--headless", "--convert-to", "txt:Text (encoded):UTF8", "--outdir", str(out), str(docx_path)],
+            capture_output=True,
+            timeout=180,
+            env={**os.environ, "HOME": str(tmp_path)},
+        )
+        texts.append((out / "fentanyl-parallel.txt").read_text(encoding="utf-8"))
+    assert texts[0] == texts[1] and "Joey Lestorti" in texts[0]
 
 
 # --- bad review files ------------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from toolkit.model import (
     block_text,
     is_safe_link,
 )
+from toolkit.translate.anchors import parse_slot_anchor
 from toolkit.write import wordxml
 from toolkit.write.book import PacketBook, labels_for
 from toolkit.write.house_style import WordStyle
@@ -136,9 +137,13 @@ class _Writer:
                 self.inlines(paragraph, node.children, italic, bold, link, in_note)
             elif isinstance(node, Span):  # an anchor: a hidden bookmark around its runs, for review imports
                 self.bookmark_id += 1
-                bookmark, container = self.bookmark_id, link if link is not None else paragraph._p
+                bookmark = self.bookmark_id
+                container: Any = link if link is not None else paragraph._p
                 wordxml.open_bookmark(container, node.anchor, bookmark)
+                first = len(container)
                 self.inlines(paragraph, node.children, italic, bold, link, in_note)
+                if is_protected_slot(node):  # a citation, note reference, code or picture: locked in Word
+                    wordxml.lock_content(container, first)
                 wordxml.close_bookmark(container, bookmark)
             elif isinstance(node, Link):
                 if link is None and is_safe_link(node.target):
@@ -386,6 +391,13 @@ def with_fixed_zip_times(data: bytes, stamp: dt.datetime) -> bytes:
             member.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(member, source.read(info))
     return out.getvalue()
+
+
+def is_protected_slot(span: Span) -> bool:
+    """A slot anchor around a citation, note reference, code or picture (not around formatting, whose text an
+    editor may change)."""
+    wraps_formatting = len(span.children) == 1 and isinstance(span.children[0], (Emph, Strong, Link))
+    return parse_slot_anchor(span.anchor) is not None and not wraps_formatting
 
 
 def _inline_content(block: Block) -> tuple[Inline, ...]:

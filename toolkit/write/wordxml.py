@@ -170,6 +170,23 @@ def open_bookmark(container: Any, name: str, bookmark_id: int) -> None:
     container.append(start)
 
 
+def lock_content(container: Any, first: int) -> None:
+    """Put the container's children from index `first` on into a content control that Word will not let an
+    editor change or delete by accident (`w:lock sdtContentLocked`); it shows nothing on the page."""
+    moved = list(container)[first:]
+    if not moved:
+        return
+    sdt = OxmlElement("w:sdt")
+    properties = OxmlElement("w:sdtPr")
+    properties.append(_element("w:lock", **{"w:val": "sdtContentLocked"}))
+    sdt.append(properties)
+    content = OxmlElement("w:sdtContent")
+    for child in moved:
+        content.append(child)
+    sdt.append(content)
+    container.append(sdt)
+
+
 def close_bookmark(container: Any, bookmark_id: int) -> None:
     end = OxmlElement("w:bookmarkEnd")
     end.set(qn("w:id"), str(bookmark_id))
