@@ -17,10 +17,12 @@ from toolkit.model import Cite, Code, Emph, Inline, Link, Paragraph, Strong, Tex
 from toolkit.read.markdown import read_summary
 from toolkit.translate.engines import Engine
 from toolkit.translate.glossary import load_glossary
+from toolkit.translate.qa import billions_as_millions
 from toolkit.translate.translator import Translator
 
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = ROOT / "tests" / "reference" / "en-es.tsv"
+REFERENCE = ROOT / "tests" / "reference" / "en-es.tsv"  # sentences of the sample summaries
+UNSEEN = ROOT / "tests" / "reference" / "unseen-en-es.tsv"  # sentences written apart from the samples
 GLOSSARY = ROOT / "inputs" / "glossary.csv"
 
 
@@ -30,8 +32,8 @@ class Pair:
     es: str
 
 
-def load_pairs() -> list[Pair]:
-    with REFERENCE.open(encoding="utf-8", newline="") as f:
+def load_pairs(path: Path = REFERENCE) -> list[Pair]:
+    with path.open(encoding="utf-8", newline="") as f:
         return [Pair(row["en"], row["es"]) for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)]
 
 
@@ -122,6 +124,7 @@ def kept(source: str) -> Counter[str]:
     things.update("cite:" + m for m in re.findall(r"@[\w:-]+(?:, (?:pp?\. )?[\d-]+)?", source))
     things.update("link:" + m for m in re.findall(r"\]\((\S+?)\)", source))
     prose = re.sub(r"\[[^\]]*@[^\]]*\]|@[\w:-]+|\]\(\S+?\)", "", source)  # without citations and link targets
+    prose = billions_as_millions(prose)  # Spanish counts "mil millones": $3.2 billion is 3200 millones
     figures = re.findall(r"(?<![\d-])\d+(?:[,.\u00a0 ]\d{3})*(?:[.,]\d+)?(?!\d)", prose)
     things.update("figure:" + re.sub(r"\D", "", f) for f in figures)
     return things
@@ -135,3 +138,34 @@ def kept_share(sources: list[str], outputs: list[str]) -> float:
         total += sum(wanted.values())
         found += sum((wanted & got).values())
     return found / total if total else 1.0
+
+
+# --- error classes: what an editor would have to fix, counted mechanically -----------------------------------
+
+SPANISH_SHORT = set(
+    "de la el en y a los las del se que un una por con no su al es lo como más o pero sus le ya".split()
+)
+ENGLISH_AFFIXES = re.compile(r"\[(?:see|e\.g\.,|but see|cf\.)\s|(?:chap\.|emphasis added|para\.)\s*\d*\]", re.I)
+
+
+def error_classes(sources: list[str], outputs: list[str], references: list[str]) -> Counter[str]:
+    """Counts, over a set, of the mechanical error classes: English words left, title-case English phrases kept
+    that the reference translates, a capital letter mid-sentence the reference has in lower case, doubled
+    punctuation, and citation affixes left in English."""
+    found: Counter[str] = Counter()
+    for source, output, reference in zip(sources, outputs, references, strict=True):
+        ref_words = set(re.findall(r"[^\W\d_]+", reference.lower()))
+        src_words = set(re.findall(r"[^\W\d_]+", source.lower()))
+        for word in re.findall(r"[^\W\d_]+", output):
+            lower = word.lower()
+            if len(lower) >= 3 and lower in src_words and lower not in ref_words and lower not in SPANISH_SHORT:
+                found["English words left"] += 1
+        for phrase in re.findall(r"(?:[A-Z][a-z]+ ){1,4}[A-Z][a-z]+", source):
+            if phrase in output and phrase not in reference:
+                found["title-case phrases kept"] += 1
+        for m in re.finditer(r"(?<=[a-záéíóúñ,;] )([A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)", output):
+            if re.search(rf"(?<![\w]){re.escape(m.group(1).lower())}(?![\w])", reference):
+                found["capital mid-sentence"] += 1
+        found["doubled punctuation"] += len(re.findall(r"\.\.(?!\.)|,,|\s[.,;:](?=\s|$)", output))
+        found["English citation affixes"] += len(ENGLISH_AFFIXES.findall(output))
+    return found

@@ -152,6 +152,9 @@ class BreakingEngine:
         self.inner = ApertiumEngine()
         self.name, self.model = self.inner.name, self.inner.model
 
+    def translate_marked(self, markups: list[str]) -> list[str]:
+        return self.translate(markups)
+
     def translate(self, markups: list[str]) -> list[str]:
         out = self.inner.translate(markups)
         fixed = []

@@ -27,6 +27,9 @@ class CountingEngine:
         self.name, self.model = self.inner.name, self.inner.model
         self.calls: list[str] = []
 
+    def translate_marked(self, markups: list[str]) -> list[str]:
+        return self.translate(markups)
+
     def translate(self, markups: list[str]) -> list[str]:
         self.calls.extend(markups)
         return self.inner.translate(markups)
@@ -34,6 +37,9 @@ class CountingEngine:
 
 class DroppingEngine(CountingEngine):
     """Apertium, except that it loses every placeholder in a whole-segment call (as neural models do)."""
+
+    def translate_marked(self, markups: list[str]) -> list[str]:
+        return self.translate(markups)
 
     def translate(self, markups: list[str]) -> list[str]:
         out = super().translate(markups)

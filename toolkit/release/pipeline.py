@@ -101,10 +101,11 @@ def translate_packet(prepared: PreparedPacket, formats: tuple[str, ...], on_even
         findings = check_translation(translator.results, prepared.glossary)
         result.qa = qa_report(packet.id, translator.report, translator.results, findings, notes)
         log.info(
-            "%s: %d segments (%d from memory), QA: %d errors, %d warnings",
+            "%s: %d segments (%d from memory), %d unknown words, QA: %d errors, %d warnings",
             packet.id,
             result.report.segments,
             result.report.from_memory,
+            result.report.unknown_words,
             result.qa.errors,
             result.qa.warnings,
         )

@@ -50,6 +50,7 @@ class ReviewRow:
     base: str  # target_fingerprint of target and status: what an import compares the memory with ("" if none)
     earlier: str  # a person's target for this segment's earlier English, when the English changed
     notes: tuple[EditorNote, ...] = ()
+    unknown: tuple[str, ...] = ()  # words the engine did not know (machine translations only)
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ def packet_review(packet: Packet, memory: TranslationMemory) -> PacketReview:
                 unit.fingerprint if unit else "",
                 earlier,
                 tuple(notes.get(item.id, ())),
+                tuple(unit.unknown.split()) if unit and unit.status == "machine" else (),
             )
         )
     return PacketReview(packet, rows, glossary, bibliography)

@@ -24,6 +24,7 @@ from toolkit.write import wordxml
 
 TOKEN_FILL = "E4E4E4"
 CHANGED_FILL = "FFF2CC"
+UNKNOWN_FILL = "F8CBAD"  # words the engine did not know
 HEADER_FILL = "DCE3EC"
 WIDTHS_CM = (3.3, 8.8, 9.0, 2.3, 3.3)
 IDENTIFIER = "briefkit-review"
@@ -32,13 +33,35 @@ ID_CELL = re.compile(r"^\s*(?P<id>\S.*?-\d{3,})\s*#(?P<en>[0-9a-f]{8})(?:\W+(?P<
 STATUS_CHOICES = ("machine", "reviewed", "approved")
 
 
-def _cell_text(cell: object, pieces: list[tuple[str, bool]], size: float = 9.5, lang: str = "") -> None:
-    paragraph = cell.paragraphs[0]  # type: ignore[attr-defined]
+def _highlighted(pieces: list[tuple[str, bool]], words: tuple[str, ...]) -> list[tuple[str, bool, bool]]:
+    """(text, is_token, is_unknown) pieces: the engine's unknown words split out of the text to be highlighted."""
+    if not words:
+        return [(text, token, False) for text, token in pieces]
+    pattern = re.compile(
+        r"(?<![\w-])(" + "|".join(map(re.escape, sorted(set(words), key=len, reverse=True))) + r")(?![\w-])"
+    )
+    out: list[tuple[str, bool, bool]] = []
     for text, token in pieces:
+        if token:
+            out.append((text, True, False))
+            continue
+        for i, part in enumerate(pattern.split(text)):
+            if part:
+                out.append((part, False, i % 2 == 1))
+    return out
+
+
+def _cell_text(
+    cell: object, pieces: list[tuple[str, bool]], size: float = 9.5, lang: str = "", unknown: tuple[str, ...] = ()
+) -> None:
+    paragraph = cell.paragraphs[0]  # type: ignore[attr-defined]
+    for text, token, is_unknown in _highlighted(pieces, unknown):
         run = paragraph.add_run(text, style="Protected token" if token else None)
         run.font.size = Pt(size)
         if token:
             wordxml.set_run_shading(run, TOKEN_FILL)
+        if is_unknown:
+            wordxml.set_run_shading(run, UNKNOWN_FILL)
         if lang:
             wordxml.set_run_language(run, lang)
 
@@ -54,6 +77,8 @@ def _notes_lines(row: ReviewRow) -> list[str]:
     ]
     if row.earlier:
         lines.append(f"{EXPORTED_LINE}Earlier reviewed translation: " + markup_as_text(row.earlier))
+    if row.unknown:
+        lines.append(f"{EXPORTED_LINE}Unknown to the engine, left in English: " + ", ".join(row.unknown))
     return lines
 
 
@@ -123,7 +148,8 @@ def write_review_docx(review: PacketReview, target_lang: str, timestamp: dt.date
         segment = row.item.segment
         _cell_text(cells[1], visible(segment.markup, segment, True, review.bibliography), lang=packet.source_lang)
         wordxml.lock_cell_content(cells[1], "english")
-        _cell_text(cells[2], visible(row.target, segment, False, review.bibliography), lang=target_lang)
+        target_pieces = visible(row.target, segment, False, review.bibliography)
+        _cell_text(cells[2], target_pieces, lang=target_lang, unknown=row.unknown)
         wordxml.status_drop_down(cells[3], row.status, STATUS_CHOICES)
         lines = _notes_lines(row)
         if lines:

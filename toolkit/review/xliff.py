@@ -105,6 +105,10 @@ def write_review_xliff(review: PacketReview, target_lang: str) -> bytes:
             etree.SubElement(
                 unit, q("note"), {"from": "briefkit", "annotates": "general"}
             ).text = f"{row.document_title} › {row.item.section}"
+        if row.unknown:
+            etree.SubElement(unit, q("note"), {"from": "briefkit", "priority": "2"}).text = (
+                "Unknown to the engine, left in English: " + ", ".join(row.unknown)
+            )
         for note in row.notes:
             etree.SubElement(unit, q("note"), {"from": note.author or "editor"}).text = note.text
         if row.earlier:

@@ -31,6 +31,21 @@ class Engine(Protocol):
 
     def translate(self, markups: list[str]) -> list[str]: ...
 
+    def translate_marked(self, markups: list[str]) -> list[str]:
+        """As `translate`, with each word the engine does not know marked `*word` (see `split_unknown`)."""
+        ...
+
+
+UNKNOWN = re.compile(r"(?<![\w*])\*(?=\w)")
+UNKNOWN_WORD = re.compile(r"[\w'’-]*\*\w[\w'’*-]*")
+
+
+def split_unknown(marked: str) -> tuple[str, list[str]]:
+    """Engine output without its unknown-word marks, and the words that had one, in order ("e-*mailed" is
+    one word)."""
+    words = [w.replace("*", "").strip("-'’") for w in UNKNOWN_WORD.findall(marked)]
+    return UNKNOWN.sub("", marked), [w for w in words if w]
+
 
 # --- Apertium ---------------------------------------------------------------------------------------------
 
@@ -83,11 +98,16 @@ class ApertiumEngine:
                 out.append(f"</g{stack.pop()}>")
             pos = m.end()
         out.append(html[pos:])
-        text = re.sub(rf"\b{token}(\d+)\b", r"<x\1/>", "".join(out))
-        text = re.sub(r"[#*@](?=\w)", "", text)  # Apertium's unknown-word and generation marks
+        text = re.sub(rf"[*@#]?\b{token}(\d+)\b", r"<x\1/>", "".join(out))
+        # Apertium marks a word it does not know `*word` (kept, see split_unknown), a word without a
+        # translation `@word` (counted as unknown too) and one it cannot inflect `#word` (dropped).
+        text = re.sub(r"#(?=\w)", "", re.sub(r"@(?=\w)", "*", text))
         return re.sub(r"\s+", " ", text).strip()
 
     def translate(self, markups: list[str]) -> list[str]:
+        return [split_unknown(text)[0] for text in self.translate_marked(markups)]
+
+    def translate_marked(self, markups: list[str]) -> list[str]:
         if not markups:
             return []
         token = "Bk"
@@ -95,7 +115,7 @@ class ApertiumEngine:
             token += "q"
         body = "".join(f"<p>{self._encode(m, token)}</p>\n" for m in markups)
         result = subprocess.run(
-            [self.binary, "-f", "html", "-u", "eng-spa"],
+            [self.binary, "-f", "html", "eng-spa"],
             input=body,
             capture_output=True,
             text=True,
@@ -218,6 +238,9 @@ class ArgosEngine:
             ) from None
         self.beam_size = beam_size
         self.batch_size = batch_size
+
+    def translate_marked(self, markups: list[str]) -> list[str]:
+        return self.translate(markups)  # a neural model marks no unknown words
 
     def translate(self, markups: list[str]) -> list[str]:
         sentences: list[list[str]] = []

@@ -17,7 +17,7 @@ from toolkit.model import normalize_space
 Status = Literal["machine", "reviewed", "approved"]  # who made a target: an engine, a person, a person's final
 STATUSES: tuple[Status, ...] = get_args(Status)
 RANK: dict[str, int] = {"machine": 0, "reviewed": 1, "approved": 2}
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Each step takes a memory from the version before it to its own (PRAGMA user_version). Version 1 is the memory
 # of the first release (units, with the segment id a person reviewed it as); 2 adds history, notes and imports.
 MIGRATIONS: dict[int, list[str]] = {
@@ -47,6 +47,10 @@ MIGRATIONS: dict[int, list[str]] = {
             id TEXT PRIMARY KEY, pair TEXT NOT NULL, file TEXT NOT NULL, editor TEXT NOT NULL, at TEXT NOT NULL,
             stored INTEGER NOT NULL, undone TEXT NOT NULL DEFAULT '')""",
     ],
+    3: [  # the words the engine did not know, space-separated (Apertium's unknown-word marks)
+        "ALTER TABLE units ADD COLUMN unknown TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE history ADD COLUMN unknown TEXT NOT NULL DEFAULT ''",
+    ],
 }
 
 
@@ -72,13 +76,14 @@ class Unit:
     produced_by: str
     updated: str
     context: str = ""  # the packet segment id a person reviewed it as (for "the English changed since")
+    unknown: str = ""  # words the engine did not know and left as they were, space-separated
 
     @property
     def fingerprint(self) -> str:
         return target_fingerprint(self.target, self.status)
 
 
-COLUMNS = "source, target, status, engine, model, produced_by, updated, context"
+COLUMNS = "source, target, status, engine, model, produced_by, updated, context, unknown"
 
 
 @dataclass(frozen=True)
@@ -230,12 +235,12 @@ class TranslationMemory:
         key = normalize(unit.source)
         row = (unit.source, unit.target, unit.status, unit.engine, unit.model, unit.produced_by, unit.updated)
         self.db.execute(
-            f"INSERT OR REPLACE INTO units (source_key, pair, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (key, pair, *row, unit.context),
+            f"INSERT OR REPLACE INTO units (source_key, pair, {COLUMNS}) VALUES ({', '.join('?' * 11)})",
+            (key, pair, *row, unit.context, unit.unknown),
         )
         self.db.execute(
-            f"INSERT INTO history (source_key, pair, {COLUMNS}, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (key, pair, *row, unit.context, change),
+            f"INSERT INTO history (source_key, pair, {COLUMNS}, change) VALUES ({', '.join('?' * 12)})",
+            (key, pair, *row, unit.context, unit.unknown, change),
         )
 
     def store_units(self, units: list[Unit], pair: str, change: str = "build") -> int:
@@ -287,14 +292,14 @@ class TranslationMemory:
             f"AND source_key IN ({','.join('?' * len(keys))}) ORDER BY id",
             [pair, *keys],
         )
-        return [Version(row[0], Unit(*row[1:9]), row[9]) for row in rows]
+        return [Version(row[0], Unit(*row[1:10]), row[10]) for row in rows]
 
     def history_of_context(self, pair: str, context: str) -> list[Version]:
         """Versions people made for a segment id (its context), whatever English they were for."""
         rows = self.db.execute(
             f"SELECT id, {COLUMNS}, change FROM history WHERE pair = ? AND context = ? ORDER BY id", [pair, context]
         )
-        return [Version(row[0], Unit(*row[1:9]), row[9]) for row in rows]
+        return [Version(row[0], Unit(*row[1:10]), row[10]) for row in rows]
 
     def version_with_fingerprint(self, pair: str, source: str, fingerprint: str) -> Unit | None:
         """The latest version of a unit whose target and status have this fingerprint (a review file's base)."""

@@ -13,6 +13,7 @@ from typing import Literal, NamedTuple, Protocol
 from toolkit.model.dates import MONTHS
 from toolkit.read.packet import NumberStyle
 from toolkit.translate.glossary import Glossary
+from toolkit.translate.names import Verdict, analyse, judge
 from toolkit.translate.spanish import spanish_article, spanish_date, spanish_money, spanish_number
 
 SpanKind = Literal["term", "url", "email", "date", "money", "number", "name"]
@@ -118,10 +119,14 @@ class GlossarySpan:
 
 
 class NameSpan:
-    """Runs of two or more capitalized words ("Roger Marshall", "Department of Justice"), kept as written."""
+    """Runs of two or more capitalized words ("Roger Marshall", "Human Rights Watch"), kept as written where
+    `names.judge` says they are names, from their first personal name on; a surname alone once its full name
+    appeared in the same document ("Trump" after "Donald Trump"); codes such as MS-13."""
 
     CAPWORD = r"(?:[A-Z][\w'’.-]*|[A-Z]{2,}[\w-]*)"
-    RUN = re.compile(rf"{CAPWORD}(?:\s(?:(?:of|de|del|the|la)\s)?{CAPWORD})+")
+    RUN = re.compile(rf"{CAPWORD}(?:\s(?:(?:of|for|on|de|del|the|la|and|y)\s)?{CAPWORD})+")
+    CAPITALIZED = re.compile(r"(?<![\w'’-])[A-Z][a-zà-ÿ'’]+(?![\w'’-])")
+    CODE = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*(?:-\d+[A-Za-z]?)+(?![\w-])")  # MS-13, COVID-19, F-16
     # Words that start a sentence or join names but are not names themselves.
     COMMON_WORDS = set(
         """a an the in on at for but and or if when this that these those it he she they we our its
@@ -129,9 +134,14 @@ their his her according after before earlier among both separately meanwhile whi
 during since also then so yet however although where which who what why how every each some many most
 """.split()
     )
-    JOINERS = {"of", "de", "del", "la", "y", "and", "&", "–", "-"}
+    JOINERS = {"of", "for", "on", "de", "del", "la", "y", "and", "&", "–", "-"}
 
-    def find(self, text: str) -> Iterator[ProtectedSpan]:
+    def __init__(self) -> None:
+        self.verdicts: dict[str, tuple[Verdict, int]] = {}
+        self.surnames: set[str] = set()
+
+    def runs(self, text: str) -> Iterator[tuple[int, list[str]]]:
+        """Each capitalized run of the text: where it starts and its words, common words at the ends dropped."""
         for m in self.RUN.finditer(text):
             start, words = m.start(), m.group(0).split(" ")
             while words and words[0].lower() in self.COMMON_WORDS:
@@ -140,17 +150,63 @@ during since also then so yet however although where which who what why how ever
             while words and words[-1].lower() in self.JOINERS | self.COMMON_WORDS:
                 words = words[:-1]
             if len(words) >= 2:
+                yield start, words
+
+    def learn(self, texts: list[str]) -> None:
+        """Judge every run of a document's texts at once (one analyser call), and note its people's surnames."""
+        phrases = sorted({" ".join(words) for text in texts for _, words in self.runs(text)})
+        analysis = analyse(phrases)
+        for phrase in phrases:
+            if phrase not in self.verdicts:
+                self.verdicts[phrase] = judge(phrase, analysis.get(phrase))
+        self.surnames = set()
+        for phrase in phrases:
+            words = analysis.get(phrase) or []
+            if any(word.personal for word in words) and self.verdicts[phrase][0] == "keep":
+                self.surnames.add(phrase.split(" ")[-1])
+
+    def find(self, text: str) -> Iterator[ProtectedSpan]:
+        for start, words in self.runs(text):
+            verdict, skip = self.verdicts.get(" ".join(words), ("keep", 0))
+            if verdict == "translate":
+                continue
+            start += sum(len(w) + 1 for w in words[:skip])
+            words = words[skip:]
+            if len(words) >= 1 and (len(words) >= 2 or words[0] in self.surnames):
                 end = start + len(" ".join(words))
                 yield ProtectedSpan(start, end, text[start:end], "name")
+        for m in self.CAPITALIZED.finditer(text):
+            if m.group(0) in self.surnames:
+                yield ProtectedSpan(m.start(), m.end(), m.group(0), "name")
+
+
+class KnownNameSpan:
+    """Names known from the packet's bibliography (authors, publishers, publications): kept as written."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        usable = sorted({n for n in names if len(n) >= 3 and n[:1].isupper()}, key=len, reverse=True)
+        self.regex = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, usable)) + r")(?![\w-])") if usable else None
+
+    def find(self, text: str) -> Iterator[ProtectedSpan]:
+        if self.regex is not None:
+            for m in self.regex.finditer(text):
+                yield ProtectedSpan(m.start(), m.end(), m.group(0), "name")
 
 
 class Protector:
-    """Finds the protected spans of a text (see the module's docstring for the order)."""
+    """Finds the protected spans of a text (see the module's docstring for the order). `learn` a document's
+    texts first for the names in it to be judged with Apertium's analyser (without it, every run is kept)."""
 
-    def __init__(self, glossary: Glossary, number_style: NumberStyle = "spanish") -> None:
+    def __init__(
+        self, glossary: Glossary, number_style: NumberStyle = "spanish", known_names: tuple[str, ...] = ()
+    ) -> None:
         self.terms = GlossarySpan(glossary)
+        self.known = KnownNameSpan(known_names)
         self.names = NameSpan()
         self.number_style = number_style
+
+    def learn(self, texts: list[str]) -> None:
+        self.names.learn(texts)
 
     def __call__(self, text: str) -> list[ProtectedSpan]:
         spans: list[ProtectedSpan] = []
@@ -163,7 +219,13 @@ class Protector:
                     taken[i] = True
 
         for span in self.terms.find(text):
+            if span.start == 0 and text[:1].isupper() and span.target[:1].islower():
+                span = span._replace(target=span.target[:1].upper() + span.target[1:])  # a sentence's start
             add(span)
+        for span in self.known.find(text):
+            add(span)
+        for m in NameSpan.CODE.finditer(text):  # before figures: the 13 of MS-13 is no number
+            add(ProtectedSpan(m.start(), m.end(), m.group(0), "name"))
         for m in PATTERNS.finditer(text):
             kind = KINDS_BY_NAME[str(m.lastgroup)]
             add(ProtectedSpan(m.start(), m.end(), kind.target(m.group(0), self.number_style), kind.kind))

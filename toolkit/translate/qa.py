@@ -17,7 +17,9 @@ from toolkit.translate.memory import EditorNote
 from toolkit.translate.segments import markup_as_text
 from toolkit.translate.translator import SegmentResult, TranslationReport
 
-FindingKind = Literal["needs-review", "untranslated", "placeholder", "number", "link", "citation", "glossary", "length"]
+FindingKind = Literal[
+    "needs-review", "untranslated", "unknown-words", "placeholder", "number", "link", "citation", "glossary", "length"
+]
 Severity = Literal["error", "warning"]  # error: must be fixed; warning: look at it
 
 # Length of Spanish text against its English source, outside which output is suspicious.
@@ -98,6 +100,16 @@ def check_untranslated(result: SegmentResult, glossary: Glossary) -> Iterator[tu
             yield "untranslated", "warning", f"{english} English function words in the Spanish text"
 
 
+def check_unknown_words(result: SegmentResult, glossary: Glossary) -> Iterator[tuple[FindingKind, Severity, str]]:
+    """The words the engine did not know: left in English in the Spanish, the first thing to look at."""
+    if result.unknown_words:
+        yield (
+            "unknown-words",
+            "warning",
+            "words the engine does not know, left as written: " + ", ".join(dict.fromkeys(result.unknown_words)),
+        )
+
+
 def check_references(result: SegmentResult, glossary: Glossary) -> Iterator[tuple[FindingKind, Severity, str]]:
     source_links, source_cites = _references(result.source)
     target_links, target_cites = _references(result.target)
@@ -107,8 +119,19 @@ def check_references(result: SegmentResult, glossary: Glossary) -> Iterator[tupl
         yield "citation", "error", f"citations differ: {sorted(source_cites)} → {sorted(target_cites)}"
 
 
+def billions_as_millions(english: str) -> str:
+    """ "$3.2 billion" as Spanish counts it, "3200 million" (mil millones), so that figures compare."""
+
+    def thousand_times(m: re.Match[str]) -> str:
+        value = float(m.group(1).replace(",", "")) * 1000
+        return (f"{value:.0f}" if value.is_integer() else f"{value:g}") + " million"
+
+    return re.sub(r"(\d[\d,]*(?:\.\d+)?) billion", thousand_times, english)
+
+
 def check_figures(result: SegmentResult, glossary: Glossary) -> Iterator[tuple[FindingKind, Severity, str]]:
-    source, target = _figures(plain_text(result.source)), _figures(plain_text(result.target))
+    source = _figures(billions_as_millions(plain_text(result.source)))
+    target = _figures(plain_text(result.target))
     missing, extra = source - target, target - source
     if missing or extra:
         yield "number", "error", f"figures differ: missing {sorted(missing)}, added {sorted(extra)}"
@@ -137,6 +160,7 @@ CHECKS: tuple[Check, ...] = (
     check_needs_review,
     check_placeholders,
     check_untranslated,
+    check_unknown_words,
     check_references,
     check_figures,
     check_glossary,

@@ -10,16 +10,28 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from toolkit.model import Document, Heading, Inline, Span, inline_sequences, map_blocks, notes_in_order, plain_text
+from toolkit.model import (
+    Document,
+    Heading,
+    Inline,
+    Span,
+    Text,
+    inline_sequences,
+    map_blocks,
+    notes_in_order,
+    plain_text,
+    query_blocks,
+    query_inlines,
+)
 from toolkit.read.packet import NumberStyle
 from toolkit.translate.anchors import SegmentAnchor, english_fingerprint, segment_key, slot_anchor_for_key
-from toolkit.translate.engines import Engine
+from toolkit.translate.engines import Engine, split_unknown
 from toolkit.translate.glossary import Glossary
-from toolkit.translate.memory import Status, TranslationMemory, normalize, target_fingerprint
+from toolkit.translate.memory import Status, TranslationMemory, Unit, normalize, now_utc, target_fingerprint
+from toolkit.translate.postedit import post_edit
 from toolkit.translate.protect import Protector
 from toolkit.translate.segments import (
     MARKUP,
-    FindSpans,
     PlaceholderError,
     Segment,
     make_segment,
@@ -56,6 +68,7 @@ class TranslationReport:
     translated: int = 0
     retried: list[str] = field(default_factory=list)
     problems: list[PlaceholderProblem] = field(default_factory=list)
+    unknown_words: int = 0  # words the engine did not know, over all segments
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,7 @@ class SegmentResult:
     origin: Origin
     segment_id: str = ""
     earlier_review: str = ""  # a person's translation of this segment's earlier English (markup), if any
+    unknown_words: tuple[str, ...] = ()  # words the engine did not know, left as in the English
 
 
 @dataclass(frozen=True)
@@ -80,11 +94,13 @@ class PacketSegment:
     segment: Segment
 
 
-def document_segments(doc: Document, protect: FindSpans) -> list[PacketSegment]:
+def document_segments(doc: Document, protect: Protector) -> list[PacketSegment]:
     """Every segment of a document: the title, the body's blocks in reading order, then the notes in the order
-    they are first referenced (a note's own notes after it)."""
+    they are first referenced (a note's own notes after it). The names of the whole document are judged first."""
     stem = Path(doc.source_path).stem if doc.source_path else "document"
     found: list[PacketSegment] = []
+    texts = query_inlines(_texts, doc.title) + query_blocks(_texts, doc.blocks)
+    protect.learn(texts)
 
     def add(inlines: tuple[Inline, ...], section: str) -> None:
         found.append(PacketSegment(f"{stem}-{len(found):03d}", section, inlines, make_segment(inlines, protect)))
@@ -100,6 +116,10 @@ def document_segments(doc: Document, protect: FindSpans) -> list[PacketSegment]:
         for inlines in inline_sequences(note.blocks, into_notes=False):
             add(inlines, "notes")
     return found
+
+
+def _texts(node: Inline) -> list[str]:
+    return [node.text] if isinstance(node, Text) else []
 
 
 def respace_slots(source: str, target: str) -> str:
@@ -124,19 +144,21 @@ class Translator:
         target_lang: str = "es-ES",
         number_style: NumberStyle = "spanish",
         anchors: bool = False,
+        known_names: tuple[str, ...] = (),
     ) -> None:
         """`anchors`: mark each translated segment and the slots in it with `Span`s (see `anchors`), so that the
         Word writer can tie an editor's changes back to the memory."""
         self.engine = engine
         self.memory = memory
         self.glossary = glossary
-        self.protect = Protector(glossary, number_style)
+        self.protect = Protector(glossary, number_style, known_names)
         self.pair = f"en-{target_lang[:2]}"
         self.target_lang = target_lang
         self.anchors = anchors
         self.report = TranslationReport(engine=engine.name, model=engine.model)
         self.results: list[SegmentResult] = []
         self._origins: dict[str, Origin] = {}
+        self._unknown: dict[str, tuple[str, ...]] = {}
         # Called with (segments done, segments to do, segments per second) after each engine call.
         self.on_progress: Callable[[int, int, float], None] = lambda done, total, rate: None
 
@@ -150,13 +172,19 @@ class Translator:
             source, seg = item.source, item.segment
             key = normalize(seg.markup)
             text = respace_slots(seg.markup, targets.get(key, seg.markup))
+            if self._origins.get(key) in ("machine", "memory", "retried") and self.target_lang.startswith("es"):
+                text = post_edit(seg, text)  # machine output only: a person's translation is never touched
             anchor = self._anchor(item, targets.get(key), self._origins.get(key))
             target, origin = self._restore(source, seg, text, self._origins.get(key), anchor)
             translated[source] = (Span(anchor.name, target),) if anchor and origin != "kept-source" else target
             if seg.has_text and origin is not None:
                 machine_made = origin in ("machine", "memory", "retried")
                 earlier = stale[item.id].target if machine_made and item.id in stale else ""
-                self.results.append(SegmentResult(source, target, tuple(seg.protected), origin, item.id, earlier))
+                unknown = self._unknown.get(key, ()) if machine_made else ()
+                self.report.unknown_words += len(unknown)
+                self.results.append(
+                    SegmentResult(source, target, tuple(seg.protected), origin, item.id, earlier, unknown)
+                )
 
         # Every sequence is replaced by its translation; notes (kept as slots) are then translated in turn.
         def put(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
@@ -179,6 +207,7 @@ class Translator:
             if unit and (unit.status != "machine" or unit.model == self.engine.model):
                 targets[key] = unit.target
                 self._origins[key] = unit.status if unit.status != "machine" else "memory"
+                self._unknown[key] = tuple(unit.unknown.split())
             else:
                 todo.append(key)
         self.report.from_memory += len(unique) - len(todo)
@@ -192,8 +221,22 @@ class Translator:
             targets.update(translated)
             self.report.translated += len(todo)
             if self.memory:
-                fresh = [(source, translated[source]) for source in todo]
-                self.memory.store(fresh, self.pair, "machine", self.engine.name, self.engine.model, "briefkit")
+                now = now_utc()
+                fresh = [
+                    Unit(
+                        s,
+                        translated[s],
+                        "machine",
+                        self.engine.name,
+                        self.engine.model,
+                        "briefkit",
+                        now,
+                        "",
+                        " ".join(self._unknown.get(s, ())),
+                    )
+                    for s in todo
+                ]
+                self.memory.store_units(fresh, self.pair)
         return targets
 
     def _translate_in_chunks(self, todo: list[str]) -> dict[str, str]:
@@ -202,7 +245,9 @@ class Translator:
         started = time.perf_counter()
         for start in range(0, len(todo), CHUNK):
             chunk = todo[start : start + CHUNK]
-            translated.update(zip(chunk, self.engine.translate(chunk), strict=True))
+            for source, marked in zip(chunk, self.engine.translate_marked(chunk), strict=True):
+                translated[source], unknown = split_unknown(marked)
+                self._unknown[source] = tuple(unknown)
             elapsed = time.perf_counter() - started
             self.on_progress(len(translated), len(todo), len(translated) / elapsed if elapsed else 0.0)
         return translated
@@ -220,10 +265,14 @@ class Translator:
         One engine call for the runs of all the segments that need it."""
         runs = {source: text_runs(source) for source in sources}
         wanted = sorted({run for source_runs in runs.values() for run in source_runs if run.strip()})
-        done = dict(zip(wanted, self.engine.translate(wanted), strict=True)) if wanted else {}
+        marked = dict(zip(wanted, self.engine.translate_marked(wanted), strict=True)) if wanted else {}
+        done = {run: split_unknown(text)[0] for run, text in marked.items()}
         out = {}
         for source, source_runs in runs.items():
             pieces = []
+            self._unknown[source] = tuple(
+                w for run in source_runs if run.strip() for w in split_unknown(marked[run])[1]
+            )
             for run in source_runs:
                 if run.strip():
                     lead = " " if run[:1].isspace() else ""

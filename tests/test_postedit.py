@@ -1,0 +1,133 @@
+"""The post-edit rules and the name judgement, each alone on a segment built here, and through real Apertium."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.reference_set import pipeline
+from toolkit.model import Text
+from toolkit.translate.engines import ApertiumEngine
+from toolkit.translate.glossary import Glossary
+from toolkit.translate.names import analyse, judge
+from toolkit.translate.postedit import (
+    article_before_dates,
+    article_before_percentages,
+    capitalize_sentence_start,
+    domain_senses,
+    doubled_full_stop,
+    lowercase_after_slot,
+)
+from toolkit.translate.protect import Protector
+from toolkit.translate.segments import Segment, make_segment
+
+
+def segment(english: str) -> Segment:
+    protect = Protector(Glossary(()))
+    protect.learn([english])
+    return make_segment((Text(english),), protect)
+
+
+def test_lowercase_after_slot_only_where_the_english_was_lowercase() -> None:
+    seg = segment("Senator Maria Alvarez introduced a bill.")
+    assert seg.markup.startswith("Senator <x1/> introduced")
+    assert lowercase_after_slot(seg, "Senador <x1/> Presentó un proyecto.") == "Senador <x1/> presentó un proyecto."
+    heading = segment("Maria Alvarez Speaks")
+    assert lowercase_after_slot(heading, "<x1/> Habla") == "<x1/> Habla"
+
+
+def test_capitalize_sentence_start() -> None:
+    seg = segment("Senator Maria Alvarez spoke.")
+    assert capitalize_sentence_start(seg, "senador <x1/> habló.") == "Senador <x1/> habló."
+    assert capitalize_sentence_start(segment("and so on"), "y así") == "y así"
+
+
+def test_article_before_dates_and_percentages() -> None:
+    seg = segment("On March 3, 2024, prices rose by 25 percent until May 5.")
+    assert seg.kinds == {1: "date", 2: "number", 3: "date"}
+    assert article_before_dates(seg, "En <x1/>, los precios subieron por <x2/> hasta <x3/>.") == (
+        "El <x1/>, los precios subieron por <x2/> hasta el <x3/>."
+    )
+    assert article_before_percentages(seg, "subieron por <x2/>") == "subieron un <x2/>"
+    assert article_before_percentages(seg, "crecimiento de <x2/>") == "crecimiento del <x2/>"
+    assert article_before_percentages(seg, "alcanzó <x2/>") == "alcanzó el <x2/>"
+    assert article_before_percentages(seg, "un <x2/>") == "un <x2/>"
+
+
+def test_domain_senses_only_where_the_english_has_the_word() -> None:
+    assert domain_senses(segment("The new policy"), "La póliza nueva") == "La política nueva"
+    assert domain_senses(segment("an insurance contract"), "una póliza") == "una póliza"
+    assert domain_senses(segment("The article says"), "La prenda dice") == "El artículo dice"
+    assert domain_senses(segment("Air strikes hit"), "Las huelgas golpearon") == "Los ataques golpearon"
+    assert domain_senses(segment("a general strike"), "una huelga general") == "una huelga general"
+    assert domain_senses(segment("at the border"), "en el borde") == "en la frontera"
+    assert domain_senses(segment("The memo notes"), "El memo nota") == "El memorando nota"
+
+
+def test_doubled_full_stop() -> None:
+    seg = make_segment((Text("in the U.S."),), lambda text: [])
+    seg.slots[1] = Text("EE. UU.")
+    assert doubled_full_stop(seg, "en <x1/>.") == "en <x1/>"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "verdict"),
+    [
+        ("Health Minister Ana Lima", ("keep", 2)),
+        ("Donald Trump", ("keep", 0)),
+        ("Human Rights Watch", ("keep", 0)),
+        ("The New York Times", ("keep", 0)),
+        ("Brookings Institution", ("keep", 0)),
+        ("World Health Organization", ("translate", 0)),
+        ("Supreme Court", ("translate", 0)),
+        ("European Union", ("translate", 0)),
+    ],
+)
+def test_names_are_judged_with_apertiums_analyser(phrase: str, verdict: tuple[str, int]) -> None:
+    assert judge(phrase, analyse([phrase]).get(phrase)) == verdict
+
+
+def test_a_surname_alone_is_kept_once_the_full_name_appeared() -> None:
+    protect = Protector(Glossary(()))
+    protect.learn(["President Donald Trump signed it.", "Trump said so."])
+    assert [s.target for s in protect("Trump said so.")] == ["Trump"]
+    assert [s.target for s in protect("They met MS-13 members.")] == ["MS-13"]
+
+
+def test_through_apertium() -> None:
+    out = pipeline(
+        ApertiumEngine(),
+        [
+            "The World Health Organization warned that the new policy failed.",
+            "Senator Maria Alvarez introduced a bill on March 3, 2024.",
+            "Air strikes hit a hospital near the border.",
+        ],
+    )
+    assert out[0].startswith("La Organización Mundial de la Salud") and "política" in out[0]
+    assert out[1].startswith("Senador Maria Alvarez presentó") and "el 3 de marzo de 2024" in out[1]
+    assert "ataques aéreos" in out[2].lower() and "frontera" in out[2]
+
+
+def test_unknown_words_are_reported_and_kept_in_the_memory(tmp_path: Path) -> None:
+    """Apertium's unknown-word marks: stripped from the Spanish, listed per segment in the QA findings, and the
+    same on a warm run from the memory."""
+    from toolkit.model import Document, Paragraph, SummaryMeta
+    from toolkit.translate.memory import TranslationMemory
+    from toolkit.translate.qa import check_translation
+    from toolkit.translate.translator import Translator
+
+    english = "The market took a nosedive after the hawkish speech."
+    document = Document(SummaryMeta("T", "s"), (Text("Title"),), (Paragraph((Text(english),)),), source_path="d.md")
+    for run in ("cold", "warm"):
+        memory = TranslationMemory(tmp_path / "memory.sqlite")
+        translator = Translator(ApertiumEngine(), memory, Glossary(()))
+        (out,) = translator.translate_documents([document])
+        memory.close()
+        result = next(r for r in translator.results if r.segment_id == "d-001")
+        assert result.unknown_words == ("nosedive", "hawkish"), run
+        assert "*" not in "".join(t.text for t in out.blocks[0].children if isinstance(t, Text))  # type: ignore[union-attr]
+        assert translator.report.unknown_words == 2
+        findings = [f for f in check_translation(translator.results, Glossary(())) if f.kind == "unknown-words"]
+        assert [f.message for f in findings] == ["words the engine does not know, left as written: nosedive, hawkish"]
+        assert findings[0].segment == "d-001"
