@@ -131,3 +131,16 @@ def test_unknown_words_are_reported_and_kept_in_the_memory(tmp_path: Path) -> No
         findings = [f for f in check_translation(translator.results, Glossary(())) if f.kind == "unknown-words"]
         assert [f.message for f in findings] == ["words the engine does not know, left as written: nosedive, hawkish"]
         assert findings[0].segment == "d-001"
+
+
+def test_citation_affixes_and_locator_labels_in_spanish() -> None:
+    from toolkit.model import Cite, CiteItem
+    from toolkit.translate.spanish import spanish_citations
+
+    cite = Cite((CiteItem("a", prefix="See", suffix=", chap. 4, emphasis added"), CiteItem("b", prefix="e.g.,")))
+    (out,) = spanish_citations((cite,))
+    assert isinstance(out, Cite)
+    assert [(i.prefix, i.suffix) for i in out.items] == [("Véase", ", cap. 4, énfasis añadido"), ("p. ej.,", "")]
+    assert spanish_citations((Cite((CiteItem("c", prefix="as argued by"),)),)) == (
+        Cite((CiteItem("c", prefix="as argued by"),)),
+    )

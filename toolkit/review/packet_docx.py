@@ -14,7 +14,7 @@ from pathlib import Path
 from lxml import etree
 
 from toolkit.errors import BriefkitError
-from toolkit.model import Emph, Link, Strong, normalize_space
+from toolkit.model import normalize_space
 from toolkit.review.merge import Correction, ReviewFile
 from toolkit.review.package import (
     CHANGES,
@@ -138,7 +138,7 @@ def _markup(found: _Found, segment: Segment) -> tuple[str, list[str]]:
     inside: int | None = None  # the protected slot being read
     content: list[str] = []
     after_slot = after_object = False
-    paired = {n for n, node in segment.slots.items() if isinstance(node, (Emph, Strong, Link))}
+    paired = {n for n in segment.slots if segment.paired(n)}
     for kind, value in found.items:
         text = str(value)
         if after_object and kind == "text":

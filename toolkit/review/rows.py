@@ -132,7 +132,7 @@ def slot_kind(segment: Segment, n: int) -> str:
     """What slot `n` stands for, in a word: term, name, number, date, money, url, email, cite, note, code,
     image, em, strong, link."""
     node = segment.slots[n]
-    if isinstance(node, Text):
+    if isinstance(node, Text) or n in segment.kinds:
         return segment.kinds.get(n, "term")
     return {Cite: "cite", Note: "note", Code: "code", Image: "image", Emph: "em", Strong: "strong", Link: "link"}.get(
         type(node), "slot"
@@ -155,6 +155,8 @@ def slot_label(segment: Segment, n: int, english: bool, bibliography: Bibliograp
         return node.text
     if isinstance(node, Image):
         return node.alt
+    if isinstance(node, Emph) and not segment.paired(n):
+        return plain_text(node.children)
     if isinstance(node, Link):
         return node.target
     return ""
@@ -193,8 +195,7 @@ def markup_from_tokens(text: str, segment: Segment) -> str:
         node = segment.slots.get(n)
         if node is None:
             raise BriefkitError(f"there is no token {{{n}}} in this segment")
-        paired = isinstance(node, (Emph, Strong, Link))
-        if paired:
+        if segment.paired(n):
             out.append(f"</g{n}>" if m.group(1) else f"<g{n}>")
         elif m.group(1):
             raise BriefkitError(f"{{/{n}}} closes nothing: token {n} is not formatting")

@@ -16,7 +16,7 @@ from toolkit.translate.glossary import Glossary
 from toolkit.translate.names import Verdict, analyse, judge
 from toolkit.translate.spanish import spanish_article, spanish_date, spanish_money, spanish_number
 
-SpanKind = Literal["term", "url", "email", "date", "money", "number", "name"]
+SpanKind = Literal["term", "url", "email", "date", "money", "number", "name", "title"]
 
 
 class ProtectedSpan(NamedTuple):
@@ -180,6 +180,52 @@ during since also then so yet however although where which who what why how ever
                 yield ProtectedSpan(m.start(), m.end(), m.group(0), "name")
 
 
+class AcronymSpan:
+    """Acronyms with their Spanish form and gender: "the WHO" → "la OMS", "the DEA" → "la DEA", "the FBI" →
+    "el FBI", "TCOs" → "TCO" (an acronym's plural is invariable in Spanish: "las TCO")."""
+
+    # English → (Spanish, feminine): international bodies and the agencies this field writes about.
+    TABLE: dict[str, tuple[str, bool]] = {
+        "UN": ("ONU", True),
+        "WHO": ("OMS", True),
+        "NATO": ("OTAN", True),
+        "EU": ("UE", True),
+        "IMF": ("FMI", False),
+        "UNHCR": ("ACNUR", False),
+        "OAS": ("OEA", True),
+        "NGO": ("ONG", True),
+        "UNICEF": ("Unicef", False),
+        "UNODC": ("UNODC", True),
+        "IDB": ("BID", False),
+        "ICC": ("CPI", True),
+        "DEA": ("DEA", True),
+        "FBI": ("FBI", False),
+        "CIA": ("CIA", True),
+        "ICE": ("ICE", False),
+        "CBP": ("CBP", True),
+        "DHS": ("DHS", False),
+        "DOJ": ("DOJ", False),
+        "FDA": ("FDA", True),
+        "TCO": ("TCO", True),
+        "FTO": ("FTO", True),
+        "GDP": ("PIB", False),
+        "HIV": ("VIH", False),
+    }
+    REGEX = re.compile(
+        r"(?<![\w-])(?:(?P<article>[Tt]he) )?(?P<acronym>" + "|".join(TABLE) + r")(?P<plural>s)?(?![\w-])"
+    )
+
+    def find(self, text: str) -> Iterator[ProtectedSpan]:
+        for m in self.REGEX.finditer(text):
+            spanish, feminine = self.TABLE[m["acronym"]]
+            plural = bool(m["plural"])
+            target = spanish
+            if m["article"]:
+                article = ("las" if plural else "la") if feminine else ("los" if plural else "el")
+                target = f"{article.capitalize() if m['article'] == 'The' else article} {spanish}"
+            yield ProtectedSpan(m.start(), m.end(), target, "term")
+
+
 class KnownNameSpan:
     """Names known from the packet's bibliography (authors, publishers, publications): kept as written."""
 
@@ -202,6 +248,7 @@ class Protector:
     ) -> None:
         self.terms = GlossarySpan(glossary)
         self.known = KnownNameSpan(known_names)
+        self.acronyms = AcronymSpan()
         self.names = NameSpan()
         self.number_style = number_style
 
@@ -223,6 +270,8 @@ class Protector:
                 span = span._replace(target=span.target[:1].upper() + span.target[1:])  # a sentence's start
             add(span)
         for span in self.known.find(text):
+            add(span)
+        for span in self.acronyms.find(text):
             add(span)
         for m in NameSpan.CODE.finditer(text):  # before figures: the 13 of MS-13 is no number
             add(ProtectedSpan(m.start(), m.end(), m.group(0), "name"))

@@ -29,9 +29,22 @@ class Segment:
     protected: list[str] = field(default_factory=list)  # source text of protected spans, for QA
     kinds: dict[int, SpanKind] = field(default_factory=dict)  # the kind of each protected-span slot
 
+    def paired(self, n: int) -> bool:
+        """Slot `n` wraps translatable text (`<gN>…</gN>`), rather than standing for something kept whole."""
+        return f"<g{n}>" in self.markup
+
     @property
     def has_text(self) -> bool:
         return bool(re.search(r"[A-Za-z]", MARKUP.sub("", self.markup)))
+
+
+def is_title_of_work(node: Emph) -> bool:
+    """Italic text in title case (*The Long Road North*, *Foreign Affairs*, *El País*): a title of a work."""
+    words = re.findall(r"[^\W\d_][\w'’-]*", "".join(t.text for t in node.children if isinstance(t, Text)))
+    if not words or not all(isinstance(t, Text) for t in node.children):
+        return False
+    major = [w for w in words if len(w) >= 4 or w == words[0]]
+    return all(w[:1].isupper() for w in major)
 
 
 def make_segment(inlines: tuple[Inline, ...], protect: FindSpans) -> Segment:
@@ -56,6 +69,9 @@ def make_segment(inlines: tuple[Inline, ...], protect: FindSpans) -> Segment:
                     seg.kinds[n] = span.kind
                     pos = span.end
                 parts.append(escape(text[pos:], quote=False))
+            elif isinstance(node, Emph) and is_title_of_work(node):
+                parts.append(f"<x{slot(node)}/>")  # a book's or publication's title stays as written
+                seg.kinds[len(seg.slots)] = "title"
             elif isinstance(node, (Emph, Strong, Link)):
                 n = slot(node)
                 parts.append(f"<g{n}>")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from toolkit.model import Inline, Text, map_inlines
+from toolkit.model import Cite, Inline, Text, map_inlines
 from toolkit.model.dates import MONTHS, written_date
 from toolkit.read.packet import NumberStyle
 
@@ -99,3 +100,65 @@ def spanish_typography(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
     """Spanish contractions across restored placeholders ("de el Pentágono" → "del Pentágono", "a el" → "al")
     and Spanish quotation marks («…», as the CSL es-ES locale writes them in the notes)."""
     return map_inlines(_typography, inlines)
+
+
+# Citation affixes: the words around a citation (prefix "see", suffix "emphasis added") and locator labels
+# ("chap. 4") as the Spanish half writes them; Pandoc's citeproc, run with lang=es-ES, then reads the Spanish
+# locator labels as locators.
+CITATION_PREFIXES = {
+    "see also": "véase también",
+    "see, e.g.,": "véase, p. ej.,",
+    "see e.g.": "véase p. ej.",
+    "but see": "pero véase",
+    "see": "véase",
+    "e.g.,": "p. ej.,",
+    "e.g.": "p. ej.",
+    "cf.": "cf.",
+    "compare": "compárese",
+    "contra": "en contra",
+    "accord": "en el mismo sentido",
+}
+CITATION_SUFFIX_WORDS = {
+    r"\bchap\.": "cap.",
+    r"\bchaps\.": "caps.",
+    r"\bch\.": "cap.",
+    r"\bpara\.": "párr.",
+    r"\bparas\.": "párrs.",
+    r"\bsec\.": "secc.",
+    r"\bno\.": "n.º",
+    r"\bemphasis added\b": "énfasis añadido",
+    r"\bemphasis in original\b": "énfasis en el original",
+    r"\binternal citations omitted\b": "se omiten las citas internas",
+    r"\bquoting\b": "citando a",
+    r"\bfootnote\b": "nota",
+}
+
+
+def spanish_citation_affix(prefix: str) -> str:
+    """A citation's prefix in Spanish, its first letter's case kept; an unknown prefix as written."""
+    key = prefix.strip().lower()
+    spanish = CITATION_PREFIXES.get(key)
+    if spanish is None:
+        return prefix
+    return spanish[:1].upper() + spanish[1:] if prefix.strip()[:1].isupper() else spanish
+
+
+def spanish_citation_suffix(suffix: str) -> str:
+    for english, spanish in CITATION_SUFFIX_WORDS.items():
+        suffix = re.sub(english, spanish, suffix, flags=re.I)
+    return suffix
+
+
+def _spanish_cite(node: Inline) -> Inline:
+    if not isinstance(node, Cite):
+        return node
+    items = tuple(
+        replace(item, prefix=spanish_citation_affix(item.prefix), suffix=spanish_citation_suffix(item.suffix))
+        for item in node.items
+    )
+    return replace(node, items=items)
+
+
+def spanish_citations(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """Every citation's prefix, suffix and locator labels in Spanish."""
+    return map_inlines(_spanish_cite, inlines)

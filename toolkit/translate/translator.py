@@ -39,7 +39,7 @@ from toolkit.translate.segments import (
     restore,
     text_runs,
 )
-from toolkit.translate.spanish import spanish_typography
+from toolkit.translate.spanish import spanish_citations, spanish_typography
 
 log = logging.getLogger("briefkit")
 CHUNK = 200  # segments per engine call: large enough for batching, small enough for live progress
@@ -305,7 +305,9 @@ class Translator:
         slot_name = (lambda n: slot_anchor_for_key(anchor.key, n)) if anchor else None
         try:
             inlines = restore(seg, target, text_slots_optional=origin in ("reviewed", "approved"), anchor=slot_name)
-            return (spanish_typography(inlines) if self.target_lang.startswith("es") else inlines), origin
+            if self.target_lang.startswith("es"):
+                inlines = spanish_citations(spanish_typography(inlines))
+            return inlines, origin
         except PlaceholderError as exc:
             self.report.problems.append(PlaceholderProblem(seg.markup, f"placeholders: {exc}"))
             log.warning("translation kept the English text of a segment whose placeholders broke: %s", seg.markup[:80])
