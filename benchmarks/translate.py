@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# This file's own folder comes first on the path, where its name would hide translate-toolkit's `translate`.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
 
@@ -136,10 +138,68 @@ def run_phase(name: str, kind: str, models: Path, memory: Path) -> dict[str, obj
     return result  # type: ignore[no-any-return]
 
 
+def quality_and_speed() -> None:
+    """chrF raw vs pipeline on both reference sets with the error classes, and the cold pipeline's time against
+    one raw batched Apertium call on the sample segments (same run)."""
+    from tests.reference_set import (
+        REFERENCE,
+        UNSEEN,
+        apertium_raw,
+        chrf,
+        error_classes,
+        kept_share,
+        load_pairs,
+        pipeline,
+    )
+    from toolkit.translate.engines import ApertiumEngine
+    from toolkit.translate.glossary import load_glossary
+    from toolkit.translate.memory import TranslationMemory
+    from toolkit.translate.translator import Translator
+
+    classes = [
+        "English words left",
+        "title-case phrases kept",
+        "capital mid-sentence",
+        "doubled punctuation",
+        "English citation affixes",
+    ]
+    print()
+    print(f"{'set':<16} {'way':<9} {'chrF':>6} {'kept':>6}  " + "  ".join(f"{c:>24}" for c in classes))
+    for name, path in (("sample sentences", REFERENCE), ("unseen sentences", UNSEEN)):
+        pairs = load_pairs(path)
+        sources, references = [p.en for p in pairs], [p.es for p in pairs]
+        for way, output in (("raw", apertium_raw(sources)), ("pipeline", pipeline(ApertiumEngine(), sources))):
+            found = error_classes(sources, output, references)
+            print(
+                f"{name:<16} {way:<9} {chrf(output, references):>6.1f} {kept_share(sources, output):>6.0%}  "
+                + "  ".join(f"{found[c]:>24}" for c in classes)
+            )
+    texts = segment_texts()
+    start = time.perf_counter()
+    apertium_raw(texts)
+    raw_seconds = time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as tmp:
+        translator = Translator(
+            ApertiumEngine(), TranslationMemory(Path(tmp) / "m.sqlite"), load_glossary(ROOT / "inputs" / "glossary.csv")
+        )
+        start = time.perf_counter()
+        translator.translate_documents(sample_documents())
+        cold_seconds = time.perf_counter() - start
+    print()
+    print(
+        f"speed, {len(texts)} sample segments: one raw batched Apertium call {raw_seconds:.2f} s, cold pipeline "
+        f"{cold_seconds:.2f} s = {cold_seconds / raw_seconds:.2f}x"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--engine", action="append", choices=["apertium", "argos-tiny"])
+    parser.add_argument("--quality", action="store_true", help="only the quality and speed comparison (1 minute)")
     args = parser.parse_args()
+    if args.quality:
+        quality_and_speed()
+        return
     engines = args.engine or ["apertium", "argos-tiny"]
     print(f"segments: {len(segment_texts())} (the five sample summaries); {os.cpu_count()} cores")
     print()
@@ -168,6 +228,8 @@ def main() -> None:
                     f"{name:<11} {kind:<6} {rate:>10.1f} {rate / naive_rate:>7.1f}× {r['peak_mb']:>8.0f} "
                     f"{score:>6} {kept:>6}"
                 )
+    if "apertium" in engines:
+        quality_and_speed()
 
 
 if __name__ == "__main__":

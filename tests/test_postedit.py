@@ -144,3 +144,8 @@ def test_citation_affixes_and_locator_labels_in_spanish() -> None:
     assert spanish_citations((Cite((CiteItem("c", prefix="as argued by"),)),)) == (
         Cite((CiteItem("c", prefix="as argued by"),)),
     )
+
+
+def test_lowercase_after_slot_also_for_one_letter_words() -> None:
+    seg = Segment("The <x1/> and troops", {1: Text("Guardia Nacional")})
+    assert lowercase_after_slot(seg, "La <x1/> Y las tropas") == "La <x1/> y las tropas"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import INPUTS
+from toolkit.errors import BriefkitError
 from toolkit.model import Cite, CiteItem, Code, Document, Emph, Link, Note, Paragraph, SummaryMeta, Text, plain_text
 from toolkit.translate.engines import ApertiumEngine
 from toolkit.translate.glossary import Glossary, Term, load_glossary
@@ -166,3 +167,32 @@ def test_unused_glossary_entries_do_not_match_lowercase_names() -> None:
     protect = Protector(Glossary((Term("Sessions", "Sessions"),)))
     assert protect("Two sessions of the court.") == []
     assert protect("Jeff Sessions spoke.")  # the name is kept
+
+
+def test_glossary_gender_number_and_article_columns(tmp_path: Path) -> None:
+    """CSV columns gender, number, article (and TBX termNotes) make articles agree with glossary terms."""
+    csv_path = tmp_path / "g.csv"
+    csv_path.write_text(
+        "en,es,note,gender,number,article\nUnited States,Estados Unidos,,m,pl,no\nclause,cláusula,,f\n"
+        "harm reduction,reducción de daños\n"
+    )
+    protect = Protector(load_glossary(csv_path))
+    assert [s.target for s in protect("Officials in the United States added a clause.")] == [
+        "Estados Unidos",
+        "una cláusula",
+    ]
+    assert [s.target for s in protect("The harm reduction approach")] == ["reducción de daños"]
+    tbx_path = tmp_path / "g.tbx"
+    tbx_path.write_text(
+        '<?xml version="1.0"?><martif type="TBX" xml:lang="en"><text><body><termEntry>'
+        '<langSet xml:lang="en"><tig><term>clause</term></tig></langSet>'
+        '<langSet xml:lang="es"><tig><term>cláusula</term>'
+        '<termNote type="grammaticalGender">feminine</termNote></tig></langSet>'
+        "</termEntry></body></text></martif>"
+    )
+    (term,) = load_glossary(tbx_path).terms
+    assert (term.target, term.gender) == ("cláusula", "f")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("en,es,note,gender\nclause,cláusula,,x\n")
+    with pytest.raises(BriefkitError, match="`x` is not a gender"):
+        load_glossary(bad)

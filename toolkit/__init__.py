@@ -1,3 +1,3 @@
 """briefkit: bilingual EN/ES briefing packets from Markdown summaries."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -16,7 +16,7 @@ from toolkit.release.prepare import PreparedPacket, packet_style, prepare_packet
 from toolkit.translate.engines import engine_identity
 from toolkit.translate.memory import TranslationMemory, person_units_digest
 from toolkit.translate.protect import Protector
-from toolkit.translate.translator import document_segments
+from toolkit.translate.translator import packet_segments
 from toolkit.write.house_style import STYLE_FILES, style_file
 
 
@@ -58,7 +58,7 @@ def person_translations_digest(prepared: PreparedPacket) -> str:
     if len(packet.languages) < 2 or not packet.memory.is_file():
         return ""
     protect = Protector(prepared.glossary, packet.number_style)
-    markups = [s.segment.markup for doc in prepared.documents for s in document_segments(doc, protect)]
+    markups = [s.segment.markup for s in packet_segments(prepared.documents, protect)]
     memory = TranslationMemory(packet.memory)
     try:
         units = memory.lookup(markups, packet.translation_pair)

@@ -19,7 +19,7 @@ from toolkit.translate.glossary import Glossary, load_glossary
 from toolkit.translate.memory import EditorNote, Status, TranslationMemory, normalize
 from toolkit.translate.protect import Protector
 from toolkit.translate.segments import MARKUP, PlaceholderError, Segment
-from toolkit.translate.translator import PacketSegment, document_segments
+from toolkit.translate.translator import PacketSegment, document_segments, document_texts
 
 TOKEN = re.compile(r"\{(/?)(\d{1,4})(?:[ :][^{}]*)?\}")
 RowStatus = Status | Literal["untranslated"]
@@ -83,7 +83,9 @@ def packet_review(packet: Packet, memory: TranslationMemory) -> PacketReview:
     protect = Protector(glossary, packet.number_style)
     pair = packet.translation_pair
     found: list[tuple[str, PacketSegment]] = []
-    for doc in read_documents(packet):
+    documents = read_documents(packet)
+    protect.prefetch([text for doc in documents for text in document_texts(doc)])
+    for doc in documents:
         title = plain_text(doc.title)
         found.extend((title, item) for item in document_segments(doc, protect) if item.segment.has_text)
     units = memory.lookup([item.segment.markup for _, item in found], pair)

@@ -7,6 +7,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from lxml import etree
 from translate.storage import tbx  # translate-toolkit
@@ -15,12 +16,19 @@ from toolkit.errors import BriefkitError
 from toolkit.read.yamlfile import read_text
 from toolkit.translate.spanish import pluralize_es
 
+Gender = Literal["m", "f", ""]
+Number = Literal["sg", "pl", ""]
+ArticleUse = Literal["yes", "no", ""]
+
 
 @dataclass(frozen=True)
 class Term:
     source: str
     target: str
     note: str = ""
+    gender: Gender = ""  # of the Spanish term: "" lets its ending decide
+    number: Number = ""  # "pl" for a plural term ("Estados Unidos")
+    article: ArticleUse = ""  # "no": the term takes no article in Spanish ("the United States" → "Estados Unidos")
 
     @property
     def keep(self) -> bool:
@@ -73,7 +81,18 @@ def _read_tbx(text: str, path: Path) -> list[Term]:
         store = tbx.tbxfile.parsestring(text.encode("utf-8"))
     except etree.XMLSyntaxError as exc:
         raise BriefkitError(f"not a valid TBX file: {exc.msg}", path, exc.lineno) from None
-    return [Term(unit.source.strip(), unit.target.strip()) for unit in store.units if unit.source and unit.target]
+    terms = []
+    for unit in store.units:
+        if unit.source and unit.target:
+            notes = {
+                n.get("type", ""): (n.text or "").strip().lower()
+                for n in unit.xmlelement.iter("{*}termNote", "termNote")
+            }
+            gender = {"feminine": "f", "masculine": "m"}.get(notes.get("grammaticalGender", ""), "")
+            number = {"plural": "pl", "singular": "sg"}.get(notes.get("grammaticalNumber", ""), "")
+            article = "no" if notes.get("x-article") == "no" else ""
+            terms.append(Term(unit.source.strip(), unit.target.strip(), "", gender, number, article))  # type: ignore[arg-type]
+    return terms
 
 
 def _read_csv(text: str, path: Path) -> list[Term]:
@@ -92,7 +111,16 @@ def _read_csv(text: str, path: Path) -> list[Term]:
         if source.lower() in seen:
             raise BriefkitError(f"`{source}` is listed twice (first on line {seen[source.lower()]})", path, line)
         seen[source.lower()] = line
-        terms.append(Term(source, row[1].strip(), row[2].strip() if len(row) > 2 else ""))
+        extra = [cell.strip().lower() for cell in row[3:6]] + ["", "", ""]
+        gender, number, article = extra[:3]
+        for value, allowed, name in (
+            (gender, ("m", "f"), "gender"),
+            (number, ("sg", "pl"), "number"),
+            (article, ("yes", "no"), "article"),
+        ):
+            if value and value not in allowed:
+                raise BriefkitError(f"`{value}` is not a {name} (use {' or '.join(allowed)})", path, line)
+        terms.append(Term(source, row[1].strip(), row[2].strip() if len(row) > 2 else "", gender, number, article))  # type: ignore[arg-type]
     return terms
 
 

@@ -14,6 +14,7 @@ import functools
 import re
 import shutil
 import subprocess
+import threading
 from dataclasses import dataclass
 from typing import Literal
 
@@ -60,20 +61,32 @@ def analyse(phrases: list[str]) -> dict[str, list[Word]]:
     if not phrases or not analyser_available():
         return {}
     text = "".join(f"{p.replace('.', ' ')} .\n" for p in phrases)
-    morph = subprocess.run(
-        ["lt-proc", f"{ANALYSER}/eng-spa.automorf.bin"], input=text, capture_output=True, text=True, timeout=600
+    # The analyser feeds the tagger directly, both running at once.
+    morph = subprocess.Popen(
+        ["lt-proc", f"{ANALYSER}/eng-spa.automorf.bin"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
-    tagged = subprocess.run(
+    tagger = subprocess.Popen(
         ["apertium-tagger", "-p", "-g", f"{ANALYSER}/eng-spa.prob"],
-        input=morph.stdout,
-        capture_output=True,
+        stdin=morph.stdout,
+        stdout=subprocess.PIPE,
         text=True,
-        timeout=600,
     )
-    if morph.returncode != 0 or tagged.returncode != 0:
+    assert morph.stdin is not None and morph.stdout is not None
+    morph.stdout.close()  # the tagger holds it now
+    stdin = morph.stdin
+
+    def feed() -> None:  # in a thread of its own: pipes fill up when the input is large
+        stdin.write(text)
+        stdin.close()
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    output, _ = tagger.communicate(timeout=600)
+    writer.join()
+    if morph.wait(timeout=600) != 0 or tagger.returncode != 0:
         return {}
     sentences: list[list[Word]] = [[]]
-    for m in LEXICAL_UNIT.finditer(tagged.stdout):
+    for m in LEXICAL_UNIT.finditer(output):
         surface, tags = m["surface"], m["tags"] or ""
         if tags.startswith("sent"):
             sentences.append([])

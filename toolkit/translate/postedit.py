@@ -34,7 +34,7 @@ def lowercase_after_slot(segment: Segment, target: str) -> str:
             return m.group(0)[: -len(m.group(3))] + m.group(3).lower()
         return m.group(0)
 
-    return re.sub(rf"<x(\d+)/>(\s+)([{UPPER}])(?=[{LOWER}])", fix, target)
+    return re.sub(rf"<x(\d+)/>(\s+)([{UPPER}])(?=[{LOWER}]|\s)", fix, target)
 
 
 def capitalize_sentence_start(segment: Segment, target: str) -> str:

@@ -13,7 +13,7 @@ from typing import Literal, NamedTuple, Protocol
 from toolkit.model.dates import MONTHS
 from toolkit.read.packet import NumberStyle
 from toolkit.translate.glossary import Glossary
-from toolkit.translate.names import Verdict, analyse, judge
+from toolkit.translate.names import Verdict, Word, analyse, judge
 from toolkit.translate.spanish import spanish_article, spanish_date, spanish_money, spanish_number
 
 SpanKind = Literal["term", "url", "email", "date", "money", "number", "name", "title"]
@@ -104,16 +104,23 @@ class GlossarySpan:
         for m in self.regex.finditer(text):
             target = self.glossary.lookup(m.group(0))
             start = m.start()
-            # "the White House" → "la Casa Blanca": the engine cannot agree an article with a placeholder.
-            article = re.search(r"\b([Tt]he) $", text[: m.start()])
+            term, plural = self.glossary.match(m.group(0))
+            plural = plural or term.number == "pl"
+            # "the White House" → "la Casa Blanca", "a clause" → "una cláusula": the engine cannot agree an
+            # article with a placeholder.
+            article = re.search(r"\b([Tt]he|[Aa]n?) $", text[: m.start()])
             # A common noun takes the article only where its noun phrase visibly ends ("the cartels and").
             ends_phrase = m.group(0)[:1].isupper() or re.match(
                 rf"\s*(?:[^\w\s]|$|(?:{self.PHRASE_END})\b)", text[m.end() :]
             )
-            if article and ends_phrase and target != m.group(0):
+            definite = article is not None and article.group(1).lower() == "the"
+            if article and term.article == "no" and definite:
+                start = article.start()  # "the United States" → "Estados Unidos"
+            elif article and ends_phrase and target != m.group(0) and (definite or not plural):
                 start = article.start()
-                target = spanish_article(target, plural=self.glossary.match(m.group(0))[1]) + " " + target
-                if article.group(1) == "The":
+                chosen = spanish_article(target, plural, term.gender or None, definite)
+                target = chosen + " " + target
+                if article.group(1)[:1].isupper():
                     target = target[:1].upper() + target[1:]
             yield ProtectedSpan(start, m.end(), target, "term")
 
@@ -137,6 +144,7 @@ during since also then so yet however although where which who what why how ever
     JOINERS = {"of", "for", "on", "de", "del", "la", "y", "and", "&", "–", "-"}
 
     def __init__(self) -> None:
+        self.analysis: dict[str, list[Word]] = {}
         self.verdicts: dict[str, tuple[Verdict, int]] = {}
         self.surnames: set[str] = set()
 
@@ -152,16 +160,23 @@ during since also then so yet however although where which who what why how ever
             if len(words) >= 2:
                 yield start, words
 
+    def phrases(self, texts: list[str]) -> list[str]:
+        return sorted({" ".join(words) for text in texts for _, words in self.runs(text)})
+
+    def prefetch(self, texts: list[str]) -> None:
+        """Analyse the runs of all these texts not analysed yet, in one analyser call."""
+        missing = [p for p in self.phrases(texts) if p not in self.analysis]
+        found = analyse(missing)
+        for phrase in missing:
+            self.analysis[phrase] = found.get(phrase, [])
+            self.verdicts[phrase] = judge(phrase, found.get(phrase))
+
     def learn(self, texts: list[str]) -> None:
-        """Judge every run of a document's texts at once (one analyser call), and note its people's surnames."""
-        phrases = sorted({" ".join(words) for text in texts for _, words in self.runs(text)})
-        analysis = analyse(phrases)
-        for phrase in phrases:
-            if phrase not in self.verdicts:
-                self.verdicts[phrase] = judge(phrase, analysis.get(phrase))
+        """Judge every run of one document's texts, and note the surnames of its people."""
+        self.prefetch(texts)
         self.surnames = set()
-        for phrase in phrases:
-            words = analysis.get(phrase) or []
+        for phrase in self.phrases(texts):
+            words = self.analysis.get(phrase) or []
             if any(word.personal for word in words) and self.verdicts[phrase][0] == "keep":
                 self.surnames.add(phrase.split(" ")[-1])
 
@@ -254,6 +269,10 @@ class Protector:
 
     def learn(self, texts: list[str]) -> None:
         self.names.learn(texts)
+
+    def prefetch(self, texts: list[str]) -> None:
+        """Analyse the names of many documents in one analyser call (then `learn` each costs nothing)."""
+        self.names.prefetch(texts)
 
     def __call__(self, text: str) -> list[ProtectedSpan]:
         spans: list[ProtectedSpan] = []

@@ -47,6 +47,13 @@ def is_title_of_work(node: Emph) -> bool:
     return all(w[:1].isupper() for w in major)
 
 
+def _glossary_term(node: Emph, protect: FindSpans) -> bool:
+    """The italic text is one glossary term (*Kate's Law* → *Ley de Kate*): translated, not kept as a title."""
+    text = "".join(t.text for t in node.children if isinstance(t, Text))
+    spans = protect(text)
+    return len(spans) == 1 and spans[0].kind == "term" and spans[0].start == 0 and spans[0].end == len(text)
+
+
 def make_segment(inlines: tuple[Inline, ...], protect: FindSpans) -> Segment:
     seg = Segment("")
     parts: list[str] = []
@@ -69,7 +76,7 @@ def make_segment(inlines: tuple[Inline, ...], protect: FindSpans) -> Segment:
                     seg.kinds[n] = span.kind
                     pos = span.end
                 parts.append(escape(text[pos:], quote=False))
-            elif isinstance(node, Emph) and is_title_of_work(node):
+            elif isinstance(node, Emph) and is_title_of_work(node) and not _glossary_term(node, protect):
                 parts.append(f"<x{slot(node)}/>")  # a book's or publication's title stays as written
                 seg.kinds[len(seg.slots)] = "title"
             elif isinstance(node, (Emph, Strong, Link)):

@@ -16,10 +16,12 @@ NBSP = "\u00a0"
 SPANISH_QUOTES = str.maketrans({"“": "«", "”": "»"})
 
 
-def spanish_article(phrase: str, plural: bool = False) -> str:
-    """The definite article for a Spanish noun phrase, by the gender its first word suggests."""
+def spanish_article(phrase: str, plural: bool = False, gender: str | None = None, definite: bool = True) -> str:
+    """The article for a Spanish noun phrase: by the gender given, else the one its first word suggests."""
     head = phrase.split(" ")[0].lower()
-    feminine = head.endswith(FEMININE_ENDINGS) and head not in MASCULINE_IN_A
+    feminine = gender == "f" if gender else head.endswith(FEMININE_ENDINGS) and head not in MASCULINE_IN_A
+    if not definite:
+        return "una" if feminine else "un"
     return ("las" if feminine else "los") if plural else ("la" if feminine else "el")
 
 

@@ -94,13 +94,23 @@ class PacketSegment:
     segment: Segment
 
 
+def document_texts(doc: Document) -> list[str]:
+    """The text of every Text node of a document, title and notes included."""
+    return query_inlines(_texts, doc.title) + query_blocks(_texts, doc.blocks)
+
+
+def packet_segments(documents: list[Document], protect: Protector) -> list[PacketSegment]:
+    """Every segment of the documents, in order; their names analysed in one call."""
+    protect.prefetch([text for doc in documents for text in document_texts(doc)])
+    return [item for doc in documents for item in document_segments(doc, protect)]
+
+
 def document_segments(doc: Document, protect: Protector) -> list[PacketSegment]:
     """Every segment of a document: the title, the body's blocks in reading order, then the notes in the order
     they are first referenced (a note's own notes after it). The names of the whole document are judged first."""
     stem = Path(doc.source_path).stem if doc.source_path else "document"
     found: list[PacketSegment] = []
-    texts = query_inlines(_texts, doc.title) + query_blocks(_texts, doc.blocks)
-    protect.learn(texts)
+    protect.learn(document_texts(doc))
 
     def add(inlines: tuple[Inline, ...], section: str) -> None:
         found.append(PacketSegment(f"{stem}-{len(found):03d}", section, inlines, make_segment(inlines, protect)))
@@ -164,7 +174,7 @@ class Translator:
 
     def translate_documents(self, documents: list[Document]) -> list[Document]:
         """Translate all documents with one batch of engine calls."""
-        segments = [item for doc in documents for item in document_segments(doc, self.protect)]
+        segments = packet_segments(documents, self.protect)
         targets = self._translate_markups([item.segment.markup for item in segments if item.segment.has_text])
         stale = self.memory.stale_reviews({i.id: i.segment.markup for i in segments}, self.pair) if self.memory else {}
         translated: dict[tuple[Inline, ...], tuple[Inline, ...]] = {}
