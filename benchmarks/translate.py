@@ -149,6 +149,7 @@ def quality_and_speed() -> None:
         error_classes,
         kept_share,
         load_pairs,
+        names_kept_share,
         pipeline,
     )
     from toolkit.translate.engines import ApertiumEngine
@@ -164,14 +165,15 @@ def quality_and_speed() -> None:
         "English citation affixes",
     ]
     print()
-    print(f"{'set':<16} {'way':<9} {'chrF':>6} {'kept':>6}  " + "  ".join(f"{c:>24}" for c in classes))
+    print(f"{'set':<16} {'way':<9} {'chrF':>6} {'kept':>6} {'names':>6}  " + "  ".join(f"{c:>24}" for c in classes))
     for name, path in (("sample sentences", REFERENCE), ("unseen sentences", UNSEEN)):
         pairs = load_pairs(path)
         sources, references = [p.en for p in pairs], [p.es for p in pairs]
         for way, output in (("raw", apertium_raw(sources)), ("pipeline", pipeline(ApertiumEngine(), sources))):
             found = error_classes(sources, output, references)
             print(
-                f"{name:<16} {way:<9} {chrf(output, references):>6.1f} {kept_share(sources, output):>6.0%}  "
+                f"{name:<16} {way:<9} {chrf(output, references):>6.1f} {kept_share(sources, output):>6.0%} "
+                f"{names_kept_share(sources, output, references):>6.0%}  "
                 + "  ".join(f"{found[c]:>24}" for c in classes)
             )
     texts = segment_texts()

@@ -169,3 +169,19 @@ def error_classes(sources: list[str], outputs: list[str], references: list[str])
         found["doubled punctuation"] += len(re.findall(r"\.\.(?!\.)|,,|\s[.,;:](?=\s|$)", output))
         found["English citation affixes"] += len(ENGLISH_AFFIXES.findall(output))
     return found
+
+
+def kept_names(source: str, reference: str) -> list[str]:
+    """The names of people, organizations and publications that the careful translation keeps as written:
+    runs of capitalized words of the English found verbatim in the reference."""
+    runs = re.findall(r"[A-Z][\w'’.-]*(?:\s(?:of|for|the|de|del|and)?\s?[A-Z][\w'’.-]*)*", source)
+    return [r for r in runs if " " in r.strip() and r in reference or (r.isupper() and len(r) > 2 and r in reference)]
+
+
+def names_kept_share(sources: list[str], outputs: list[str], references: list[str]) -> float:
+    total = found = 0
+    for source, output, reference in zip(sources, outputs, references, strict=True):
+        for name in kept_names(source, reference):
+            total += 1
+            found += name in output
+    return found / total if total else 1.0

@@ -16,6 +16,7 @@ from tests.reference_set import (
     kept,
     kept_share,
     load_pairs,
+    names_kept_share,
     pipeline,
     read_sentences,
     real_argos_models,
@@ -62,6 +63,7 @@ def test_on_unseen_text_the_pipeline_beats_the_raw_engine_by_three_points() -> N
     print(f"unseen: apertium chrF raw {raw_score:.1f}, pipeline {our_score:.1f}")
     assert our_score >= raw_score + 3
     assert kept_share(sources, ours) == 1.0
+    assert names_kept_share(sources, ours, references) >= 0.95
 
 
 def test_apertium_pipeline_beats_the_raw_engine_and_keeps_everything() -> None:

@@ -33,6 +33,20 @@ class Bibliography:
     paths: tuple[Path, ...]
     items: dict[str, Reference]
 
+    def names(self) -> tuple[str, ...]:
+        """Names a translation keeps as written: authors' full names, publishers, publications, titles."""
+        found: set[str] = set()
+        for reference in self.items.values():
+            csl = reference.csl
+            for person in [*(csl.get("author") or []), *(csl.get("editor") or [])]:
+                if isinstance(person, dict):
+                    full = " ".join(str(person.get(k, "")) for k in ("given", "family") if person.get(k))
+                    found.update(n for n in (full, str(person.get("literal", ""))) if n)
+            for key in ("publisher", "container-title", "title"):
+                if isinstance(csl.get(key), str):
+                    found.add(csl[key])
+        return tuple(sorted(found))
+
 
 def _entries(path: Path) -> tuple[list[Any], str]:
     """The raw entries of one file (BibTeX converted by Pandoc), and the JSON text they came from."""

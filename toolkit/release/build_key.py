@@ -57,7 +57,7 @@ def person_translations_digest(prepared: PreparedPacket) -> str:
     packet = prepared.packet
     if len(packet.languages) < 2 or not packet.memory.is_file():
         return ""
-    protect = Protector(prepared.glossary, packet.number_style)
+    protect = Protector(prepared.glossary, packet.number_style, prepared.bibliography.names())
     markups = [s.segment.markup for s in packet_segments(prepared.documents, protect)]
     memory = TranslationMemory(packet.memory)
     try:

@@ -90,7 +90,15 @@ def translate_packet(prepared: PreparedPacket, formats: tuple[str, ...], on_even
                 changed = memory.store_units(read_tmx(packet.translations, pair, "reviewed"), pair)
                 if changed:
                     log.info("%s: %d reviewed translations taken from %s", packet.id, changed, packet.translations.name)
-            translator = Translator(engine, memory, prepared.glossary, lang, packet.number_style, anchors=True)
+            translator = Translator(
+                engine,
+                memory,
+                prepared.glossary,
+                lang,
+                packet.number_style,
+                anchors=True,
+                known_names=prepared.bibliography.names(),
+            )
             translator.on_progress = lambda done, total, rate: on_event(ProgressEvent(done, total, rate))
             result.editions.append((lang, translator.translate_documents(documents)))
             notes = memory.notes(pair)
