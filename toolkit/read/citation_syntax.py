@@ -13,13 +13,16 @@ KEY = r"[A-Za-z0-9_](?:[\w:.#$%&+?<>~/-]*[\w])?"
 CITE_ITEM = re.compile(rf"^(?P<prefix>.*?)(?P<minus>-?)@(?:\{{(?P<bkey>[^}}]+)\}}|(?P<key>{KEY}))(?P<suffix>.*)$", re.S)
 IN_TEXT = re.compile(rf"@(?:\{{(?P<bkey>[^}}]+)\}}|(?P<key>{KEY}))")
 LOCATOR = re.compile(r" ?\[([^\[\]@]*)\](?![(\[])")
-OPEN_CITATION = re.compile(r"\[[^\[\]]*@[\w{][^\]]*$")  # `[see @key, p. 4` to the end of the paragraph
+CITATION_START = re.compile(r"@[\w{]")
 CITATION_TOKEN = "citation"
 
 
 def has_open_citation(paragraph: str) -> bool:
-    """A citation bracket opened in the paragraph and never closed."""
-    return OPEN_CITATION.search(paragraph) is not None
+    """A citation bracket opened in the paragraph and never closed (`[see @key, p. 4` to the end): a `[` after
+    the last `]` whose text, up to the next `[`, has an `@key`. One pass, whatever the input."""
+    tail = paragraph[paragraph.rfind("]") + 1 :]
+    pieces = tail.split("[")[1:]  # the text after each `[` of the tail
+    return any(CITATION_START.search(piece) for piece in pieces)
 
 
 def parse_cite_items(body: str) -> tuple[CiteItem, ...] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass
@@ -42,6 +43,10 @@ class Glossary:
     path: Path | None = None
 
     def pattern(self) -> re.Pattern[str] | None:
+        return self._pattern
+
+    @functools.cached_property
+    def _pattern(self) -> re.Pattern[str] | None:
         if not self.terms:
             return None
         alternatives = sorted((t.source for t in self.terms), key=len, reverse=True)
@@ -51,9 +56,13 @@ class Glossary:
         body = "|".join(e if a[:1].isupper() else f"(?i:{e})" for a, e in zip(alternatives, escaped, strict=True))
         return re.compile(rf"(?<![\w-])(?:{body})(?:e?s)?(?![\w-])")
 
+    @functools.cached_property
+    def _by_source(self) -> dict[str, Term]:
+        return {_key(t.source): t for t in self.terms}
+
     def match(self, found: str) -> tuple[Term, bool]:
         """The entry a matched source text belongs to, and whether the match is its plural."""
-        by_source = {_key(t.source): t for t in self.terms}
+        by_source = self._by_source
         term = by_source.get(_key(found))
         if term is not None:
             return term, False

@@ -48,7 +48,7 @@ class UrlSpan:
 class EmailSpan:
     name = "email"
     kind: SpanKind = "email"
-    pattern = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    pattern = r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)+"
 
     def target(self, found: str, number_style: NumberStyle) -> str:
         return found
@@ -94,6 +94,9 @@ class GlossarySpan:
         "and|or|but|of|in|to|that|which|who|with|from|for|on|by|as|at|is|are|was|were|have|has|had|would|could|will"
     )
 
+    ARTICLE = re.compile(r"(?<![\w])([Tt]he|[Aa]n?) $")
+    ENDS_PHRASE = re.compile(rf"\s*(?:[^\w\s]|$|(?:{PHRASE_END})\b)")
+
     def __init__(self, glossary: Glossary) -> None:
         self.glossary = glossary
         self.regex = glossary.pattern()
@@ -108,11 +111,9 @@ class GlossarySpan:
             plural = plural or term.number == "pl"
             # "the White House" → "la Casa Blanca", "a clause" → "una cláusula": the engine cannot agree an
             # article with a placeholder.
-            article = re.search(r"\b([Tt]he|[Aa]n?) $", text[: m.start()])
+            article = self.ARTICLE.search(text, max(0, m.start() - 5), m.start())
             # A common noun takes the article only where its noun phrase visibly ends ("the cartels and").
-            ends_phrase = m.group(0)[:1].isupper() or re.match(
-                rf"\s*(?:[^\w\s]|$|(?:{self.PHRASE_END})\b)", text[m.end() :]
-            )
+            ends_phrase = m.group(0)[:1].isupper() or self.ENDS_PHRASE.match(text, m.end())
             definite = article is not None and article.group(1).lower() == "the"
             if article and term.article == "no" and definite:
                 start = article.start()  # "the United States" → "Estados Unidos"
@@ -130,8 +131,8 @@ class NameSpan:
     `names.judge` says they are names, from their first personal name on; a surname alone once its full name
     appeared in the same document ("Trump" after "Donald Trump"); codes such as MS-13."""
 
-    CAPWORD = r"(?:[A-Z][\w'’.-]*|[A-Z]{2,}[\w-]*)"
-    RUN = re.compile(rf"{CAPWORD}(?:\s(?:(?:of|for|on|de|del|the|la|and|y)\s)?{CAPWORD})+")
+    CAPWORD = r"[A-Z][\w'’.-]*+"  # possessive: a long capitalized word is read once, never backtracked into
+    RUN = re.compile(rf"(?<![\w'’.-]){CAPWORD}(?:\s(?:(?:of|for|on|de|del|the|la|and|y)\s)?{CAPWORD})+")
     CAPITALIZED = re.compile(r"(?<![\w'’-])[A-Z][a-zà-ÿ'’]+(?![\w'’-])")
     CODE = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*(?:-\d+[A-Za-z]?)+(?![\w-])")  # MS-13, COVID-19, F-16
     # Words that start a sentence or join names but are not names themselves.

@@ -1,0 +1,94 @@
+"""Every regular expression that runs over user text is linear on adversarial input (as mdit-py-plugins'
+test_redos): each is timed on inputs of growing size built to make a backtracking pattern go quadratic, and the
+time must grow like the size (a ratio, never an absolute time)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from toolkit.read.citation_syntax import CITE_ITEM, IN_TEXT, has_open_citation, parse_cite_items
+from toolkit.read.images import DATA_URL
+from toolkit.read.markdown import NOTE_DEFINITION, UNDEFINED_NOTE, html_text, read_summary
+from toolkit.translate.glossary import Glossary, Term
+from toolkit.translate.postedit import post_edit
+from toolkit.translate.protect import PATTERNS, NameSpan, Protector
+from toolkit.translate.qa import _figures, billions_as_millions
+from toolkit.translate.segments import MARKUP, Segment
+
+SMALL, GROWTH = 4_000, 8  # adversarial inputs of about SMALL and SMALL * GROWTH repetitions
+LINEAR_LIMIT = GROWTH * 3  # a quadratic pattern grows GROWTH**2 = 64 times
+
+
+def seconds(work: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - start)
+    return max(best, 1e-4)
+
+
+GLOSSARY = Glossary(tuple(Term(f"term number {i}", f"término {i}") for i in range(50)))
+CASES: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
+    "open citation bracket": (has_open_citation, lambda n: "[" + "@a" * n + "]x"),
+    "citation item": (lambda s: CITE_ITEM.match(s), lambda n: "see " + "@a:" * n + "!"),
+    "citation items": (parse_cite_items, lambda n: "@a; " * n),
+    "author-in-text citation": (lambda s: list(IN_TEXT.finditer(s)), lambda n: "@" + "a:" * n),
+    "undefined note": (lambda s: list(UNDEFINED_NOTE.finditer(s)), lambda n: "[^a" * n),
+    "note definition": (lambda s: list(NOTE_DEFINITION.finditer(s)), lambda n: "[^a" * n),
+    "raw HTML script": (html_text, lambda n: "<script " * n),
+    "raw HTML comment": (html_text, lambda n: "<!--" * n),
+    "raw HTML tags": (html_text, lambda n: "<a " * n),
+    "data: URL": (lambda s: DATA_URL.fullmatch(s), lambda n: "data:image/png" + ";a" * n + "x"),
+    "e-mail address": (lambda s: list(PATTERNS.finditer(s)), lambda n: "a" * (3 * n)),
+    "e-mail with dots": (lambda s: list(PATTERNS.finditer(s)), lambda n: "a." * n + "@"),
+    "URL": (lambda s: list(PATTERNS.finditer(s)), lambda n: "http://." * n),
+    "figures": (lambda s: list(PATTERNS.finditer(s)), lambda n: "1," * n + "1.1" * n),
+    "money": (lambda s: list(PATTERNS.finditer(s)), lambda n: "$1,000" * n),
+    "name run, one long word": (lambda s: list(NameSpan.RUN.finditer(s)), lambda n: "A" * n),
+    "name run, many words": (lambda s: list(NameSpan.RUN.finditer(s)), lambda n: "Aa of " * n),
+    "protector": (Protector(GLOSSARY), lambda n: "Aa.a@ term number 1s the " * (n // 4)),
+    "QA figures": (_figures, lambda n: "1 111" * n),
+    "billions": (billions_as_millions, lambda n: "1," * n + " billion"),
+    "segment markup": (lambda s: list(MARKUP.finditer(s)), lambda n: "<g1" * n),
+    "post-edit rules": (lambda s: post_edit(Segment("<x1/> a " * 10, {}), s), lambda n: "<x1/> Aa en " * n),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_pattern_grows_linearly(name: str) -> None:
+    work, adversarial = CASES[name]
+    small, large = adversarial(SMALL), adversarial(SMALL * GROWTH)
+    ratio = seconds(lambda: work(large)) / seconds(lambda: work(small))
+    assert ratio < LINEAR_LIMIT, f"{name}: {GROWTH}× the input took {ratio:.0f}× the time"
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        lambda n: "[" + "@a" * n,
+        lambda n: "[^a" * n,
+        lambda n: "a" * (3 * n) + " Aa" * n,
+        lambda n: "<script " * n,
+    ],
+    ids=["open citations", "note labels", "letters and names", "scripts"],
+)
+def test_the_reader_grows_linearly(paragraph: Callable[[int], str], tmp_path: Path) -> None:
+    def build(n: int) -> Path:
+        path = tmp_path / f"s{n}.md"
+        path.write_text(f"---\ntitle: T\nsource: s\n---\n\n{paragraph(n)}\n", encoding="utf-8")
+        return path
+
+    def read(path: Path) -> object:
+        try:
+            return read_summary(path)
+        except Exception as exc:  # a reported problem is fine; only the time matters here
+            return exc
+
+    small, large = build(SMALL // 4), build(SMALL // 4 * GROWTH)
+    ratio = seconds(lambda: read(large)) / seconds(lambda: read(small))
+    assert ratio < LINEAR_LIMIT, f"{GROWTH}× the input took {ratio:.0f}× the time"
