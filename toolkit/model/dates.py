@@ -11,10 +11,13 @@ MONTHS = {
 
 
 def written_date(day: int, month: int, year: int | None, lang: str) -> str:
-    """ "9 August 2025" / "9 de agosto de 2025" (the year may be left out)."""
+    """ "August 9, 2025" (en-US), "9 August 2025" (other English), "9 de agosto de 2025" (Spanish); the year may
+    be left out."""
     name = MONTHS[lang[:2]][month - 1]
     if lang.startswith("es"):
         return f"{day} de {name}" + (f" de {year}" if year else "")
+    if lang in ("en-US", "en"):
+        return f"{name} {day}" + (f", {year}" if year else "")
     return f"{day} {name}" + (f" {year}" if year else "")
 
 

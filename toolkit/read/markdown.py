@@ -42,7 +42,7 @@ from toolkit.model import (
 from toolkit.read.citation_syntax import CITATION_TOKEN, bracket_citation, has_open_citation, in_text_citation
 from toolkit.read.images import ImageRefused, load_image
 from toolkit.read.packet import Packet
-from toolkit.read.yamlfile import parse_mapping, read_text, unknown_key_error
+from toolkit.read.yamlfile import parse_mapping, read_date, read_text, unknown_key_error
 
 log = logging.getLogger("briefkit")
 
@@ -286,7 +286,7 @@ def _front_matter(tree: SyntaxTreeNode, path: Path) -> SummaryMeta:
     return SummaryMeta(
         title=data["title"].strip(),
         source=data["source"].strip().lstrip("@"),
-        date=str(data.get("date", "") or ""),
+        date=read_date(data.get("date"), path, lines.get("date")),
         summarized_by=str(data.get("summarized_by", "") or ""),
         lang="en",
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from toolkit.errors import BriefkitError, raise_all
-from toolkit.read.yamlfile import parse_mapping, read_text, unknown_key_error
+from toolkit.read.yamlfile import parse_mapping, read_date, read_text, unknown_key_error
 
 Layout = Literal["sequential", "parallel"]
 EngineChoice = Literal["auto", "argos", "apertium"]
@@ -212,6 +212,13 @@ class _PacketFile:
             self.err("summaries", "`summaries` must be a list of Markdown files")
         return found
 
+    def date(self) -> str:
+        try:
+            return read_date(self.data.get("date"), self.path, self.lines.get("date"))
+        except BriefkitError as exc:
+            self.errors.append(exc)
+            return ""
+
     def beam_size(self) -> int:
         beam_size = self.data.get("beam_size", 2)
         if not isinstance(beam_size, int) or isinstance(beam_size, bool) or not 1 <= beam_size <= 16:
@@ -241,6 +248,14 @@ def load_packet(path: Path, allow_outside: bool = False) -> Packet:
     """Read and validate a packet file; every problem is reported with its line.
 
     Every path must resolve (symbolic links followed) inside the inputs folder, unless `allow_outside`."""
+    packet, errors = read_packet(path, allow_outside)
+    raise_all(errors)
+    return packet
+
+
+def read_packet(path: Path, allow_outside: bool = False) -> tuple[Packet, list[BriefkitError]]:
+    """The packet as far as it is valid, and every problem of the file (so that a build can go on reading the
+    summaries and report their problems in the same run)."""
     path = path.resolve()
     f = _PacketFile(path, allow_outside)
     f.check_keys()
@@ -264,7 +279,7 @@ def load_packet(path: Path, allow_outside: bool = False) -> Packet:
         title=f.text("title"),
         subtitle=f.text("subtitle"),
         organization=f.text("organization"),
-        date=f.text("date"),
+        date=f.date(),
         languages=languages,
         citation_style=citation_style,
         layout=layout,
@@ -281,5 +296,4 @@ def load_packet(path: Path, allow_outside: bool = False) -> Packet:
         allow_outside=allow_outside,
         key_lines=f.lines,
     )
-    raise_all(list({str(e): e for e in f.errors}.values()))  # one message per problem, however often it recurs
-    return packet
+    return packet, list({str(e): e for e in f.errors}.values())  # one message per problem, however often it recurs

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +13,33 @@ import yaml
 from toolkit.errors import BriefkitError
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, but dates stay text: "2025-09-31" would otherwise raise a bare ValueError while
+    being built, and `read_date` checks them with a line number and a clear message."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_date(value: Any, path: Path, line: int | None, key: str = "date") -> str:
+    """A date as ISO text (YYYY-MM-DD), checked to be a real day; "" for none."""
+    if value is None or value == "":
+        return ""
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            pass
+    raise BriefkitError(f"`{key}: {text}` is not a date", path, line, "write a real day as YYYY-MM-DD, e.g. 2025-08-12")
+
+
 def parse_mapping(text: str, path: Path, first_line: int = 1) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse YAML text that must be a mapping; return its values and the line of each key."""
-    loader = yaml.SafeLoader(text)  # not libyaml's: its messages differ, and it is not on every machine
+    loader = _Loader(text)  # not libyaml's: its messages differ, and it is not on every machine
     try:  # one parse: the node tree for line numbers, then the values constructed from it
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

@@ -10,7 +10,7 @@ from toolkit.cite.styles import resolve_style
 from toolkit.errors import MAX_REPORTED, BriefkitError, collect, raise_all
 from toolkit.model import Document
 from toolkit.read.markdown import read_summaries
-from toolkit.read.packet import Packet, load_packet
+from toolkit.read.packet import Packet, read_packet
 from toolkit.translate.glossary import Glossary, load_glossary
 
 
@@ -36,11 +36,11 @@ def packet_style(packet: Packet) -> Path:
 def prepare_packet(packet_path: Path, allow_outside: bool = False) -> PreparedPacket:
     """Load the packet and read all its inputs; every problem is a BriefkitError naming file and line, and
     all the problems of all the files are reported together."""
-    packet = load_packet(packet_path, allow_outside)
-    errors: list[BriefkitError] = []
+    packet, errors = read_packet(packet_path, allow_outside)  # its problems, and those of every other file
+    packet_ok = not errors
     documents = read_summaries(packet, errors)
     bibliography = collect(errors, load_bibliography, packet.bibliography)
-    if bibliography is not None:
+    if bibliography is not None and packet_ok:  # keys against a bibliography the packet failed to name: noise
         collect(errors, check_citation_keys, documents, bibliography)
     style = collect(errors, packet_style, packet)
     glossary = collect(errors, load_glossary, packet.glossary)
