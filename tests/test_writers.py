@@ -3,7 +3,9 @@ lack, each with the test that failed before its fix."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 from tests.conftest import INPUTS, run_cli
@@ -47,3 +49,39 @@ def test_dates_are_written_the_way_each_language_writes_them() -> None:
     assert format_date("2024-06-14", "en-US") == "June 14, 2024"
     assert format_date("2024-06-14", "en-GB") == "14 June 2024"
     assert format_date("2024-06-14", "es-ES") == "14 de junio de 2024"
+
+
+def test_notes_of_several_paragraphs_and_links_in_notes_in_the_docx(tmp_path: Path) -> None:
+    import zipfile
+
+    summary = (
+        "---\ntitle: T\nsource: directive2025\n---\n\nText.[^a] More.[^b]\n\n"
+        "[^a]: First paragraph.\n\n    Second paragraph with [a link](https://example.org/note).\n\n"
+        "[^b]: A note citing [@directive2025].\n"
+    )
+    packet = packet_with(tmp_path, summary, "languages: [en]\n")
+    result = run_cli("build", str(packet), "--out", str(tmp_path / "out"), "--format", "docx")
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(tmp_path / "out" / "p" / "p.docx") as zf:
+        notes = zf.read("word/footnotes.xml").decode()
+        rels = zf.read("word/_rels/footnotes.xml.rels").decode()
+    assert "First paragraph." in notes and "Second paragraph with" in notes
+    (r_id,) = __import__("re").findall(r'<w:hyperlink r:id="(rId\d+)"', notes)
+    assert f'Id="{r_id}"' in rels and 'Target="https://example.org/note"' in rels
+    converted = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            "--convert-to",
+            "html",
+            "--outdir",
+            str(tmp_path / "lo"),
+            str(tmp_path / "out" / "p" / "p.docx"),
+        ],
+        capture_output=True,
+        timeout=180,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    assert converted.returncode == 0
+    html = " ".join((tmp_path / "lo" / "p.html").read_text(errors="replace").split())
+    assert 'href="https://example.org/note"' in html and "Second paragraph with" in html  # LibreOffice keeps both

@@ -147,7 +147,10 @@ class _Writer:
                 wordxml.close_bookmark(container, bookmark)
             elif isinstance(node, Link):
                 if link is None and is_safe_link(node.target):
-                    new_link = wordxml.add_hyperlink(paragraph, node.target.lstrip("#"), node.target.startswith("#"))
+                    part = self.footnotes.part if in_note else None
+                    new_link = wordxml.add_hyperlink(
+                        paragraph, node.target.lstrip("#"), node.target.startswith("#"), part
+                    )
                     self.inlines(paragraph, node.children, italic, bold, new_link, in_note)
                 else:
                     self.inlines(paragraph, node.children, italic, bold, link, in_note)

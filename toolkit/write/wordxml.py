@@ -69,13 +69,14 @@ class Footnotes:
         self.document = document
         self.style_ids = style_ids
         self._element: Any = None
+        self.part: XmlPart | None = None  # links inside notes are relationships of this part, not the document's
         self.next_id = 1
 
-    def _part_element(self):  # type: ignore[no-untyped-def]
+    def _part_element(self) -> Any:
         if self._element is None:
             main = self.document.part
             self._element = parse_xml(FOOTNOTES_XML)
-            part = XmlPart(PackURI("/word/footnotes.xml"), FOOTNOTES_CT, self._element, main.package)
+            part = self.part = XmlPart(PackURI("/word/footnotes.xml"), FOOTNOTES_CT, self._element, main.package)
             main.relate_to(part, RT.FOOTNOTES)
         return self._element
 
@@ -123,13 +124,14 @@ def add_note_paragraph(first: WordParagraph) -> WordParagraph:
     return paragraph
 
 
-def add_hyperlink(paragraph: WordParagraph, target: str, internal: bool = False) -> object:
-    """A w:hyperlink element appended to `paragraph`; runs are then added into it with `hyperlink_run`."""
+def add_hyperlink(paragraph: WordParagraph, target: str, internal: bool = False, part: Any = None) -> object:
+    """A w:hyperlink element appended to `paragraph`; runs are then added into it with `hyperlink_run`. The
+    link's relationship belongs to `part` (the footnotes part for a link in a note), else the document's."""
     link = OxmlElement("w:hyperlink")
     if internal:
         link.set(qn("w:anchor"), target)
     else:
-        r_id = paragraph.part.relate_to(target, RT.HYPERLINK, is_external=True)
+        r_id = (part or paragraph.part).relate_to(target, RT.HYPERLINK, is_external=True)
         link.set(qn("r:id"), r_id)
     link.set(qn("w:history"), "1")
     paragraph._p.append(link)
