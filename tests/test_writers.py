@@ -85,3 +85,24 @@ def test_notes_of_several_paragraphs_and_links_in_notes_in_the_docx(tmp_path: Pa
     assert converted.returncode == 0
     html = " ".join((tmp_path / "lo" / "p.html").read_text(errors="replace").split())
     assert 'href="https://example.org/note"' in html and "Second paragraph with" in html  # LibreOffice keeps both
+
+
+def test_the_pdf_has_its_running_header_on_every_page_but_the_cover(sample_release: Path) -> None:
+    from pypdf import PdfReader
+
+    pages = PdfReader(str(sample_release / "fentanyl-parallel" / "fentanyl-parallel.pdf")).pages
+    for page in pages[1:]:  # the contents page has no other occurrence of the title
+        assert "Fentanyl and the Cartels" in page.extract_text().splitlines(), page.extract_text()[:80]
+
+
+def test_section_properties_follow_the_schema_order(sample_release: Path) -> None:
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(sample_release / "cartel-policy-2025" / "cartel-policy-2025.docx") as zf:
+        body = zf.read("word/document.xml").decode()
+    for sect_pr in re.findall(r"<w:sectPr[ >].*?</w:sectPr>", body):
+        tags = re.findall(r"<w:(headerReference|footerReference|footnotePr|type|pgSz|pgMar|titlePg)\b", sect_pr)
+        order = ["headerReference", "footerReference", "footnotePr", "type", "pgSz", "pgMar", "titlePg"]
+        positions = [order.index(t) if t != "footerReference" else 0 for t in tags]
+        assert positions == sorted(positions), tags

@@ -272,10 +272,38 @@ def repeat_table_header(row: object) -> None:
     tr_pr.append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
 
 
+# What follows w:footnotePr in a section's properties (python-docx's CT_SectPr sequence): it goes before them,
+# after the header and footer references, where the schema puts it.
+AFTER_FOOTNOTE_PR = (
+    "w:endnotePr",
+    "w:type",
+    "w:pgSz",
+    "w:pgMar",
+    "w:paperSrc",
+    "w:pgBorders",
+    "w:lnNumType",
+    "w:pgNumType",
+    "w:cols",
+    "w:formProt",
+    "w:vAlign",
+    "w:noEndnote",
+    "w:titlePg",
+    "w:textDirection",
+    "w:bidi",
+    "w:rtlGutter",
+    "w:docGrid",
+    "w:printerSettings",
+    "w:sectPrChange",
+)
+
+
 def restart_footnotes_each_section(section: object) -> None:
+    """Each section numbers its footnotes from 1 (`numStart` and `numRestart`, in schema order)."""
     sect_pr = section._sectPr  # type: ignore[attr-defined]
-    pr = parse_xml(f'<w:footnotePr {nsdecls("w")}><w:numRestart w:val="eachSect"/></w:footnotePr>')
-    sect_pr.insert(0, pr)
+    pr = parse_xml(
+        f'<w:footnotePr {nsdecls("w")}><w:numStart w:val="1"/><w:numRestart w:val="eachSect"/></w:footnotePr>'
+    )
+    sect_pr.insert_element_before(pr, *AFTER_FOOTNOTE_PR)
 
 
 def set_run_shading(run: Run, fill: str) -> None:
