@@ -106,3 +106,22 @@ def test_section_properties_follow_the_schema_order(sample_release: Path) -> Non
         order = ["headerReference", "footerReference", "footnotePr", "type", "pgSz", "pgMar", "titlePg"]
         positions = [order.index(t) if t != "footerReference" else 0 for t in tags]
         assert positions == sorted(positions), tags
+
+
+def test_a_link_whose_text_holds_a_citation(tmp_path: Path) -> None:
+    import zipfile
+
+    from pypdf import PdfReader
+
+    summary = (
+        "---\ntitle: T\nsource: directive2025\n---\n\n"
+        "Read [the order, as reported [@directive2025], in full](https://example.org/order) today.\n"
+    )
+    packet = packet_with(tmp_path, summary, "languages: [en]\n")
+    result = run_cli("build", str(packet), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(tmp_path / "out" / "p" / "p.docx") as zf:
+        body = zf.read("word/document.xml").decode()
+    assert "](" not in body and "in full" in body and "w:hyperlink" in body and "w:footnoteReference" in body
+    text = " ".join(p.extract_text() for p in PdfReader(str(tmp_path / "out" / "p" / "p.pdf")).pages)
+    assert "](" not in text and "[@" not in text and "in full" in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline.link import link as markdown_link
 
 from toolkit.model import CiteItem
 
@@ -43,9 +44,27 @@ def parse_cite_items(body: str) -> tuple[CiteItem, ...] | None:
     return tuple(items)
 
 
+class _LinkLabel:
+    """Set while markdown-it looks for the end of a link's text: a citation inside it must then read as text,
+    or markdown-it takes it for a nested link and gives the link up ("[see [@a] here](…)")."""
+
+    depth = 0
+
+
+def link_allowing_citations(state: StateInline, silent: bool) -> bool:
+    """markdown-it's own link rule, with citations inside the link's text."""
+    _LinkLabel.depth += 1
+    try:
+        return markdown_link(state, silent)
+    finally:
+        _LinkLabel.depth -= 1
+
+
 def bracket_citation(state: StateInline, silent: bool) -> bool:
     """`[see @key, p. 4; @other]` (not a link: no `(` or `[` right after the closing bracket)."""
     if state.src[state.pos] != "[" or state.src.startswith("[^", state.pos):
+        return False
+    if silent and _LinkLabel.depth:  # only looking for where a link's text ends
         return False
     end = state.src.find("]", state.pos)
     if end < 0 or "[" in state.src[state.pos + 1 : end]:

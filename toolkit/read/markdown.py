@@ -39,7 +39,13 @@ from toolkit.model import (
     is_safe_link,
     merge_text,
 )
-from toolkit.read.citation_syntax import CITATION_TOKEN, bracket_citation, has_open_citation, in_text_citation
+from toolkit.read.citation_syntax import (
+    CITATION_TOKEN,
+    bracket_citation,
+    has_open_citation,
+    in_text_citation,
+    link_allowing_citations,
+)
 from toolkit.read.images import ImageRefused, load_image
 from toolkit.read.packet import Packet
 from toolkit.read.yamlfile import parse_mapping, read_date, read_text, unknown_key_error
@@ -60,6 +66,7 @@ def _parser() -> MarkdownIt:
     # typographer: curly quotes, dashes and ellipses, as Pandoc's `smart` extension makes them
     md = MarkdownIt("commonmark", {"html": True, "typographer": True}).use(front_matter_plugin).use(footnote_plugin)
     md.enable(["table", "replacements", "smartquotes"])
+    md.inline.ruler.at("link", link_allowing_citations)
     md.inline.ruler.before("link", "citation", bracket_citation)
     md.inline.ruler.before("link", "citation_in_text", in_text_citation)
     # markdown-it silently turns `[x](javascript:…)` and `![x](file:…)` into plain text; let every target through
