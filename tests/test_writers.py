@@ -125,3 +125,34 @@ def test_a_link_whose_text_holds_a_citation(tmp_path: Path) -> None:
     assert "](" not in body and "in full" in body and "w:hyperlink" in body and "w:footnoteReference" in body
     text = " ".join(p.extract_text() for p in PdfReader(str(tmp_path / "out" / "p" / "p.pdf")).pages)
     assert "](" not in text and "[@" not in text and "in full" in text
+
+
+def test_citations_in_a_title_and_a_heading(tmp_path: Path) -> None:
+    import zipfile
+
+    from pypdf import PdfReader
+
+    summary = (
+        "---\ntitle: The directive [@directive2025]\nsource: directive2025\n---\n\n"
+        "## What it says [@directive2025]\n\nText.\n"
+    )
+    packet = packet_with(tmp_path, summary, "languages: [en]\n")
+    result = run_cli("build", str(packet), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(str(tmp_path / "out" / "p" / "p.pdf"))
+    text = " ".join(p.extract_text() for p in reader.pages)
+    assert "@directive2025" not in text and "Trump Orders the Pentagon" in text  # rendered, in notes
+
+    def titles(outline: list) -> list[str]:  # type: ignore[type-arg]
+        return [t for item in outline for t in (titles(item) if isinstance(item, list) else [item.title])]
+
+    labels = titles(reader.outline)
+    assert "The directive" in labels and any("What it says" in label for label in labels), labels
+    assert not any("Trump" in label or "Wire" in label for label in labels), labels  # no note text in a bookmark
+    with zipfile.ZipFile(tmp_path / "out" / "p" / "p.docx") as zf:
+        body, notes = zf.read("word/document.xml").decode(), zf.read("word/footnotes.xml").decode()
+    assert "@directive2025" not in body and body.count("w:footnoteReference") == 2 and "Trump Orders" in notes
+    summary_path = packet.parent.parent / "summaries" / "s.md"
+    summary_path.write_text(summary.replace("title: The directive [@directive2025]", "title: The directive [@nope]"))
+    result = run_cli("build", str(packet), "--out", str(tmp_path / "out2"))
+    assert result.returncode == 1 and "unknown citation key `@nope`" in result.stderr

@@ -12,7 +12,7 @@ from typing import Any
 
 from toolkit.cite.pandoc import run_pandoc
 from toolkit.errors import BriefkitError, raise_all
-from toolkit.model import Cite, Document, Inline, is_safe_link, notes_in_order, query_blocks
+from toolkit.model import Cite, Document, Inline, is_safe_link, notes_in_order, query_blocks, query_inlines
 from toolkit.read.yamlfile import read_text
 
 log = logging.getLogger("briefkit")
@@ -119,7 +119,10 @@ def check_citation_keys(documents: list[Document], bibliography: Bibliography) -
                 )
             )
         notes = [note.blocks for note in notes_in_order(doc.blocks)]
-        for cite in [c for blocks in (doc.blocks, *notes) for c in query_blocks(cites, blocks, into_notes=False)]:
+        in_title = [c for c in query_inlines(cites, doc.title)]
+        for cite in in_title + [
+            c for blocks in (doc.blocks, *notes) for c in query_blocks(cites, blocks, into_notes=False)
+        ]:
             for item in cite.items:
                 count += 1
                 if item.key not in bibliography.items:

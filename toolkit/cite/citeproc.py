@@ -36,6 +36,7 @@ from toolkit.model import (
     map_blocks,
     merge_text,
     query_blocks,
+    query_inlines,
     with_children,
 )
 
@@ -81,8 +82,9 @@ def _note_markdown(blocks: tuple[Block, ...]) -> str:
 def _skeleton(documents: list[Document]) -> tuple[str, int]:
     paragraphs: list[str] = []
     total = 0
-    for doc in documents:
-        for found in query_blocks(_cites_and_notes, doc.blocks, into_notes=False):
+    for doc in documents:  # the title first: its citations come first in reading order
+        title = query_inlines(_cites_and_notes, doc.title)
+        for found in [*title, *query_blocks(_cites_and_notes, doc.blocks, into_notes=False)]:
             if isinstance(found, Cite):
                 paragraphs.append(_cite_markdown(found))
                 total += 1
@@ -252,8 +254,11 @@ def render_citations(
     if len(raw_cites) != total:
         raise BriefkitError(f"citation processor returned {len(raw_cites)} citations for {total}")
     placer = _Placer(raw_cites)
-    rendered = [
-        replace(doc, blocks=map_blocks(placer.place, doc.blocks, into_notes=False), lang=lang) for doc in documents
-    ]
+    rendered = []
+    for doc in documents:
+        title = placer.place(doc.title)
+        rendered.append(
+            replace(doc, title=title, blocks=map_blocks(placer.place, doc.blocks, into_notes=False), lang=lang)
+        )
     bibliography_blocks = tuple(_blocks_from_pandoc(refs[0]["c"][1])) if refs else ()
     return rendered, bibliography_blocks

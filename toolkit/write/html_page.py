@@ -29,6 +29,7 @@ from toolkit.model import (
     Table,
     Text,
     is_safe_link,
+    plain_text,
 )
 from toolkit.write.book import PacketBook, labels_for
 
@@ -85,7 +86,9 @@ class _Html:
     def block(self, block: Block) -> Markup:
         if isinstance(block, Heading):
             level = min(block.level + 1, 4)
-            return Markup("<h{0}>{1}</h{0}>").format(level, self.inlines(block.children))
+            return Markup('<h{0} data-label="{2}">{1}</h{0}>').format(
+                level, self.inlines(block.children), plain_text(block.children)
+            )
         if isinstance(block, Paragraph):
             return Markup("<p>{}</p>").format(self.inlines(block.children))
         if isinstance(block, Quote):
@@ -106,9 +109,9 @@ class _Html:
         return Markup("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>").format(head, rows)
 
     def summary_head(self, edition: Edition, doc: Document, n: int) -> Markup:
-        return Markup('<h2 id="{}-{}" class="summary-title">{}</h2><p class="summary-meta">{}</p>').format(
-            edition.lang, n, self.inlines(doc.title), self.book.summary_meta(edition, doc)
-        )
+        return Markup(
+            '<h2 id="{}-{}" class="summary-title" data-label="{}">{}</h2><p class="summary-meta">{}</p>'
+        ).format(edition.lang, n, plain_text(doc.title), self.inlines(doc.title), self.book.summary_meta(edition, doc))
 
     def bibliography(self, edition: Edition) -> Markup:
         entries = _join(
