@@ -156,3 +156,25 @@ def test_citations_in_a_title_and_a_heading(tmp_path: Path) -> None:
     summary_path.write_text(summary.replace("title: The directive [@directive2025]", "title: The directive [@nope]"))
     result = run_cli("build", str(packet), "--out", str(tmp_path / "out2"))
     assert result.returncode == 1 and "unknown citation key `@nope`" in result.stderr
+
+
+def test_the_docx_is_word_clean(sample_release: Path) -> None:
+    """No python-docx template leftovers, every run in a language, Spanish contents entries in Spanish, no theme
+    font overriding the heading fonts, proofing not marked done."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(sample_release / "cartel-policy-2025" / "cartel-policy-2025.docx") as zf:
+        names = set(zf.namelist())
+        parts = {name: zf.read(name).decode() for name in names if name.endswith((".xml", ".rels"))}
+    assert "docProps/thumbnail.jpeg" not in names and "thumbnail" not in parts["_rels/.rels"]
+    assert "<Application>briefkit</Application>" in parts["docProps/app.xml"]
+    assert "python-docx" not in parts["docProps/core.xml"]
+    assert "proofState" not in parts["word/settings.xml"]
+    for name in ("word/document.xml", "word/footnotes.xml", "word/header1.xml", "word/footer1.xml"):
+        runs = re.findall(r"<w:r(?: [^>]*)?>.*?</w:r>", parts[name])
+        assert runs and all("<w:lang " in run for run in runs), name
+    toc_spanish = re.findall(r'w:anchor="es-ES-\d"[^>]*>(.*?)</w:hyperlink>', parts["word/document.xml"])
+    assert toc_spanish and all('w:val="es-ES"' in entry for entry in toc_spanish)
+    heading = re.search(r'w:styleId="Heading1".*?</w:style>', parts["word/styles.xml"], re.S)
+    assert heading is not None and "asciiTheme" not in heading.group(0) and "Palatino Linotype" in heading.group(0)

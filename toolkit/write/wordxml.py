@@ -36,6 +36,33 @@ def set_run_language(run: Run, tag: str) -> None:
     lang.set(qn("w:val"), tag)
 
 
+def set_missing_languages(element: Any, tag: str) -> None:
+    """Every run under `element` that has no language yet gets `tag`."""
+    for r in element.iter(qn("w:r")):
+        rpr = r.get_or_add_rPr()
+        if rpr.find(qn("w:lang")) is None:
+            lang = OxmlElement("w:lang")
+            lang.set(qn("w:val"), tag)
+            rpr.append(lang)
+
+
+def drop_theme_fonts(style: Any) -> None:
+    """Remove the theme font references that would override the font a style names (python-docx sets only
+    w:ascii and w:hAnsi; Word prefers w:asciiTheme and w:hAnsiTheme when they are there)."""
+    rpr = style.element.rPr
+    fonts = rpr.find(qn("w:rFonts")) if rpr is not None else None
+    if fonts is not None:
+        for name in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(name), None)
+
+
+def mark_proofing_undone(document: WordDocument) -> None:
+    """python-docx's template says spelling and grammar were already checked; they were not."""
+    settings = document.settings.element
+    for state in settings.findall(qn("w:proofState")):
+        settings.remove(state)
+
+
 class StyleIds:
     """Style name → style id, each looked up once: python-docx scans every style on each assignment by name,
     which made styling most of the DOCX writer's time."""
@@ -80,7 +107,7 @@ class Footnotes:
             main.relate_to(part, RT.FOOTNOTES)
         return self._element
 
-    def add_footnote(self, paragraph: WordParagraph, custom_mark: str | None = None) -> WordParagraph:
+    def add_footnote(self, paragraph: WordParagraph, custom_mark: str | None = None, lang: str = "") -> WordParagraph:
         """Put a footnote reference at the end of `paragraph`; return the note's first paragraph to fill."""
         root = self._part_element()
         note_id = self.next_id
@@ -110,6 +137,9 @@ class Footnotes:
         else:
             mark_run._r.append(OxmlElement("w:footnoteRef"))
         body.add_run(" ")
+        if lang:  # the note's marks in its language, like its text
+            set_missing_languages(paragraph._p, lang)
+            set_missing_languages(p, lang)
         return body
 
 
