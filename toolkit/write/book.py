@@ -18,7 +18,7 @@ class Labels:
     bibliography: str
     edition: str
     summarized_by: str
-    language_names: str
+    language_names: dict[str, str]  # "en"/"es" -> the language's name in this edition's language
     machine_note: str  # with {engine}
     languages: str
 
@@ -29,7 +29,7 @@ LABELS = {
         bibliography="Bibliography",
         edition="English edition",
         summarized_by="Summarized by",
-        language_names="English · Spanish",
+        language_names={"en": "English", "es": "Spanish"},
         machine_note="The Spanish edition was machine-translated offline ({engine}).",
         languages="Languages",
     ),
@@ -38,7 +38,7 @@ LABELS = {
         bibliography="Bibliografía",
         edition="Edición en español",
         summarized_by="Resumen de",
-        language_names="inglés · español",
+        language_names={"en": "inglés", "es": "español"},
         machine_note="La edición en español se tradujo automáticamente sin conexión ({engine}).",
         languages="Idiomas",
     ),
@@ -75,7 +75,8 @@ class PacketBook:
         lines = [self.organization] if self.organization else []
         if self.date:
             lines.append(format_date(self.date, lang))
-        lines.append(f"{labels.languages}: {labels.language_names}")
+        names = (labels.language_names[edition.lang[:2]] for edition in self.editions)
+        lines.append(f"{labels.languages}: " + " · ".join(names))
         lines.append(self.engine_note)
         return lines
 
