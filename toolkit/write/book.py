@@ -4,8 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
-from toolkit.model import Document, Edition, plain_text
+from toolkit.model import (
+    Block,
+    Document,
+    Edition,
+    Heading,
+    Inline,
+    ListBlock,
+    Note,
+    Paragraph,
+    Quote,
+    Table,
+    Text,
+    plain_text,
+)
 from toolkit.model.dates import format_date
 from toolkit.read.packet import Layout
 
@@ -96,3 +110,45 @@ class PacketBook:
         if document.meta.date:
             parts.append(format_date(document.meta.date, edition.lang))
         return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class NoteLine:
+    """One line of a footnote as both writers set it. A note is set in small type at the foot of the page,
+    so its blocks become lines: a list item keeps its marker and indent, a quote is indented and italic."""
+
+    kind: Literal["paragraph", "item", "quote"]
+    depth: int  # indent steps: list nesting plus quote nesting
+    marker: str  # "•" or "3." for a list item, else ""
+    inlines: tuple[Inline, ...]
+
+
+def note_lines(note: Note) -> list[NoteLine]:
+    """The note's blocks, in order, as lines."""
+    return _lines(note.blocks, depth=0, quoted=False)
+
+
+def _lines(blocks: tuple[Block, ...], depth: int, quoted: bool) -> list[NoteLine]:
+    lines: list[NoteLine] = []
+    plain: Literal["paragraph", "quote"] = "quote" if quoted else "paragraph"
+    for block in blocks:
+        if isinstance(block, (Paragraph, Heading)):
+            lines.append(NoteLine(plain, depth, "", block.children))
+        elif isinstance(block, Quote):
+            lines.extend(_lines(block.blocks, depth + 1, quoted=True))
+        elif isinstance(block, ListBlock):
+            for number, item in enumerate(block.items, block.start):
+                inner = _lines(item, depth + 1, quoted)
+                marker = f"{number}." if block.ordered else "•"
+                if inner and inner[0].kind != "item":  # the item's first paragraph carries its marker
+                    inner[0] = NoteLine("item", depth + 1, marker, inner[0].inlines)
+                else:
+                    inner.insert(0, NoteLine("item", depth + 1, marker, ()))
+                lines.extend(inner)
+        elif isinstance(block, Table):  # a table in a note: one line per row, cells apart
+            for row in (block.header, *block.rows):
+                cells: list[Inline] = []
+                for i, cell in enumerate(row):
+                    cells.extend(((Text(" · "),) if i else ()) + cell)
+                lines.append(NoteLine(plain, depth, "", tuple(cells)))
+    return lines

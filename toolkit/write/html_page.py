@@ -31,7 +31,7 @@ from toolkit.model import (
     is_safe_link,
     plain_text,
 )
-from toolkit.write.book import PacketBook, labels_for
+from toolkit.write.book import PacketBook, labels_for, note_lines
 
 
 def _join(parts: Iterable[Markup]) -> Markup:
@@ -73,12 +73,20 @@ class _Html:
 
     def footnote(self, note: Note) -> Markup:
         number = self.note_numbers[self.lang] = self.note_numbers.get(self.lang, 0) + 1
-        body = Markup(" ").join(
-            self.inlines(block.children, in_note=True)
-            for block in note.blocks
-            if isinstance(block, (Paragraph, Heading))
-        )
-        return Markup('<span class="footnote" data-n="{}">{}</span>').format(number, body)
+        lines = []
+        for i, line in enumerate(note_lines(note)):
+            text = self.inlines(line.inlines, in_note=True)
+            if line.marker:
+                text = Markup('<span class="note-marker">{}</span> {}').format(line.marker, text)
+            if i == 0 and line.kind == "paragraph" and not line.depth:
+                lines.append(text)  # runs on from the note's number, as a footnote's first line does
+            else:  # spans set as blocks: a <p> or <ul> would end the paragraph the note is called from
+                lines.append(
+                    Markup('<span class="note-line note-{} note-depth-{}">{}</span>').format(
+                        line.kind, min(line.depth, 4), text
+                    )
+                )
+        return Markup('<span class="footnote" data-n="{}">{}</span>').format(number, _join(lines))
 
     def blocks(self, blocks: tuple[Block, ...]) -> Markup:
         return _join(self.block(block) for block in blocks)

@@ -41,7 +41,7 @@ from toolkit.model import (
 )
 from toolkit.translate.anchors import parse_slot_anchor
 from toolkit.write import wordxml
-from toolkit.write.book import PacketBook, labels_for
+from toolkit.write.book import PacketBook, labels_for, note_lines
 from toolkit.write.house_style import WordStyle
 
 
@@ -178,9 +178,14 @@ class _Writer:
             self.notes_per_language[self.lang] = self.notes_per_language.get(self.lang, 0) + 1
             mark = str(self.notes_per_language[self.lang])
         body = self.footnotes.add_footnote(paragraph, custom_mark=mark, lang=self.lang)
-        for i, block in enumerate(note.blocks):
+        for i, line in enumerate(note_lines(note)):
             target = body if i == 0 else wordxml.add_note_paragraph(body)
-            self.inlines(target, _inline_content(block), in_note=True)
+            if line.depth:
+                target.paragraph_format.left_indent = Cm(0.5 * line.depth)
+            if line.marker:
+                target.paragraph_format.first_line_indent = Cm(-0.4)
+                self.inlines(target, (Text(f"{line.marker} "),), in_note=True)
+            self.inlines(target, line.inlines, italic=line.kind == "quote", in_note=True)
 
     def paragraph(self, container: Any, style: str | None, text: str = "") -> WordParagraph:
         """A new paragraph at the end of `container` (document or cell), in the named style."""
