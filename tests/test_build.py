@@ -132,6 +132,17 @@ def test_libreoffice_opens_the_docx(sample_release: Path, tmp_path: Path) -> Non
     assert len(reader.pages) > 15
     text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
     assert "Edición en español" in text and "Bibliografía" in text
+    # LibreOffice 7.4 numbered every note after the first 0 when each section restarted its notes
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "html", "--outdir", str(tmp_path), str(source)],
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    html = (tmp_path / "cartel-policy-2025.html").read_text(encoding="utf-8", errors="replace")
+    calls = re.findall(r'class="sdfootnoteanc"[^>]*>(?:<[^>]+>)*(\d+)', html)
+    assert len(calls) > 40 and "0" not in calls
+    assert calls[0] == calls[len(calls) // 2] == "1"  # the Spanish half (as many notes as the English) restarts
 
 
 def test_bad_inputs_exit_non_zero_and_write_nothing(tmp_path: Path) -> None:

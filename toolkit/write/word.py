@@ -360,8 +360,11 @@ class _Writer:
         footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
         wordxml.add_field(footer, "PAGE", "1")
         if self.book.layout == "sequential":
-            for section in self.doc.sections:
-                wordxml.restart_footnotes_each_section(section)
+            # Section 0 is the cover and contents, then one section per edition. The first edition's notes
+            # count from 1 anyway; marking only later editions to restart is also what LibreOffice can read
+            # (7.4 numbers every note after the first 0 when every section restarts).
+            for section in self.doc.sections[2:]:
+                wordxml.restart_footnotes(section)
 
     def write(self) -> bytes:
         book = self.book

@@ -327,8 +327,8 @@ AFTER_FOOTNOTE_PR = (
 )
 
 
-def restart_footnotes_each_section(section: object) -> None:
-    """Each section numbers its footnotes from 1 (`numStart` and `numRestart`, in schema order)."""
+def restart_footnotes(section: object) -> None:
+    """The section numbers its footnotes from 1 again (`numStart` and `numRestart`, in schema order)."""
     sect_pr = section._sectPr  # type: ignore[attr-defined]
     pr = parse_xml(
         f'<w:footnotePr {nsdecls("w")}><w:numStart w:val="1"/><w:numRestart w:val="eachSect"/></w:footnotePr>'
