@@ -118,6 +118,22 @@ def test_parallel_layout_pairs_paragraphs(sample_release: Path) -> None:
     assert "The argument" in page and "argumento" in page.lower() or "riña" in page
 
 
+def right_edge_of_text(pdf: Path, tmp_path: Path) -> float:
+    """The rightmost point any word on any page reaches (poppler's word boxes)."""
+    boxes = tmp_path / f"{pdf.stem}.bbox.html"
+    subprocess.run(["pdftotext", "-bbox", str(pdf), str(boxes)], check=True)
+    return max(float(x) for x in re.findall(r'xMax="([\d.]+)"', boxes.read_text(encoding="utf-8")))
+
+
+def test_both_columns_stay_inside_the_margins(sample_release: Path, tmp_path: Path) -> None:
+    # The parallel columns' padding came on top of their 50% widths: the Spanish column ran 20 pt into the margin
+    sequential = right_edge_of_text(sample_release / "cartel-policy-2025" / "cartel-policy-2025.pdf", tmp_path)
+    parallel = right_edge_of_text(sample_release / "fentanyl-parallel" / "fentanyl-parallel.pdf", tmp_path)
+    text_area_right = 595.28 - 22 / 25.4 * 72  # A4 less the 22 mm right margin of styles/packet.css
+    assert sequential <= text_area_right + 0.5
+    assert parallel <= text_area_right + 0.5
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by .ci/setup")
 def test_libreoffice_opens_the_docx(sample_release: Path, tmp_path: Path) -> None:
     source = sample_release / "cartel-policy-2025" / "cartel-policy-2025.docx"
