@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
+import zipfile
 from pathlib import Path
 
+import docx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -29,8 +32,11 @@ from toolkit.model import (
     query_blocks,
 )
 from toolkit.read.markdown import read_summary
+from toolkit.read.packet import LAYOUTS, Layout
 from toolkit.write.book import PacketBook
+from toolkit.write.house_style import word_style
 from toolkit.write.html_page import write_html
+from toolkit.write.word import write_docx
 
 HEAD = "---\ntitle: A title\nsource: src\n---\n"
 
@@ -182,3 +188,30 @@ def test_reader_fuzz_never_crashes_and_lets_nothing_unsafe_through(fuzz_dir: Pat
     assert "<script" not in html and "<style></style>" in html and html.count("<style") == 1
     assert 'href="javascript' not in html and not re.search(r"<[a-z]+[^<>]*\son\w+=", html)  # no event handlers
     assert all(src.startswith("data:image/") for src in re.findall(r'<img src="([^"]*)"', html))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(SNIPPETS), max_size=60).map("".join), st.sampled_from(LAYOUTS))
+def test_fuzzed_summaries_make_word_files_that_reopen(fuzz_dir: Path, body: str, layout: Layout) -> None:
+    """Whatever reads also writes a DOCX that python-docx re-opens, whose every note reference has its note and
+    whose every relationship id used in the body or the notes exists in that part's relationships."""
+    path = fuzz_dir / "w.md"
+    path.write_text(HEAD + body, encoding="utf-8")
+    try:
+        doc = read_summary(path, inputs_root=path.parent)
+    except BriefkitError:
+        return
+    editions = tuple(Edition(lang, (doc,), ()) for lang in ("en-US", "es-ES"))
+    book = PacketBook("f", "T", "", "", "", layout, editions, "", dt.datetime(2025, 1, 1))
+    data = write_docx(book, word_style())
+    docx.Document(io.BytesIO(data))
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        names = set(package.namelist())
+        parts = {name: package.read(name).decode("utf-8") for name in names if name.endswith((".xml", ".rels"))}
+    body_xml, notes_xml = parts["word/document.xml"], parts.get("word/footnotes.xml", "")
+    references = set(re.findall(r'<w:footnoteReference w:id="(\d+)"', body_xml))
+    assert references <= set(re.findall(r'<w:footnote w:id="(\d+)"', notes_xml))
+    for part, xml in (("document", body_xml), ("footnotes", notes_xml)):
+        rels = parts.get(f"word/_rels/{part}.xml.rels", "")
+        for used in set(re.findall(r'r:(?:id|embed)="([^"]+)"', xml)):
+            assert f'Id="{used}"' in rels, f"{part}.xml uses {used} that its relationships lack"
