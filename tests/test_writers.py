@@ -178,3 +178,23 @@ def test_the_docx_is_word_clean(sample_release: Path) -> None:
     assert toc_spanish and all('w:val="es-ES"' in entry for entry in toc_spanish)
     heading = re.search(r'w:styleId="Heading1".*?</w:style>', parts["word/styles.xml"], re.S)
     assert heading is not None and "asciiTheme" not in heading.group(0) and "Palatino Linotype" in heading.group(0)
+
+
+def test_docx_table_columns_are_as_wide_as_their_content(tmp_path: Path) -> None:
+    import docx
+
+    summary = (
+        "---\ntitle: T\nsource: directive2025\n---\n\n"
+        "| # | Measure | What it would do, in the words of the memo itself |\n|---|---|---|\n"
+        "| 1 | Designate | Unlock asset freezes, prosecution of material supporters and intelligence sharing |\n"
+        "| 2 | Sanction | Sanction the suppliers of precursor chemicals and expand extraditions |\n"
+    )
+    packet = packet_with(tmp_path, summary, "languages: [en]\n")
+    result = run_cli("build", str(packet), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    table = docx.Document(str(tmp_path / "out" / "p" / "p.docx")).tables[0]
+    grid = [column.width for column in table.columns]
+    cells = [[cell.width for cell in row.cells] for row in table.rows]
+    assert all(row == grid for row in cells)  # grid and cells agree (LibreOffice reads one, Word the other)
+    number, measure, wide = (w / sum(grid) for w in grid)
+    assert number < 0.1 and 0.1 < measure < 0.3 and wide > 0.6

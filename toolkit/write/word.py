@@ -14,7 +14,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.image.image import Image as DocxImage
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Emu, Length, Pt, RGBColor
 from docx.text.paragraph import Paragraph as WordParagraph
 
 from toolkit.model import (
@@ -38,6 +38,7 @@ from toolkit.model import (
     Text,
     block_text,
     is_safe_link,
+    plain_text,
 )
 from toolkit.translate.anchors import parse_slot_anchor
 from toolkit.write import wordxml
@@ -163,12 +164,15 @@ class _Writer:
     def picture(self, paragraph: WordParagraph, image: Image) -> None:
         """The image at its own size, or narrowed to the column (the text width, or half of it side by side)."""
         native = DocxImage.from_blob(image.data)
-        text_width = Cm(21.0 - 2 * self.style.page_margin_cm)
-        column = text_width // 2 - Cm(0.4) if self.book.layout == "parallel" else text_width
-        width = min(native.width, column)
+        width = min(native.width, self.column_width())
         paragraph.add_run().add_picture(io.BytesIO(image.data), width=width)
         if image.alt:
             wordxml.set_picture_description(paragraph, image.alt)
+
+    def column_width(self) -> Length:
+        """The width text runs in: the page less its margins, or half of it beside the other language."""
+        text_width = Cm(21.0 - 2 * self.style.page_margin_cm)
+        return Emu(text_width // 2 - Cm(0.4)) if self.book.layout == "parallel" else text_width
 
     def footnote(self, paragraph: WordParagraph, note: Note) -> None:
         # Sequential halves use Word's own numbering (restarting per section); parallel columns carry their
@@ -236,6 +240,13 @@ class _Writer:
         table = target.add_table(rows=1 + len(block.rows), cols=cols)
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        weights = _column_weights(block, cols)
+        for i, column in enumerate(table.columns):
+            width = Emu(self.column_width() * weights[i] // sum(weights))
+            column.width = width  # the grid, which LibreOffice reads
+            for cell in column.cells:
+                cell.width = width  # each cell's own width, which Word reads
         for i, cell_inlines in enumerate(block.header):
             cell = table.rows[0].cells[i]
             self.inlines(cell.paragraphs[0], cell_inlines, bold=True)
@@ -443,6 +454,18 @@ def is_protected_slot(span: Span) -> bool:
     editor may change)."""
     wraps_formatting = len(span.children) == 1 and isinstance(span.children[0], (Emph, Strong, Link))
     return parse_slot_anchor(span.anchor) is not None and not wraps_formatting
+
+
+def _column_weights(table: Table, cols: int) -> list[int]:
+    """Each column's share of the width, from its content: its longest word at least, its longest cell up to a
+    line's worth, so a "#" column stays narrow and a column of sentences takes the room."""
+    weights = []
+    for c in range(cols):
+        texts = [plain_text(row[c]) for row in (table.header, *table.rows) if c < len(row)]
+        longest_word = max((len(word) for text in texts for word in text.split()), default=1)
+        longest_cell = max((len(text) for text in texts), default=1)
+        weights.append(max(longest_word + 2, min(longest_cell, 60)))
+    return weights
 
 
 def _inline_content(block: Block) -> tuple[Inline, ...]:
