@@ -218,3 +218,11 @@ def test_models_install_rejects_a_file_that_is_not_a_package(tmp_path: Path) -> 
     assert result.returncode == 1
     assert f"error: {fake}: not an Argos model package (not a zip archive)" in result.stderr
     assert "no Argos models installed" in run_cli("models", "list", env=env).stdout
+
+
+def test_no_near_empty_pages(sample_release: Path) -> None:
+    # Each summary began a new page: one that ran two lines over left a page of two lines and its note
+    for packet in ("cartel-policy-2025", "fentanyl-parallel"):
+        pages = PdfReader(str(sample_release / packet / f"{packet}.pdf")).pages
+        lengths = [len(page.extract_text()) for page in pages[2:]]  # after the cover and contents
+        assert min(lengths) > 600, f"{packet}: characters per page {lengths}"

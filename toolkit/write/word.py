@@ -309,11 +309,13 @@ class _Writer:
 
     def summary(self, edition: Edition, document: Document, n: int) -> None:
         p = self.paragraph(self.doc, "Heading 1")
-        p.paragraph_format.page_break_before = n > 1
+        p.paragraph_format.space_before = Pt(24) if n > 1 else None  # summaries run on (no near-empty pages)
+        p.paragraph_format.keep_with_next = True
         self.inlines(p, document.title)
         self.bookmark_id += 1
         wordxml.add_bookmark(p, f"{edition.lang}-{n}", self.bookmark_id)
         meta = self.paragraph(self.doc, "Summary Meta")
+        meta.paragraph_format.keep_with_next = True
         run = meta.add_run(self.book.summary_meta(edition, document))
         wordxml.set_run_language(run, self.lang)
         self.blocks(document.blocks)
@@ -332,7 +334,8 @@ class _Writer:
         self.heading_with_bookmark(title, 1, f"edition-{left.lang}")
         for n, (a, b) in enumerate(zip(left.documents, right.documents), 1):
             p = self.paragraph(self.doc, "Heading 1")
-            p.paragraph_format.page_break_before = n > 1
+            p.paragraph_format.space_before = Pt(24) if n > 1 else None  # summaries run on (no near-empty pages)
+            p.paragraph_format.keep_with_next = True
             self.lang = left.lang
             self.inlines(p, a.title)
             self.bookmark_id += 1
