@@ -211,8 +211,11 @@ class _Writer:
                 self.inlines(p, block.children)
             elif isinstance(block, Quote):
                 for inner in block.blocks:
-                    p = self.paragraph(target, "Quote")
-                    self.inlines(p, _inline_content(inner))
+                    if isinstance(inner, (Paragraph, Heading)):
+                        p = self.paragraph(target, "Quote")
+                        self.inlines(p, inner.children)
+                    else:  # a list or table quoted keeps its shape
+                        self.blocks((inner,), container, depth)
             elif isinstance(block, ListBlock):
                 self.list_block(block, target, depth)
             elif isinstance(block, Table):
