@@ -226,3 +226,18 @@ def test_no_near_empty_pages(sample_release: Path) -> None:
         pages = PdfReader(str(sample_release / packet / f"{packet}.pdf")).pages
         lengths = [len(page.extract_text()) for page in pages[2:]]  # after the cover and contents
         assert min(lengths) > 600, f"{packet}: characters per page {lengths}"
+
+
+def test_internal_links_are_described_by_their_words(sample_release: Path) -> None:
+    # PDF/UA (Matterhorn 28-004): a link annotation's Contents describes it; WeasyPrint wrote the raw anchor id
+    reader = PdfReader(str(sample_release / "cartel-policy-2025" / "cartel-policy-2025.pdf"))
+    descriptions = {}
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or []:
+            link = annotation.get_object()
+            if link.get("/Subtype") == "/Link" and "/Dest" in link:
+                descriptions[str(link["/Dest"])] = str(link.get("/Contents", ""))
+    assert len(descriptions) > 8
+    assert descriptions["edition-es-ES"] == "Edición en español"
+    assert descriptions["en-US-1"].startswith("Trump orders the Pentagon")
+    assert not any(re.fullmatch(r"(edition-)?[a-z]{2}-[A-Z]{2}(-\w+)?", text) for text in descriptions.values())

@@ -103,6 +103,10 @@ class PacketBook:
         entries.append(TocEntry(f"{edition.lang}-bibliography", labels.bibliography, 2))
         return entries
 
+    def anchor_labels(self) -> dict[str, str]:
+        """The words of every place an internal link leads to (the contents entries), by anchor."""
+        return {entry.anchor: entry.text for edition in self.editions for entry in self.toc(edition)}
+
     def summary_meta(self, edition: Edition, document: Document) -> str:
         parts = []
         if document.meta.summarized_by:

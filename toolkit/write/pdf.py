@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from toolkit.errors import BriefkitError
@@ -31,8 +32,24 @@ def refusing_fetcher() -> Any:
     return RefusingFetcher(fail_on_errors=True)
 
 
-def write_pdf(html_text: str, timestamp: dt.datetime) -> bytes:
-    """Render HTML to a tagged PDF (PDF/UA) with WeasyPrint; the same input gives the same bytes."""
+def describe_internal_links(link_labels: Mapping[str, str]) -> Callable[[Any, Any], None]:
+    """A WeasyPrint finisher: each internal link's Contents, which PDF/UA reads to a screen-reader user as the
+    link's description, becomes the words of the heading it leads to (WeasyPrint writes the anchor id)."""
+    import pydyf
+
+    def finish(_document: Any, pdf: Any) -> None:
+        for obj in pdf.objects:
+            if isinstance(obj, dict) and obj.get("Subtype") == "/Link" and "Dest" in obj:
+                label = link_labels.get(obj["Dest"].string)
+                if label:
+                    obj["Contents"] = pydyf.String(label)
+
+    return finish
+
+
+def write_pdf(html_text: str, timestamp: dt.datetime, link_labels: Mapping[str, str]) -> bytes:
+    """Render HTML to a tagged PDF (PDF/UA) with WeasyPrint; the same input gives the same bytes. `link_labels`
+    gives the words of each anchor internal links lead to."""
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
@@ -42,7 +59,9 @@ def write_pdf(html_text: str, timestamp: dt.datetime) -> bytes:
     saved = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = saved or str(int(timestamp.replace(tzinfo=dt.UTC).timestamp()))
     try:
-        return document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+        return document.write_pdf(
+            pdf_variant="pdf/ua-1", uncompressed_pdf=False, finisher=describe_internal_links(link_labels)
+        )
     except FatalURLFetchingError as exc:
         raise BriefkitError(f"while rendering the PDF: {exc.__cause__ or exc}") from None
     finally:
