@@ -241,3 +241,22 @@ def test_internal_links_are_described_by_their_words(sample_release: Path) -> No
     assert descriptions["edition-es-ES"] == "Edición en español"
     assert descriptions["en-US-1"].startswith("Trump orders the Pentagon")
     assert not any(re.fullmatch(r"(edition-)?[a-z]{2}-[A-Z]{2}(-\w+)?", text) for text in descriptions.values())
+
+
+def test_table_header_cells_have_a_scope(sample_release: Path) -> None:
+    # PDF/UA (Matterhorn 15-003): a TH says what it heads
+    reader = PdfReader(str(sample_release / "cartel-policy-2025" / "cartel-policy-2025.pdf"))
+    root = reader.trailer["/Root"]["/StructTreeRoot"]
+    headers, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        if node.get("/S") == "/TH":
+            headers.append(node)
+        kids = node.get("/K")
+        kids = kids if isinstance(kids, list) else [kids]
+        for kid in kids:
+            element = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(element, dict) and "/S" in element:
+                stack.append(element)
+    assert len(headers) >= 8  # two tables of two or three columns, in each language
+    assert all(header["/A"]["/Scope"] == "/Column" for header in headers)

@@ -32,17 +32,23 @@ def refusing_fetcher() -> Any:
     return RefusingFetcher(fail_on_errors=True)
 
 
-def describe_internal_links(link_labels: Mapping[str, str]) -> Callable[[Any, Any], None]:
-    """A WeasyPrint finisher: each internal link's Contents, which PDF/UA reads to a screen-reader user as the
-    link's description, becomes the words of the heading it leads to (WeasyPrint writes the anchor id)."""
+def finish_tagging(link_labels: Mapping[str, str]) -> Callable[[Any, Any], None]:
+    """A WeasyPrint finisher for what PDF/UA asks and WeasyPrint leaves out. Each internal link's Contents,
+    read to a screen-reader user as the link's description, becomes the words of the heading it leads to
+    (WeasyPrint writes the anchor id). Each table header cell says it heads its column (`Scope`): our tables
+    have one header row and no row headers."""
     import pydyf
 
     def finish(_document: Any, pdf: Any) -> None:
         for obj in pdf.objects:
-            if isinstance(obj, dict) and obj.get("Subtype") == "/Link" and "Dest" in obj:
+            if not isinstance(obj, dict):
+                continue
+            if obj.get("Subtype") == "/Link" and "Dest" in obj:
                 label = link_labels.get(obj["Dest"].string)
                 if label:
                     obj["Contents"] = pydyf.String(label)
+            elif obj.get("Type") == "/StructElem" and obj.get("S") == "/TH":
+                obj.setdefault("A", pydyf.Dictionary({"O": "/Table"}))["Scope"] = "/Column"
 
     return finish
 
@@ -59,9 +65,7 @@ def write_pdf(html_text: str, timestamp: dt.datetime, link_labels: Mapping[str, 
     saved = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = saved or str(int(timestamp.replace(tzinfo=dt.UTC).timestamp()))
     try:
-        return document.write_pdf(
-            pdf_variant="pdf/ua-1", uncompressed_pdf=False, finisher=describe_internal_links(link_labels)
-        )
+        return document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False, finisher=finish_tagging(link_labels))
     except FatalURLFetchingError as exc:
         raise BriefkitError(f"while rendering the PDF: {exc.__cause__ or exc}") from None
     finally:
