@@ -235,7 +235,18 @@ class _PacketFile:
             target = (self.path.parent / value).resolve()
             if self.inside(key, value, target):
                 return target
-        return default
+            return default
+        # The default place is checked too: a symbolic link there (`.briefkit` → elsewhere) must not carry the
+        # memory's writes or the TMX's reads out of the inputs folder.
+        target = default.resolve()
+        if not self.allow_outside and not target.is_relative_to(self.inputs_root):
+            self.err(
+                key,
+                f"`{key}` (by default {default.relative_to(self.inputs_root)}) points outside the inputs folder "
+                f"{self.inputs_root}: {target}",
+                "keep inputs inside it, or pass --allow-outside",
+            )
+        return target
 
     def citation_style(self) -> str:
         style = self.text("citation_style", "chicago-notes-bibliography")
