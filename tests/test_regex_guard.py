@@ -15,6 +15,7 @@ from toolkit.cite.styles import STYLE_ID
 from toolkit.read.citation_syntax import CITE_ITEM, IN_TEXT, has_open_citation, parse_cite_items
 from toolkit.read.images import DATA_URL
 from toolkit.read.markdown import NOTE_DEFINITION, UNDEFINED_NOTE, html_text, read_summary
+from toolkit.read.yamlfile import CONTROL_CHARACTER
 from toolkit.translate.glossary import Glossary, Term
 from toolkit.translate.postedit import post_edit
 from toolkit.translate.protect import PATTERNS, NameSpan, Protector
@@ -73,6 +74,7 @@ CASES: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
     "QA figures": (_figures, lambda n: "1 111" * n),
     "billions": (billions_as_millions, lambda n: "1," * n + " billion"),
     "segment markup": (lambda s: list(MARKUP.finditer(s)), lambda n: "<g1" * n),
+    "control characters": (lambda s: CONTROL_CHARACTER.search(s), lambda n: "a\t\r\n" * n + "\x01"),
     "style name": (lambda s: STYLE_ID.fullmatch(s), lambda n: "a-" * n + "!"),
     "post-edit rules": (lambda s: post_edit(Segment("<x1/> a " * 10, {}), s), lambda n: "<x1/> Aa en " * n),
 }

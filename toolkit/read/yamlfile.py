@@ -71,6 +71,10 @@ def unknown_key_error(key: str, known: list[str], path: Path, line: int | None) 
 
 
 MAX_INPUT_BYTES = 20_000_000
+# Characters no document may hold (XML refuses them): C0 controls but tab, line feed, carriage return, and
+# DEL. Form feeds and vertical tabs, which text copied out of PDFs carries, read as spaces instead.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+PAGE_BREAKS = str.maketrans({"\f": " ", "\v": " "})
 
 
 def read_text(path: Path, limit: int = MAX_INPUT_BYTES) -> str:
@@ -93,4 +97,13 @@ def read_text(path: Path, limit: int = MAX_INPUT_BYTES) -> str:
         raise BriefkitError("not valid UTF-8 text", path, line, "save the file as UTF-8") from None
     if not text.strip():
         raise BriefkitError("file is empty", path)
+    text = text.translate(PAGE_BREAKS)
+    control = CONTROL_CHARACTER.search(text)
+    if control:
+        raise BriefkitError(
+            f"control character U+{ord(control.group()):04X} in the text",
+            path,
+            text.count("\n", 0, control.start()) + 1,
+            "delete it; text pasted from PDFs or other programs often carries them",
+        )
     return text
