@@ -20,6 +20,20 @@ def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> 
     )
 
 
+def convert_with_libreoffice(source: Path, to: str, out_dir: Path) -> Path:
+    """LibreOffice headless converts `source` (`to`: "pdf", "html", "docx:MS Word 2007 XML", …) into out_dir;
+    the converted file's path. Its own profile in out_dir, so parallel runs do not share one."""
+    result = subprocess.run(
+        ["soffice", "--headless", "--convert-to", to, "--outdir", str(out_dir), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "HOME": str(out_dir)},
+    )
+    assert result.returncode == 0, result.stderr
+    return out_dir / f"{source.stem}.{to.split(':')[0]}"
+
+
 @pytest.fixture(scope="session")
 def sample_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The two sample packets built once, through the real CLI, with the real translation engine."""

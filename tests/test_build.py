@@ -14,7 +14,7 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import INPUTS, ROOT, run_cli
+from tests.conftest import INPUTS, ROOT, convert_with_libreoffice, run_cli
 
 ENGLISH_WORDS = set("the and of to with that which would their have has were was been is are for".split())
 
@@ -137,25 +137,12 @@ def test_both_columns_stay_inside_the_margins(sample_release: Path, tmp_path: Pa
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by .ci/setup")
 def test_libreoffice_opens_the_docx(sample_release: Path, tmp_path: Path) -> None:
     source = sample_release / "cartel-policy-2025" / "cartel-policy-2025.docx"
-    result = subprocess.run(
-        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    reader = PdfReader(str(tmp_path / "cartel-policy-2025.pdf"))
+    reader = PdfReader(str(convert_with_libreoffice(source, "pdf", tmp_path)))
     assert len(reader.pages) > 15
     text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
     assert "Edición en español" in text and "Bibliografía" in text
     # LibreOffice 7.4 numbered every note after the first 0 when each section restarted its notes
-    subprocess.run(
-        ["soffice", "--headless", "--convert-to", "html", "--outdir", str(tmp_path), str(source)],
-        capture_output=True,
-        timeout=300,
-        check=True,
-    )
-    html = (tmp_path / "cartel-policy-2025.html").read_text(encoding="utf-8", errors="replace")
+    html = convert_with_libreoffice(source, "html", tmp_path).read_text(encoding="utf-8", errors="replace")
     calls = re.findall(r'class="sdfootnoteanc"[^>]*>(?:<[^>]+>)*(\d+)', html)
     assert len(calls) > 40 and "0" not in calls
     assert calls[0] == calls[len(calls) // 2] == "1"  # the Spanish half (as many notes as the English) restarts

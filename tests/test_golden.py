@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import zipfile
 from html import unescape
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from tests.conftest import INPUTS, run_cli
+from tests.conftest import INPUTS, convert_with_libreoffice, run_cli
 
 GOLDEN = Path(__file__).parent / "golden" / "constructs.yaml"
 CONSTRUCTS: dict[str, dict[str, list[str] | str]] = yaml.safe_load(GOLDEN.read_text(encoding="utf-8"))
@@ -49,22 +48,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for packet in ("seq", "par"):
         result = run_cli("build", f"inputs/packets/{packet}.yaml", "--out", "out", cwd=root, env=env)
         assert result.returncode == 0, result.stderr
-    converted = subprocess.run(
-        [
-            "soffice",
-            "--headless",
-            "--convert-to",
-            "html",
-            "--outdir",
-            str(root / "lo"),
-            str(root / "out" / "seq" / "seq.docx"),
-        ],
-        capture_output=True,
-        timeout=240,
-        env={**os.environ, "HOME": str(root)},
-    )
-    assert converted.returncode == 0
-    return {"root": root, "seq": root / "out" / "seq", "par": root / "out" / "par", "lo": root / "lo" / "seq.html"}
+    lo = convert_with_libreoffice(root / "out" / "seq" / "seq.docx", "html", root / "lo")
+    return {"root": root, "seq": root / "out" / "seq", "par": root / "out" / "par", "lo": lo}
 
 
 def docx_part_of(folder: Path, name: str, packet: str) -> str:

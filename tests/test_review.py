@@ -20,7 +20,7 @@ from docx.text.run import Run
 from lxml import etree
 from pypdf import PdfReader
 
-from tests.conftest import INPUTS, ROOT, run_cli
+from tests.conftest import INPUTS, ROOT, convert_with_libreoffice, run_cli
 from toolkit.translate.anchors import segment_key
 
 NS = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
@@ -473,18 +473,6 @@ def edit_packet_docx(source: Path, target: Path) -> None:
     mark_comment_resolved(target)
 
 
-def libreoffice_round_trip(path: Path, out_dir: Path) -> Path:
-    result = subprocess.run(
-        ["soffice", "--headless", "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out_dir), str(path)],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env={**os.environ, "HOME": str(out_dir)},
-    )
-    assert result.returncode == 0, result.stderr
-    return out_dir / path.name
-
-
 @pytest.mark.parametrize("saved_by", ["word", "libreoffice", "accepted"])
 def test_corrections_from_the_packet_docx(workspace: tuple[Path, dict[str, str]], saved_by: str) -> None:
     root, _ = workspace
@@ -494,7 +482,7 @@ def test_corrections_from_the_packet_docx(workspace: tuple[Path, dict[str, str]]
     edited.parent.mkdir()
     edit_packet_docx(built, edited)
     if saved_by == "libreoffice":
-        edited = libreoffice_round_trip(edited, root / "lo")
+        edited = convert_with_libreoffice(edited, "docx:MS Word 2007 XML", root / "lo")
     if saved_by == "accepted":  # the editor accepted every change (plain text now) before sending it
         document = docx.Document(str(edited))
         for deleted in list(document.element.iter(qn("w:del"))):
@@ -551,14 +539,8 @@ def test_the_anchors_change_nothing_a_reader_sees(sample_release: Path, tmp_path
             zf.writestr(name, data)
     texts = []
     for docx_path in (path, bare):
-        out = tmp_path / f"txt-{len(texts)}"
-        subprocess.run(
-            ["soffice", "--headless", "--convert-to", "txt:Text (encoded):UTF8", "--outdir", str(out), str(docx_path)],
-            capture_output=True,
-            timeout=180,
-            env={**os.environ, "HOME": str(tmp_path)},
-        )
-        texts.append((out / "fentanyl-parallel.txt").read_text(encoding="utf-8"))
+        converted = convert_with_libreoffice(docx_path, "txt:Text (encoded):UTF8", tmp_path / f"txt-{len(texts)}")
+        texts.append(converted.read_text(encoding="utf-8"))
     assert texts[0] == texts[1] and "Joey Lestorti" in texts[0]
 
 

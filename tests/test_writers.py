@@ -3,12 +3,10 @@ lack, each with the test that failed before its fix."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
-from tests.conftest import INPUTS, run_cli
+from tests.conftest import INPUTS, convert_with_libreoffice, run_cli
 from toolkit.model.dates import format_date
 
 
@@ -68,22 +66,8 @@ def test_notes_of_several_paragraphs_and_links_in_notes_in_the_docx(tmp_path: Pa
     assert "First paragraph." in notes and "Second paragraph with" in notes
     (r_id,) = __import__("re").findall(r'<w:hyperlink r:id="(rId\d+)"', notes)
     assert f'Id="{r_id}"' in rels and 'Target="https://example.org/note"' in rels
-    converted = subprocess.run(
-        [
-            "soffice",
-            "--headless",
-            "--convert-to",
-            "html",
-            "--outdir",
-            str(tmp_path / "lo"),
-            str(tmp_path / "out" / "p" / "p.docx"),
-        ],
-        capture_output=True,
-        timeout=180,
-        env={**os.environ, "HOME": str(tmp_path)},
-    )
-    assert converted.returncode == 0
-    html = " ".join((tmp_path / "lo" / "p.html").read_text(errors="replace").split())
+    lo = convert_with_libreoffice(tmp_path / "out" / "p" / "p.docx", "html", tmp_path / "lo")
+    html = " ".join(lo.read_text(errors="replace").split())
     assert 'href="https://example.org/note"' in html and "Second paragraph with" in html  # LibreOffice keeps both
 
 

@@ -146,12 +146,15 @@ class _PacketFile:
             return default
         return value
 
-    def inside(self, key: str, value: str, target: Path) -> bool:
+    def inside(self, key: str, value: str, target: Path, default: Path | None = None) -> bool:
+        """Whether `target` (the key's `value`, resolved) lies inside the inputs folder; else an error at the key.
+        `default`: the place used when the key is absent, named in the message."""
         if self.allow_outside or target.is_relative_to(self.inputs_root):
             return True
+        named = f"`{key}` (by default {default.relative_to(self.inputs_root)})" if default else f"`{key}`"
         self.err(
             key,
-            f"`{key}` points outside the inputs folder {self.inputs_root}: {value}",
+            f"{named} points outside the inputs folder {self.inputs_root}: {value}",
             "keep inputs inside it, or pass --allow-outside",
         )
         return False
@@ -239,13 +242,7 @@ class _PacketFile:
         # The default place is checked too: a symbolic link there (`.briefkit` → elsewhere) must not carry the
         # memory's writes or the TMX's reads out of the inputs folder.
         target = default.resolve()
-        if not self.allow_outside and not target.is_relative_to(self.inputs_root):
-            self.err(
-                key,
-                f"`{key}` (by default {default.relative_to(self.inputs_root)}) points outside the inputs folder "
-                f"{self.inputs_root}: {target}",
-                "keep inputs inside it, or pass --allow-outside",
-            )
+        self.inside(key, str(target), target, default)
         return target
 
     def citation_style(self) -> str:
