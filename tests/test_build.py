@@ -15,6 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.conftest import INPUTS, ROOT, convert_with_libreoffice, run_cli
+from tests.pdf_structure import read_structure
 
 ENGLISH_WORDS = set("the and of to with that which would their have has were was been is are for".split())
 
@@ -247,3 +248,69 @@ def test_table_header_cells_have_a_scope(sample_release: Path) -> None:
                 stack.append(element)
     assert len(headers) >= 8  # two tables of two or three columns, in each language
     assert all(header["/A"]["/Scope"] == "/Column" for header in headers)
+
+
+def test_structure_elements_carry_their_language(sample_release: Path) -> None:
+    # PDF/UA (Matterhorn checkpoint 11): a change of language is declared on the structure element (/Lang)
+    for packet in ("cartel-policy-2025", "fentanyl-parallel"):
+        document = read_structure(sample_release / packet / f"{packet}.pdf")
+        assert document.lang == "en-US"
+        nodes = list(document.walk())
+        notes = [node for node in nodes if node.tag == "Note"]
+        assert len(notes) >= 20
+        for note in notes:
+            assert note.lang == ("es-ES" if note.id and note.id.startswith("note-es-ES") else "en-US"), note.id
+        spanish = [node for node in nodes if node.lang == "es-ES" and node.tag in ("P", "H2", "H3", "LI", "TD")]
+        english = [node for node in nodes if node.lang == "en-US" and node.tag in ("P", "H2", "H3", "LI", "TD")]
+        assert len(spanish) > 0.4 * len(english)
+        headings = {node.text.strip(): node.lang for node in nodes if node.tag in ("H1", "H2")}
+        assert headings.get("Edición en español", headings.get("English edition · Edición en español")) in (
+            "es-ES",
+            "en-US",  # the parallel layout's one title: English, its Spanish half a Span in Spanish
+        )
+        if packet == "cartel-policy-2025":
+            assert headings["Edición en español"] == "es-ES" and headings["English edition"] == "en-US"
+            assert headings["Bibliografía"] == "es-ES" and headings["Bibliography"] == "en-US"
+        # declared where the language changes, not repeated on every element below
+        assert sum(1 for node in nodes if node.own_lang) < len(nodes) / 10
+
+
+def test_footnotes_are_notes_linked_both_ways(sample_release: Path) -> None:
+    # PDF/UA (Matterhorn 19-003): a footnote is a Note with an ID; its number links to it, and back, as in
+    # Pandoc's HTML
+    for packet in ("cartel-policy-2025", "fentanyl-parallel"):
+        document = read_structure(sample_release / packet / f"{packet}.pdf")
+        nodes = list(document.walk())
+        notes = {node.id: node for node in nodes if node.tag == "Note"}
+        calls = {dest for node in nodes if node.tag == "Link" for dest in node.dests if dest.startswith("note-")}
+        assert calls and calls == set(notes)  # every call leads to its note, every note is called
+        for note_id, note in notes.items():
+            lang, number = note_id.removeprefix("note-")[:5], note_id.rsplit("-", 1)[1]
+            backs = [dest for node in note.walk() for dest in node.dests]
+            assert backs == [f"call-{lang}-{number}"]
+            assert note.text.strip().startswith(f"{number}. ")
+        reader = PdfReader(str(sample_release / packet / f"{packet}.pdf"))
+        root = reader.trailer["/Root"]["/StructTreeRoot"]
+        names = root["/IDTree"]["/Names"]
+        keys = [str(names[i]) for i in range(0, len(names), 2)]
+        assert keys == sorted(keys) and set(notes) <= set(keys)
+        labels = {
+            str(annotation.get_object()["/Dest"]): str(annotation.get_object().get("/Contents"))
+            for page in reader.pages
+            for annotation in page.get("/Annots") or []
+            if "/Dest" in annotation.get_object()
+        }
+        assert labels["note-en-US-1"] == "Note 1" and labels["note-es-ES-2"] == "Nota 2"
+        assert labels["call-es-ES-2"] == "Volver al texto de la nota 2"
+
+
+def test_hyphenated_lines_are_read_as_whole_words(sample_release: Path) -> None:
+    # Hyphenation draws a hyphen at the end of a line; the text read from the structure tree has a soft hyphen
+    # there (ISO 32000-1 14.8.2.2.3), so a screen reader or a copy joins the word again
+    document = read_structure(sample_release / "cartel-policy-2025" / "cartel-policy-2025.pdf")
+    broken = [node for node in document.walk() if node.own_text.rstrip().endswith("\u2010")]
+    assert len(broken) > 10
+    for node in broken:
+        assert node.actual_text is not None and node.actual_text.endswith("\u00ad"), node.own_text
+        assert node.actual_text[:-1] == node.own_text.rstrip()[:-1].lstrip("\n")
+    assert "\u2010" not in document.text

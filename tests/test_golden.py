@@ -15,6 +15,7 @@ import yaml
 from pypdf import PdfReader
 
 from tests.conftest import INPUTS, convert_with_libreoffice, run_cli
+from tests.pdf_structure import StructNode, read_structure
 
 GOLDEN = Path(__file__).parent / "golden" / "constructs.yaml"
 CONSTRUCTS: dict[str, dict[str, list[str] | str]] = yaml.safe_load(GOLDEN.read_text(encoding="utf-8"))
@@ -95,6 +96,37 @@ def test_construct_in_the_pdf(built: dict[str, Path], name: str) -> None:
         assert folded(str(expected)) in text, f"{name}: {expected!r} not in the PDF"
     for target in CONSTRUCTS[name].get("links", []):
         assert target in links, f"{name}: no link to {target}"
+
+
+def structure_parts(folder: Path, packet: str) -> list[list[StructNode]]:
+    """Each summary's part of the PDF's structure tree, in order: its article (one Art per page it spans, a new
+    summary's starting with its title) and the notes its links call."""
+    document = read_structure(folder / f"{packet}.pdf")
+    notes = {node.id: node for node in document.walk() if node.tag == "Note"}
+    parts: list[list[StructNode]] = []
+    for node in document.walk():
+        if node.tag == "Art":
+            if node.children and node.children[0].tag == "H2":
+                parts.append([])
+            parts[-1].append(node)
+    for part in parts:
+        called = [dest for art in part for node in art.walk() for dest in node.dests if dest in notes]
+        part.extend(notes[dest] for dest in called)
+    return parts
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_construct_in_the_pdf_structure(built: dict[str, Path], name: str) -> None:
+    parts = structure_parts(built["seq"], "seq")
+    assert len(parts) == len(NAMES)
+    part = parts[NAMES.index(name)]
+    assert folded(part[0].children[0].text) == name.capitalize()
+    tags = {node.tag for root in part for node in root.walk()}
+    for tag in CONSTRUCTS[name].get("tags", []):
+        assert tag in tags, f"{name}: no {tag} in its part of the structure tree ({sorted(tags)})"
+    for node in (node for root in part for node in root.walk()):
+        assert node.tag != "Figure" or node.alt, f"{name}: a figure without alternative text"
+        assert node.tag != "Note" or node.text.strip()[:1].isdigit(), f"{name}: a note without its number"
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -184,7 +184,7 @@ def test_reader_fuzz_never_crashes_and_lets_nothing_unsafe_through(fuzz_dir: Pat
         assert not isinstance(node, Link) or is_safe_link(node.target)
     edition = Edition("en-US", (doc,), ())
     book = PacketBook("f", "T", "", "", "", "sequential", (edition,), "", dt.datetime(2025, 1, 1))
-    html = write_html(book, "").lower()
+    html = write_html(book, "").text.lower()
     assert "<script" not in html and "<style></style>" in html and html.count("<style") == 1
     assert 'href="javascript' not in html and not re.search(r"<[a-z]+[^<>]*\son\w+=", html)  # no event handlers
     assert all(src.startswith("data:image/") for src in re.findall(r'<img src="([^"]*)"', html))

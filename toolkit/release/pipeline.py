@@ -159,7 +159,7 @@ def write_outputs(book: PacketBook, formats: tuple[str, ...], clock: _StepClock)
         clock.done(Step.WRITE_DOCX)
     if "pdf" in formats:
         clock.start(Step.WRITE_PDF)
-        outputs["pdf"] = write_pdf(write_html(book, packet_css()), book.timestamp, book.anchor_labels())
+        outputs["pdf"] = write_pdf(write_html(book, packet_css()), book.timestamp)
         clock.done(Step.WRITE_PDF)
     return outputs
 

@@ -35,6 +35,8 @@ class Labels:
     language_names: dict[str, str]  # "en"/"es" -> the language's name in this edition's language
     machine_note: str  # with {engine}
     languages: str
+    note: str  # with {n}: a link to a footnote, described
+    note_call: str  # with {n}: the link back from a footnote to where it is called
 
 
 LABELS = {
@@ -46,6 +48,8 @@ LABELS = {
         language_names={"en": "English", "es": "Spanish"},
         machine_note="The Spanish edition was machine-translated offline ({engine}).",
         languages="Languages",
+        note="Note {n}",
+        note_call="Back to the text of note {n}",
     ),
     "es": Labels(
         contents="Índice",
@@ -55,6 +59,8 @@ LABELS = {
         language_names={"en": "inglés", "es": "español"},
         machine_note="La edición en español se tradujo automáticamente sin conexión ({engine}).",
         languages="Idiomas",
+        note="Nota {n}",
+        note_call="Volver al texto de la nota {n}",
     ),
 }
 

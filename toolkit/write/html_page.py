@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
 
 from markupsafe import Markup, escape
@@ -33,6 +34,17 @@ from toolkit.model import (
 )
 from toolkit.write.book import PacketBook, labels_for, note_lines
 
+NOTE_CLASS = "footnote"  # the class of a footnote's element, which the PDF tags as a Note
+
+
+@dataclass(frozen=True)
+class HtmlPage:
+    """The packet as one HTML page, and the words of every place an internal link on it leads to (a link's
+    description in the PDF)."""
+
+    text: str
+    link_labels: dict[str, str]
+
 
 def _join(parts: Iterable[Markup]) -> Markup:
     return Markup("").join(parts)
@@ -43,6 +55,7 @@ class _Html:
         self.book = book
         self.lang = book.editions[0].lang
         self.note_numbers: dict[str, int] = {}  # per language: each half numbers its notes from 1
+        self.link_labels = book.anchor_labels()
 
     def inlines(self, nodes: tuple[Inline, ...], in_note: bool = False) -> Markup:
         return _join(self.inline(node, in_note) for node in nodes)
@@ -72,8 +85,14 @@ class _Html:
         return Markup("")
 
     def footnote(self, note: Note) -> Markup:
+        """The note's number, a link to the note; the note, its number a link back (as Pandoc's HTML has them).
+        WeasyPrint moves the note to the foot of the page the call is on."""
         number = self.note_numbers[self.lang] = self.note_numbers.get(self.lang, 0) + 1
-        lines = []
+        call, anchor = f"call-{self.lang}-{number}", f"note-{self.lang}-{number}"
+        labels = labels_for(self.lang)
+        self.link_labels[anchor] = labels.note.format(n=number)
+        self.link_labels[call] = labels.note_call.format(n=number)
+        lines = [Markup('<a class="note-back" href="#{}">{}.</a> ').format(call, number)]
         for i, line in enumerate(note_lines(note)):
             text = self.inlines(line.inlines, in_note=True)
             if line.marker:
@@ -86,7 +105,9 @@ class _Html:
                         line.kind, min(line.depth, 4), text
                     )
                 )
-        return Markup('<span class="footnote" data-n="{}">{}</span>').format(number, _join(lines))
+        return Markup('<a class="note-call" href="#{}" id="{}">{}</a><span class="{}" id="{}">{}</span>').format(
+            anchor, call, number, NOTE_CLASS, anchor, _join(lines)
+        )
 
     def blocks(self, blocks: tuple[Block, ...]) -> Markup:
         return _join(self.block(block) for block in blocks)
@@ -222,6 +243,8 @@ class _Html:
         )
 
 
-def write_html(book: PacketBook, css: str) -> str:
-    """The packet as one HTML document (the PDF's source)."""
-    return str(_Html(book).document(css))
+def write_html(book: PacketBook, css: str) -> HtmlPage:
+    """The packet as one HTML page (the PDF's source)."""
+    html = _Html(book)
+    text = str(html.document(css))
+    return HtmlPage(text, html.link_labels)
