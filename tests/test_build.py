@@ -314,3 +314,31 @@ def test_hyphenated_lines_are_read_as_whole_words(sample_release: Path) -> None:
         assert node.actual_text is not None and node.actual_text.endswith("\u00ad"), node.own_text
         assert node.actual_text[:-1] == node.own_text.rstrip()[:-1].lstrip("\n")
     assert "\u2010" not in document.text
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by .ci/setup")
+def test_parallel_note_marks_are_written_as_libreoffice_writes_them(sample_release: Path, tmp_path: Path) -> None:
+    # Each column numbers its notes from 1, so the parallel DOCX gives its notes custom marks. LibreOffice's own
+    # DOCX export of a note with a custom mark is the reference for how Word expects one: the reference with
+    # customMarkFollows and the mark after it; in the note, the mark as text in a character style (no
+    # footnoteRef, which would show Word's automatic number). Ours has the same shape.
+    flat = tmp_path / "custom.fodt"
+    flat.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><office:document office:version="1.3" '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+        'office:mimetype="application/vnd.oasis.opendocument.text"><office:body><office:text><text:p>Text'
+        '<text:note text:id="n1" text:note-class="footnote"><text:note-citation text:label="1">1</text:note-citation>'
+        "<text:note-body><text:p>A note.</text:p></text:note-body></text:note></text:p></office:text></office:body>"
+        "</office:document>",
+        encoding="utf-8",
+    )
+    theirs = convert_with_libreoffice(flat, "docx:MS Word 2007 XML", tmp_path)
+    ours = sample_release / "fentanyl-parallel" / "fentanyl-parallel.docx"
+    for path in (theirs, ours):
+        body, notes = docx_xml(path, "word/document.xml"), docx_xml(path, "word/footnotes.xml")
+        assert re.search(r'<w:footnoteReference (?=[^>]*w:customMarkFollows="1")[^>]*/>(?:<[^>]+>)*1<', body), path
+        first_note = re.search(r'<w:footnote w:id="\d+">.*?</w:footnote>', notes, re.S)
+        assert first_note is not None
+        assert "<w:footnoteRef/>" not in first_note.group(0)
+        assert re.search(r'<w:rStyle w:val="\w+"/>(?:<[^>]+>)*<w:t>1</w:t>', first_note.group(0)), path

@@ -6,6 +6,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import docx
+from pypdf import PdfReader
+
 from tests.conftest import INPUTS, convert_with_libreoffice, run_cli
 from toolkit.model.dates import format_date
 
@@ -182,3 +185,31 @@ def test_docx_table_columns_are_as_wide_as_their_content(tmp_path: Path) -> None
     assert all(row == grid for row in cells)  # grid and cells agree (LibreOffice reads one, Word the other)
     number, measure, wide = (w / sum(grid) for w in grid)
     assert number < 0.1 and 0.1 < measure < 0.3 and wide > 0.6
+
+
+def test_table_rows_in_a_parallel_column_move_to_the_next_page_whole(tmp_path: Path) -> None:
+    # A table in a parallel column sits in a cell of the two-column table. Its rows split across pages, a cell's
+    # last words alone at the top of the next page; rows of a data table now move whole (w:cantSplit).
+    rows = "".join(
+        f"| Measure {n} | The agency reviews the programme every quarter and reports its results to the board "
+        f"in a public hearing number {n} |\n"
+        for n in range(1, 41)
+    )
+    summary = (
+        "---\ntitle: T\nsource: directive2025\n---\n\nOpening paragraph.\n\n| Measure | Review |\n|---|---|\n" + rows
+    )
+    packet = packet_with(tmp_path, summary, "layout: parallel\n")
+    result = run_cli("build", str(packet), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    source = tmp_path / "out" / "p" / "p.docx"
+    reader = PdfReader(str(convert_with_libreoffice(source, "pdf", tmp_path / "lo")))
+    assert len(reader.pages) >= 4  # the table runs over several pages
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    document = docx.Document(str(source))
+    nested = [inner for row in document.tables[0].rows for cell in row.cells for inner in cell.tables]
+    assert len(nested) == 2  # the English and the Spanish table
+    for table in nested:
+        for row in table.rows:
+            for cell in row.cells:
+                text = " ".join(cell.text.split())
+                assert any(text in page for page in pages), f"split across pages: {text!r}"

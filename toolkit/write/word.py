@@ -244,9 +244,10 @@ class _Writer:
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
-        weights = _column_weights(block, cols)
+        char_width = Pt(self.style.body_size * 0.62)  # bold header words are wider than the average letter
+        widths = _column_widths(block, cols, self.column_width(), char_width)
         for i, column in enumerate(table.columns):
-            width = Emu(self.column_width() * weights[i] // sum(weights))
+            width = Emu(widths[i])
             column.width = width  # the grid, which LibreOffice reads
             for cell in column.cells:
                 cell.width = width  # each cell's own width, which Word reads
@@ -258,6 +259,11 @@ class _Writer:
         for r, row in enumerate(block.rows, 1):
             for c, cell_inlines in enumerate(row):
                 self.inlines(table.rows[r].cells[c].paragraphs[0], cell_inlines)
+        for row_inlines, row_element in zip((block.header, *block.rows), table.rows):
+            # A row moves to the next page whole rather than leave its last words alone there; a row longer
+            # than a short page's worth may still split (Word would cut a row taller than the page).
+            if max((len(plain_text(cell)) for cell in row_inlines), default=0) <= ROW_KEPT_WHOLE_UP_TO:
+                wordxml.keep_row_together(row_element)
         if target is self.doc:
             self.doc.add_paragraph()  # Word joins a table to the next one without a paragraph between
 
@@ -462,16 +468,27 @@ def is_protected_slot(span: Span) -> bool:
     return parse_slot_anchor(span.anchor) is not None and not wraps_formatting
 
 
-def _column_weights(table: Table, cols: int) -> list[int]:
-    """Each column's share of the width, from its content: its longest word at least, its longest cell up to a
-    line's worth, so a "#" column stays narrow and a column of sentences takes the room."""
-    weights = []
+ROW_KEPT_WHOLE_UP_TO = 600  # characters in a row's longest cell
+CELL_PADDING = Cm(0.45)  # Word's default cell margins, left and right, and a little air
+
+
+def _column_widths(table: Table, cols: int, total: int, char_width: int) -> list[int]:
+    """Each column's width (EMU), from its content: room for its longest word at least (a word is never broken
+    inside a column), then the rest shared by its longest cell up to a line's worth, so a "#" column stays
+    narrow and a column of sentences takes the room. `char_width`: a generous average character width."""
+    weights, minimums = [], []
     for c in range(cols):
         texts = [plain_text(row[c]) for row in (table.header, *table.rows) if c < len(row)]
         longest_word = max((len(word) for text in texts for word in text.split()), default=1)
         longest_cell = max((len(text) for text in texts), default=1)
         weights.append(max(longest_word + 2, min(longest_cell, 60)))
-    return weights
+        minimums.append(longest_word * char_width + CELL_PADDING)
+    if sum(minimums) >= total:  # words too long for the page: widths in their proportion
+        return [total * m // sum(minimums) for m in minimums]
+    widths = [max(m, total * w // sum(weights)) for w, m in zip(weights, minimums)]
+    slack = [w - m for w, m in zip(widths, minimums)]
+    excess = sum(widths) - total  # what the minimums took beyond the shares, taken back from the others' slack
+    return [w - excess * s // sum(slack) if excess > 0 else w for w, s in zip(widths, slack)]
 
 
 def _inline_content(block: Block) -> tuple[Inline, ...]:
