@@ -9,6 +9,13 @@ user gets. A case folder holds `files/` (laid over a copy of the sample inputs) 
     present: ["URI: https://…"]  # strings that must be
     symlinks: {summaries/link.md: /etc/hostname}       # made at run time
     truncated_memory: name.sqlite                      # a real memory, cut in half at run time
+    packet_extra: "memory: …\n"                        # lines added to the default packet
+    out: .                       # the --out folder, from the case's work folder (default: out)
+    args: [--allow-outside]      # more arguments
+    existing: {out/case/notes.txt: text}               # files there before the build (from the work folder)
+    kept: [out/case/notes.txt]   # files that must still be there after it
+
+In `stderr`, `{inputs}` stands for the inputs folder and `{tmp}` for the work folder holding it.
 
 By default the case's packet is `packets/case.yaml` with one summary, `summaries/case.md` (a copy of a
 sample summary); a case replaces either by giving its own.
@@ -48,7 +55,7 @@ def lay_out_case(case: Path, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     inputs = tmp_path / "inputs"
     shutil.copytree(INPUTS, inputs, ignore=shutil.ignore_patterns(".briefkit", ".test-*"))
     shutil.copy(INPUTS / "summaries" / "fentanyl-war.md", inputs / "summaries" / "case.md")
-    (inputs / "packets" / "case.yaml").write_text(DEFAULT_PACKET)
+    (inputs / "packets" / "case.yaml").write_text(DEFAULT_PACKET + spec.get("packet_extra", ""))
     if (case / "files").is_dir():
         shutil.copytree(case / "files", inputs, dirs_exist_ok=True)
     for link, target in spec.get("symlinks", {}).items():
@@ -68,14 +75,25 @@ def lay_out_case(case: Path, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     return inputs, spec
 
 
-def build_case(case: Path, tmp_path: Path) -> tuple[int, str, Path, dict[str, Any]]:
+def files_under(folder: Path, inputs: Path) -> set[Path]:
+    return {p for p in folder.rglob("*") if not p.is_relative_to(inputs)} if folder.is_dir() else set()
+
+
+def build_case(case: Path, tmp_path: Path) -> tuple[int, str, Path, dict[str, Any], set[Path]]:
+    """Lay out and build the case: exit code, stderr (placeholders put back), the output folder, the case's
+    spec, and the files the output folder held before the build."""
     inputs, spec = lay_out_case(case, tmp_path)
+    for name, text in spec.get("existing", {}).items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
     formats = [arg for fmt in spec.get("formats", ["docx"]) for arg in ("--format", fmt)]
-    out = tmp_path / "out"
+    out = (tmp_path / spec.get("out", "out")).resolve()
+    before = files_under(out, inputs)
     env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "no-models"), "ARGOS_PACKAGES_DIR": str(tmp_path / "x")}
     packet = inputs / "packets" / "case.yaml"
-    result = run_cli("build", str(packet), "--out", str(out), *formats, cwd=tmp_path, env=env)
-    return result.returncode, result.stderr.replace(str(inputs), "{inputs}"), out, spec
+    result = run_cli("build", str(packet), "--out", str(out), *formats, *spec.get("args", []), cwd=tmp_path, env=env)
+    stderr = result.stderr.replace(str(inputs), "{inputs}").replace(str(tmp_path), "{tmp}")
+    return result.returncode, stderr, out, spec, before
 
 
 def written_text(out: Path) -> str:
@@ -102,14 +120,16 @@ def test_the_corpus_has_at_least_40_cases() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_hostile_input(case: Path, tmp_path: Path) -> None:
-    code, stderr, out, spec = build_case(case, tmp_path)
+    code, stderr, out, spec, before = build_case(case, tmp_path)
     assert "Traceback" not in stderr, stderr
     lines = stderr.splitlines()
     for expected in spec["stderr"]:
         assert expected in lines, f"{spec['about']}: expected\n  {expected}\ngot\n  " + "\n  ".join(lines)
     assert code == spec["exit"], stderr
+    for name in spec.get("kept", []):
+        assert (tmp_path / name).is_file(), f"{name} is gone"
     if spec["exit"] != 0:
-        assert not out.exists(), "a failed build wrote outputs"
+        assert files_under(out, tmp_path / "inputs") == before, "a failed build wrote outputs"
     else:
         text = written_text(out)
         for needle in spec.get("absent", []):

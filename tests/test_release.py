@@ -23,6 +23,7 @@ from toolkit.atomic import recover_folder, write_folder_atomic
 from toolkit.read.packet import load_packet
 from toolkit.release import build_key as build_module
 from toolkit.release.events import ProgressEvent, Step, StepEvent, WorkerEvent
+from toolkit.release.output_folder import MARKER
 from toolkit.release.progress import RichReporter
 from toolkit.release.run import PacketOutcome
 from toolkit.translate.memory import TranslationMemory
@@ -60,7 +61,8 @@ def assert_consistent(folder: Path) -> dict[str, object]:
     manifest = json.loads((folder / "manifest.json").read_text())
     for info in manifest["files"].values():
         assert sha(folder / info["path"]) == info["sha256"], f"{folder.name}/{info['path']} does not match"
-    assert {p.name for p in folder.iterdir()} == {i["path"] for i in manifest["files"].values()} | {"manifest.json"}
+    named = {i["path"] for i in manifest["files"].values()}
+    assert {p.name for p in folder.iterdir()} == named | {"manifest.json", MARKER}  # the marker: briefkit made it
     return manifest
 
 
@@ -343,3 +345,22 @@ def test_after_a_build_took_translations_from_the_tmx_the_next_check_reads_no_ma
     monkeypatch.setattr(build_module, "prepare_packet", no_markdown)
     manifest = build_module.current_manifest(load_packet(packet), out.resolve(), ("docx", "pdf"))
     assert manifest is not None and manifest.packet == "fentanyl-parallel"
+
+
+def test_a_duplicate_id_fails_alone_and_keeps_both_entries_in_the_report(tmp_path: Path) -> None:
+    # Two packets with one id: the second overwrote the first's entry in release.json (the report lost a
+    # built packet). The duplicate fails, named by its file; the first is built and reported under its id.
+    inputs = copy_inputs(tmp_path)
+    twin = inputs / "packets" / "twin.yaml"
+    twin.write_text((inputs / "packets" / "fentanyl-parallel.yaml").read_text())
+    (inputs / "packets" / "cartel-policy-2025.yaml").unlink()
+    out = tmp_path / "out"
+    code, events, stderr = release(inputs, out, env=apertium_env(tmp_path))
+    assert code == 1
+    report = json.loads((out / "release.json").read_text())
+    assert report["counts"] == {"built": 1, "skipped": 0, "failed": 1}
+    assert report["packets"]["fentanyl-parallel"]["status"] == "built"
+    duplicate = report["packets"][str(twin.resolve())]
+    assert duplicate["status"] == "failed"
+    assert "packet id `fentanyl-parallel` is also the id of" in duplicate["error"]
+    assert_consistent(out / "fentanyl-parallel")

@@ -41,6 +41,9 @@ FIELDS = [
     "require_review",
 ]
 REQUIRED = ["id", "title", "bibliography", "summaries"]
+# A packet's id names its folder in the output folder, beside briefkit's own files there: the release report
+# (release/run.py) and the review exports (`briefkit review export`'s default folder).
+RESERVED_IDS = frozenset({"release.json", "review"})
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,10 @@ class _PacketFile:
         packet_id = self.text("id")
         if packet_id and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}", packet_id):
             self.err("id", f"`id` must be a simple name (letters, digits, . _ -), got {packet_id!r}")
+        elif packet_id.lower() in RESERVED_IDS:  # lower: on a case-insensitive disk Review is review
+            names = ", ".join(sorted(RESERVED_IDS))
+            clash = f"is a name briefkit gives its own files in the output folder ({names}); choose another id"
+            self.err("id", f"`id` {packet_id} {clash}")
         return packet_id
 
     def languages(self) -> tuple[str, ...]:

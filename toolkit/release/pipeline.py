@@ -21,6 +21,7 @@ from toolkit.read.packet import Packet, ReviewLevel, build_timestamp
 from toolkit.release.build_key import build_key
 from toolkit.release.events import BuildEvent, ProgressEvent, Step, StepEvent
 from toolkit.release.manifest import KeyParts, Manifest, OutputFile, QaSummary
+from toolkit.release.output_folder import MARKER, MARKER_TEXT, check_output_folder
 from toolkit.release.prepare import PreparedPacket, prepare_packet
 from toolkit.review.status import ReviewCounts, counts_from_results
 from toolkit.translate.anchors import seal_document
@@ -193,6 +194,7 @@ def build_packet(
     clock.start(Step.READ)
     prepared = prepare_packet(packet_path, allow_outside)
     packet = prepared.packet
+    check_output_folder(out_dir, packet)
     clock.done(Step.READ)
 
     clock.start(Step.TRANSLATE)
@@ -229,5 +231,6 @@ def build_packet(
     )
     contents = {name: data for name, data in named.values()}
     contents["manifest.json"] = manifest.json_bytes()
+    contents[MARKER] = MARKER_TEXT
     write_folder_atomic(out_dir / packet.id, contents)
     return manifest

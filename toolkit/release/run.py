@@ -211,11 +211,11 @@ def plan_release(
         except BriefkitError as exc:
             outcome.status, outcome.error = "failed", str(exc)
             continue
-        outcome.packet_id = packet_id
-        if packet_id in seen:
+        if packet_id in seen:  # reported under its file: under the id it would replace the other's entry
             outcome.status = "failed"
             outcome.error = f"{path}: packet id `{packet_id}` is also the id of {seen[packet_id]} (ids name folders)"
             continue
+        outcome.packet_id = packet_id
         seen[packet_id] = str(path)
         if manifest is not None:
             outcome.status, outcome.manifest = "skipped", manifest
