@@ -332,3 +332,11 @@ def test_a_build_succeeds_in_a_network_namespace_without_network(sample: Path, t
     assert result.returncode == 0, result.stderr
     reader = PdfReader(str(tmp_path / "out" / "case" / "case.pdf"))
     assert "Edición en español" in " ".join(page.extract_text() for page in reader.pages)
+
+
+def test_a_packet_listing_one_summary_400000_times_is_refused_before_parsing(sample: Path, tmp_path: Path) -> None:
+    packet = sample / "packets" / "case.yaml"
+    packet.write_text(DEFAULT_PACKET.split("summaries:")[0] + "summaries:\n" + "  - ../summaries/case.md\n" * 400_000)
+    code, stderr = build(sample, tmp_path)
+    assert code == 1
+    assert stderr.splitlines() == ["error: {inputs}/packets/case.yaml: file is 10.0 MB, over the 1 MB limit"]

@@ -41,6 +41,8 @@ FIELDS = [
     "require_review",
 ]
 REQUIRED = ["id", "title", "bibliography", "summaries"]
+MAX_SUMMARIES = 500  # a packet is read by people: far more than any real one
+MAX_PACKET_BYTES = 1_000_000  # a real packet is a few hundred bytes; a bigger one is refused before parsing
 # A packet's id names its folder in the output folder, beside briefkit's own files there: the release report
 # (release/run.py) and the review exports (`briefkit review export`'s default folder).
 RESERVED_IDS = frozenset({"release.json", "review"})
@@ -117,7 +119,7 @@ class _PacketFile:
         self.path = path
         self.allow_outside = allow_outside
         self.inputs_root = inputs_root_of(path)
-        self.data, self.lines = parse_mapping(read_text(path), path)
+        self.data, self.lines = parse_mapping(read_text(path, MAX_PACKET_BYTES), path)
         self.errors: list[BriefkitError] = []
 
     def err(self, key: str | None, message: str, hint: str | None = None) -> None:
@@ -217,10 +219,28 @@ class _PacketFile:
         return layout
 
     def summaries(self) -> tuple[Path, ...]:
+        listed = self.data.get("summaries")
+        if isinstance(listed, list) and len(listed) > MAX_SUMMARIES:  # before resolving any of them
+            self.err("summaries", f"`summaries` lists {len(listed):,} files, over the limit of {MAX_SUMMARIES}")
+            return ()
         found = self.paths("summaries")
-        if "summaries" in self.data and not isinstance(self.data["summaries"], list):
+        if listed is not None and not isinstance(listed, list):
             self.err("summaries", "`summaries` must be a list of Markdown files")
-        return found
+        # Review segment ids are made from a summary's file name: two files of one name would share them.
+        by_name: dict[str, Path] = {}
+        repeated: set[Path] = set()
+        for path in found:
+            other = by_name.setdefault(path.stem.lower(), path)
+            if other == path and path not in repeated and found.count(path) > 1:  # n ≤ MAX_SUMMARIES
+                repeated.add(path)
+                self.err("summaries", f"`summaries` lists {path.name} more than once")
+            elif other != path:
+                self.err(
+                    "summaries",
+                    f"`summaries` lists two files named {path.stem} ({other} and {path}); segment ids are made "
+                    "from the file name: rename one",
+                )
+        return tuple(dict.fromkeys(found))
 
     def date(self) -> str:
         try:

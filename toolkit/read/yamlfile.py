@@ -37,17 +37,53 @@ def read_date(value: Any, path: Path, line: int | None, key: str = "date") -> st
     raise BriefkitError(f"`{key}: {text}` is not a date", path, line, "write a real day as YYYY-MM-DD, e.g. 2025-08-12")
 
 
+# A packet or front matter is a few dozen values: budgets far above that, checked on the node tree before any
+# value is built, so aliases cannot multiply it (a "billion laughs") and nesting cannot exhaust the stack.
+MAX_YAML_VALUES = 100_000  # counting each alias as often as it is used
+MAX_YAML_DEPTH = 20
+
+
+def _check_shape(root: yaml.Node, path: Path, first_line: int) -> None:
+    """Refuse a node tree too deep, or too large once its aliases are expanded (linear in the nodes)."""
+    expanded: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, children_done = stack.pop()
+        line = node.start_mark.line + first_line
+        if depth > MAX_YAML_DEPTH:
+            raise BriefkitError(f"YAML nested more than {MAX_YAML_DEPTH} levels deep", path, line)
+        children = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else node.value
+        children = children if isinstance(node, yaml.CollectionNode) else []
+        if children_done:
+            size = 1 + sum(expanded[id(child)] for child in children)
+            if size > MAX_YAML_VALUES:
+                raise BriefkitError(
+                    f"YAML with more than {MAX_YAML_VALUES:,} values (an alias counts as often as it is used)",
+                    path,
+                    line,
+                )
+            expanded[id(node)] = size
+        elif id(node) not in expanded:
+            expanded[id(node)] = MAX_YAML_VALUES + 1  # in progress: an alias back to it is a loop, over budget
+            stack.append((node, depth, True))
+            stack.extend((child, depth + 1, False) for child in children if id(child) not in expanded)
+
+
 def parse_mapping(text: str, path: Path, first_line: int = 1) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse YAML text that must be a mapping; return its values and the line of each key."""
     loader = _Loader(text)  # not libyaml's: its messages differ, and it is not on every machine
     try:  # one parse: the node tree for line numbers, then the values constructed from it
         node = loader.get_single_node()
+        if node is not None:
+            _check_shape(node, path, first_line)
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + first_line if mark is not None else first_line
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise BriefkitError(f"malformed YAML: {problem}", path, line) from None
+    except RecursionError:  # the parser recurses per nesting level, before the tree can be checked
+        raise BriefkitError(f"YAML nested more than {MAX_YAML_DEPTH} levels deep", path, first_line) from None
     finally:
         loader.dispose()
     if data is None:
