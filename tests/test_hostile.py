@@ -31,6 +31,7 @@ import sqlite3
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -340,3 +341,143 @@ def test_a_packet_listing_one_summary_400000_times_is_refused_before_parsing(sam
     code, stderr = build(sample, tmp_path)
     assert code == 1
     assert stderr.splitlines() == ["error: {inputs}/packets/case.yaml: file is 10.0 MB, over the 1 MB limit"]
+
+
+SUMMARY_HEAD = "---\ntitle: x\nsource: lestorti2024fentanyl\n---\n\n"
+
+
+def test_a_summary_of_2001_footnotes_is_refused(sample: Path, tmp_path: Path) -> None:
+    # 50,000 footnotes took 262 s and 1.3 GB; a summary now holds at most 2,000
+    notes = "".join(f"[^n{i}]: Note {i}.\n" for i in range(2_001))
+    body = "".join(f"Claim {i}.[^n{i}]\n" for i in range(2_001))
+    (sample / "summaries" / "case.md").write_text(SUMMARY_HEAD + body + "\n" + notes)
+    code, stderr = build(sample, tmp_path)
+    assert code == 1
+    line = len((SUMMARY_HEAD + body + "\n").splitlines()) + 2_001
+    expected = (
+        f"error: {{inputs}}/summaries/case.md:{line}: 2,001 footnotes, over the limit of 2,000 (split the summary)"
+    )
+    assert stderr.splitlines() == [expected]
+
+
+def test_a_summary_of_10001_paragraphs_is_refused(sample: Path, tmp_path: Path) -> None:
+    (sample / "summaries" / "case.md").write_text(SUMMARY_HEAD + "".join(f"P {i}.\n\n" for i in range(10_001)))
+    code, stderr = build(sample, tmp_path)
+    assert code == 1
+    line = 6 + 2 * 10_000
+    expected = (
+        f"error: {{inputs}}/summaries/case.md:{line}: 10,001 paragraphs and other blocks, over the limit of 10,000"
+    )
+    assert stderr.splitlines() == [expected + " (split the summary)"]
+
+
+def test_bibliographies_of_10001_entries_are_refused_before_pandoc(sample: Path, tmp_path: Path) -> None:
+    # A 19 MB .bib made Pandoc take 4 GB; entries are counted first
+    entries = [{"id": f"k{i}", "type": "book", "title": f"T {i}"} for i in range(10_001)]
+    (sample / "references.json").write_text(json.dumps(entries))
+    code, stderr = build(sample, tmp_path)
+    assert code == 1
+    assert "error: {inputs}/references.json: 10,001 entries, over the limit of 10,000 (split the file)" in stderr
+    (sample / "references.bib").write_text("".join(f"@book{{k{i}, title={{T}}}}\n" for i in range(10_001)))
+    packet = sample / "packets" / "case.yaml"
+    packet.write_text(packet.read_text().replace("../references.json", "../references.bib"))
+    code, stderr = build(sample, tmp_path)
+    assert code == 1
+    assert "error: {inputs}/references.bib: 10,001 entries, over the limit of 10,000 (split the file)" in stderr
+
+
+def test_glossaries_over_their_budgets_are_one_clear_line(sample: Path, tmp_path: Path) -> None:
+    glossary = sample / "glossary.csv"
+    glossary.write_text("en,es\n" + "".join(f"term {i},término {i}\n" for i in range(20_001)))
+    code, stderr = build(sample, tmp_path)
+    assert code == 1 and "Traceback" not in stderr
+    assert (
+        "error: {inputs}/glossary.csv:20002: more than 20,000 terms (keep the glossary to terms that matter)" in stderr
+    )
+    glossary.write_text('en,es\nstrike,huelga\nlong,"' + "x" * 200_000 + '"\n')  # over csv's field limit
+    code, stderr = build(sample, tmp_path)
+    assert code == 1 and "Traceback" not in stderr
+    assert (
+        "error: {inputs}/glossary.csv:3: not a readable CSV row: field larger than field limit (131072)"
+        in stderr.splitlines()
+    )
+
+
+# --- every input kind grows linearly: time ratios and peak memory, measured in a process of its own ---------
+
+MEASURE = """
+import json, resource, sys, time
+from pathlib import Path
+from toolkit.release.pipeline import build_packet
+started = time.perf_counter()
+build_packet(Path(sys.argv[1]), Path(sys.argv[2]), ("docx",))
+seconds = time.perf_counter() - started
+peak_kb = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024}))
+"""
+
+
+def measured_build(inputs: Path, out: Path) -> tuple[float, float]:
+    """Seconds the build itself took (imports excluded) and the peak memory of it and its engines, in MB."""
+    env = {**os.environ, "BRIEFKIT_MODELS": str(out / "no-models"), "ARGOS_PACKAGES_DIR": str(out / "x")}
+    packet = inputs / "packets" / "case.yaml"
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(packet), str(out)], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    figures = json.loads(result.stdout.splitlines()[-1])
+    return figures["seconds"], figures["peak_mb"]
+
+
+def _summary(body: str) -> dict[str, str]:
+    return {"summaries/case.md": SUMMARY_HEAD + body}
+
+
+INPUT_KINDS: dict[str, tuple[int, Callable[[int], dict[str, str]]]] = {
+    # kind: (the small size, the files of a packet of size n)
+    "footnotes": (
+        250,
+        lambda n: _summary(
+            "".join(f"C {i}.[^n{i}]\n" for i in range(n)) + "\n" + "".join(f"[^n{i}]: Note {i}.\n" for i in range(n))
+        ),
+    ),
+    "one long paragraph": (40_000, lambda n: _summary("word " * n + "\n")),
+    "paragraphs": (2_500, lambda n: _summary("".join(f"Paragraph {i} of the summary.\n\n" for i in range(n)))),
+    "nested emphasis": (10_000, lambda n: _summary("*a **b " * n + "\n")),
+    "glossary terms": (
+        5_000,
+        lambda n: {
+            **_summary("The agency reviews the programme.\n"),
+            "glossary.csv": "en,es\n" + "".join(f"term {i},término {i}\n" for i in range(n)),
+        },
+    ),
+    "bibliography entries": (
+        2_000,
+        lambda n: {
+            **_summary("A claim [@lestorti2024fentanyl].\n"),
+            "references.json": json.dumps(
+                [*json.loads((INPUTS / "references.json").read_text())]
+                + [{"id": f"k{i}", "type": "book", "title": f"T {i}"} for i in range(n)]
+            ),
+        },
+    ),
+    "citations": (400, lambda n: _summary("".join(f"Claim {i} [@lestorti2024fentanyl, p. {i}].\n" for i in range(n)))),
+}
+
+
+@pytest.mark.parametrize("kind", list(INPUT_KINDS))
+def test_each_input_kind_builds_in_linear_time_and_bounded_memory(kind: str, tmp_path: Path) -> None:
+    # A baseline build of size 1 in the same run, then n and 4n: the time each adds over the baseline must grow
+    # like the input (a quadratic step makes it 16×)
+    small_n, files = INPUT_KINDS[kind]
+    figures = []
+    for n in (1, small_n, small_n * 4):
+        inputs, _ = lay_out_case(HOSTILE / "summary-image-ok", tmp_path / str(n))
+        for name, text in files(n).items():
+            (inputs / name).write_text(text, encoding="utf-8")
+        figures.append(measured_build(inputs, tmp_path / str(n) / "out"))
+    (base_s, _), (small_s, _), (large_s, large_mb) = figures
+    ratio = (large_s - base_s) / max(small_s - base_s, 0.1)
+    print(f"{kind}: {base_s:.2f} s, {small_s:.2f} s, {large_s:.2f} s (ratio {ratio:.1f}), {large_mb:.0f} MB")
+    assert ratio < 4 * 2, f"{kind}: 4× the input took {ratio:.1f}× the time ({small_s:.2f} s, {large_s:.2f} s)"
+    assert large_mb < 1_000, f"{kind}: {large_mb:.0f} MB at the larger size"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from toolkit.cite.bibliography import BIBTEX_ENTRY, JSON_ID
 from toolkit.cite.styles import STYLE_ID
 from toolkit.read.citation_syntax import CITE_ITEM, IN_TEXT, has_open_citation, parse_cite_items
 from toolkit.read.images import DATA_URL
@@ -21,6 +22,7 @@ from toolkit.translate.postedit import post_edit
 from toolkit.translate.protect import PATTERNS, NameSpan, Protector
 from toolkit.translate.qa import _figures, billions_as_millions
 from toolkit.translate.segments import MARKUP, Segment
+from toolkit.translate.translator import respace_slots
 
 SMALL, GROWTH = 4_000, 8  # adversarial inputs of about SMALL and SMALL * GROWTH repetitions
 LINEAR_LIMIT = GROWTH * 3  # a quadratic pattern grows GROWTH**2 = 64 times
@@ -76,6 +78,10 @@ CASES: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
     "segment markup": (lambda s: list(MARKUP.finditer(s)), lambda n: "<g1" * n),
     "control characters": (lambda s: CONTROL_CHARACTER.search(s), lambda n: "a\t\r\n" * n + "\x01"),
     "style name": (lambda s: STYLE_ID.fullmatch(s), lambda n: "a-" * n + "!"),
+    "CSL-JSON ids": (lambda s: list(JSON_ID.finditer(s)), lambda n: '"id": "' + "\\a" * n),
+    "CSL-JSON ids, unclosed": (lambda s: list(JSON_ID.finditer(s)), lambda n: '"id":"a' * n),
+    "BibTeX entries": (lambda s: BIBTEX_ENTRY.findall(s), lambda n: " \t" * n + "\n@"),
+    "placeholder spacing": (lambda s: respace_slots(s, s), lambda n: "a <x1/> b" * n),
     "post-edit rules": (lambda s: post_edit(Segment("<x1/> a " * 10, {}), s), lambda n: "<x1/> Aa en " * n),
 }
 

@@ -48,10 +48,17 @@ class Bibliography:
         return tuple(sorted(found))
 
 
+MAX_ENTRIES = 10_000  # in one bibliography file
+BIBTEX_ENTRY = re.compile(r"^[ \t]*@", re.M)
+
+
 def _entries(path: Path) -> tuple[list[Any], str]:
     """The raw entries of one file (BibTeX converted by Pandoc), and the JSON text they came from."""
     text = read_text(path)
     if path.suffix.lower() == ".bib":
+        count = len(BIBTEX_ENTRY.findall(text))  # counted before Pandoc, which takes ~200 bytes per byte of .bib
+        if count > MAX_ENTRIES:
+            raise BriefkitError(f"{count:,} entries, over the limit of {MAX_ENTRIES:,}", path, hint="split the file")
         fmt = "biblatex" if "@online" in text.lower() or "biblatex" in text.lower() else "bibtex"
         try:
             text = run_pandoc(["-f", fmt, "-t", "csljson"], text, "reading BibTeX")
@@ -63,6 +70,10 @@ def _entries(path: Path) -> tuple[list[Any], str]:
         raise BriefkitError(f"malformed JSON: {exc.msg}", path, exc.lineno) from None
     if not isinstance(entries, list):
         raise BriefkitError("a CSL-JSON bibliography must be a list of entries", path, 1)
+    if len(entries) > MAX_ENTRIES:
+        raise BriefkitError(
+            f"{len(entries):,} entries, over the limit of {MAX_ENTRIES:,}", path, None, "split the file"
+        )
     return entries, text
 
 
@@ -72,12 +83,13 @@ def load_bibliography(paths: tuple[Path, ...]) -> Bibliography:
     errors: list[BriefkitError] = []
     for path in paths:
         entries, text = _entries(path)
+        lines = _lines_of_ids(text) if path.suffix.lower() == ".json" else {}
         for n, entry in enumerate(entries, 1):
             if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not entry["id"]:
                 errors.append(BriefkitError(f"entry {n} has no `id`", path))
                 continue
             key = entry["id"]
-            line = _line_of(text, key) if path.suffix.lower() == ".json" else None
+            line = lines.get(key)
             if key in items:
                 errors.append(
                     BriefkitError(f"duplicate citation key `{key}` (also in {items[key].path.name})", path, line)
@@ -98,9 +110,22 @@ def load_bibliography(paths: tuple[Path, ...]) -> Bibliography:
     return Bibliography(paths, items)
 
 
-def _line_of(text: str, key: str) -> int | None:
-    m = re.search(r'"id"\s*:\s*"' + re.escape(key) + '"', text)
-    return text[: m.start()].count("\n") + 1 if m else None
+JSON_ID = re.compile(r'"id"\s*:\s*"((?:[^"\\\n]|\\.)*)"')
+
+
+def _lines_of_ids(text: str) -> dict[str, int]:
+    """The line of each `"id": "…"` in a JSON text, first one kept; one pass (a search per key was quadratic)."""
+    lines: dict[str, int] = {}
+    line, counted = 1, 0
+    for m in JSON_ID.finditer(text):
+        line += text.count("\n", counted, m.start())
+        counted = m.start()
+        try:
+            key = json.loads(f'"{m.group(1)}"') if "\\" in m.group(1) else m.group(1)
+        except json.JSONDecodeError:
+            continue
+        lines.setdefault(key, line)
+    return lines
 
 
 def check_citation_keys(documents: list[Document], bibliography: Bibliography) -> None:

@@ -55,6 +55,8 @@ log = logging.getLogger("briefkit")
 FRONT_MATTER_FIELDS = ["title", "source", "date", "summarized_by", "lang"]
 MAX_SUMMARY_BYTES = 2_000_000
 MAX_TABLE_ROWS = 1_000
+MAX_BLOCKS = 10_000  # paragraphs, headings, lists, tables… at the top level of one summary
+MAX_NOTES = 2_000  # footnote definitions in one summary
 NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s\[]++)\]:", re.M)
 UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s\[]++)\]")  # the label stops at `[`: no rescans of "[^a[^a[^a…"
 FORMATTING = ("em", "strong", "link")  # inline containers: they open and close even inside dropped HTML
@@ -312,6 +314,15 @@ def read_summary(path: Path, inputs_root: Path | None = None) -> Document:
     for node in tree.children:
         if node.type == "footnote_block":
             converter.note_nodes = {int(n.meta["id"]): n for n in node.children if n.type == "footnote"}
+    # Budgets on the parsed tree, before any of it is converted, translated or written
+    for count, limit, nodes, what in (
+        (len(body), MAX_BLOCKS, body, "paragraphs and other blocks"),
+        (len(converter.note_nodes), MAX_NOTES, list(converter.note_nodes.values()), "footnotes"),
+    ):
+        if count > limit:
+            first_over = nodes[limit].map
+            where = first_over[0] + 1 if first_over else None
+            raise BriefkitError(f"{count:,} {what}, over the limit of {limit:,}", path, where, "split the summary")
     blocks = converter.blocks(body)
     for note_id in converter.note_nodes:  # problems in notes nobody refers to are reported too
         converter.note(note_id)

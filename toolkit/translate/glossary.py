@@ -6,6 +6,7 @@ import csv
 import functools
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -85,11 +86,16 @@ def _key(text: str) -> str:
     return text.lower().replace("’", "'")
 
 
+MAX_TERMS = 20_000  # a glossary is curated by people: far more than any real one
+
+
 def _read_tbx(text: str, path: Path) -> list[Term]:
     try:  # translate-toolkit's parser resolves no entities, so an XXE payload reads nothing
         store = tbx.tbxfile.parsestring(text.encode("utf-8"))
     except etree.XMLSyntaxError as exc:
         raise BriefkitError(f"not a valid TBX file: {exc.msg}", path, exc.lineno) from None
+    if len(store.units) > MAX_TERMS:
+        raise BriefkitError(f"more than {MAX_TERMS:,} terms", path, None, "keep the glossary to terms that matter")
     terms = []
     for unit in store.units:
         if unit.source and unit.target:
@@ -104,14 +110,28 @@ def _read_tbx(text: str, path: Path) -> list[Term]:
     return terms
 
 
-def _read_csv(text: str, path: Path) -> list[Term]:
+def _rows(text: str, path: Path) -> Iterator[tuple[int, list[str]]]:
+    """The CSV's rows with the line each starts on; csv's own errors (an over-long field, a NUL) as user errors."""
     reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None or [h.strip().lower() for h in header[:2]] != ["en", "es"]:
+    line = 1
+    try:
+        for row in reader:
+            yield line, row
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise BriefkitError(f"not a readable CSV row: {exc}", path, reader.line_num or line) from None
+
+
+def _read_csv(text: str, path: Path) -> list[Term]:
+    rows = _rows(text, path)
+    header = next(rows, (1, []))[1]
+    if not header or [h.strip().lower() for h in header[:2]] != ["en", "es"]:
         raise BriefkitError("a glossary CSV must start with the header `en,es,note`", path, 1)
     terms: list[Term] = []
     seen: dict[str, int] = {}
-    for line, row in enumerate(reader, 2):
+    for line, row in rows:
+        if len(terms) >= MAX_TERMS:
+            raise BriefkitError(f"more than {MAX_TERMS:,} terms", path, line, "keep the glossary to terms that matter")
         if not row or not any(cell.strip() for cell in row):
             continue
         if len(row) < 2 or not row[0].strip() or not row[1].strip():

@@ -57,6 +57,7 @@ class _Writer:
         self.lang = book.editions[0].lang
         self.notes_per_language: dict[str, int] = {}
         self._setup_styles()
+        self.body = wordxml.DocumentBody(self.doc, Cm(21.0 - 2 * style.page_margin_cm))
 
     # --- styles -------------------------------------------------------------------------------------------
     def _setup_styles(self) -> None:
@@ -141,11 +142,10 @@ class _Writer:
                 self.bookmark_id += 1
                 bookmark = self.bookmark_id
                 container: Any = link if link is not None else paragraph._p
-                wordxml.open_bookmark(container, node.anchor, bookmark)
-                first = len(container)
+                start = wordxml.open_bookmark(container, node.anchor, bookmark)
                 self.inlines(paragraph, node.children, italic, bold, link, in_note)
                 if is_protected_slot(node):  # a citation, note reference, code or picture: locked in Word
-                    wordxml.lock_content(container, first)
+                    wordxml.lock_content(container, after=start)
                 wordxml.close_bookmark(container, bookmark)
             elif isinstance(node, Link):
                 if link is None and is_safe_link(node.target):
@@ -200,7 +200,7 @@ class _Writer:
 
     # --- blocks -------------------------------------------------------------------------------------------
     def blocks(self, blocks: tuple[Block, ...], container: Any = None, depth: int = 0) -> None:
-        target = container if container is not None else self.doc
+        target = container if container is not None else self.body
         for block in blocks:
             if isinstance(block, Heading):
                 level = min(block.level, 3)
@@ -240,7 +240,7 @@ class _Writer:
 
     def table(self, block: Table, target: Any) -> None:
         cols = max([len(block.header)] + [len(r) for r in block.rows])
-        table = target.add_table(rows=1 + len(block.rows), cols=cols)
+        table = target.add_table(1 + len(block.rows), cols)
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
@@ -264,12 +264,12 @@ class _Writer:
             # than a short page's worth may still split (Word would cut a row taller than the page).
             if max((len(plain_text(cell)) for cell in row_inlines), default=0) <= ROW_KEPT_WHOLE_UP_TO:
                 wordxml.keep_row_together(row_element)
-        if target is self.doc:
-            self.doc.add_paragraph()  # Word joins a table to the next one without a paragraph between
+        if target is self.body:
+            self.body.add_paragraph()  # Word joins a table to the next one without a paragraph between
 
     # --- the packet ---------------------------------------------------------------------------------------
     def heading_with_bookmark(self, text: str, level: int, anchor: str, style: str | None = None) -> WordParagraph:
-        p = self.paragraph(self.doc, style or f"Heading {level}")
+        p = self.paragraph(self.body, style or f"Heading {level}")
         run = p.add_run(text)
         wordxml.set_run_language(run, self.lang)
         self.bookmark_id += 1
@@ -279,21 +279,21 @@ class _Writer:
     def cover(self) -> None:
         book = self.book
         for _ in range(5):
-            self.doc.add_paragraph()
-        self.paragraph(self.doc, "Title", book.title)
+            self.body.add_paragraph()
+        self.paragraph(self.body, "Title", book.title)
         if book.subtitle:
-            self.paragraph(self.doc, "Subtitle", book.subtitle)
+            self.paragraph(self.body, "Subtitle", book.subtitle)
         for line in book.cover_lines:
-            p = self.doc.add_paragraph(line)
+            p = self.body.add_paragraph(line)
             p.paragraph_format.space_after = Pt(2)
-        self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        self.body.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def contents(self) -> None:
-        p = self.paragraph(self.doc, "TOC Heading", labels_for(self.book.editions[0].lang).contents)
+        p = self.paragraph(self.body, "TOC Heading", labels_for(self.book.editions[0].lang).contents)
         first = True
         for edition in self.book.editions if self.book.layout == "sequential" else self.book.editions[:1]:
             for entry in self.book.toc(edition):
-                p = self.paragraph(self.doc, "TOC 1")
+                p = self.paragraph(self.body, "TOC 1")
                 if first:
                     wordxml.add_complex_field(p, 'TOC \\o "1-2" \\h \\z \\u', begin=True)
                     first = False
@@ -317,13 +317,13 @@ class _Writer:
         self.bibliography(edition)
 
     def summary(self, edition: Edition, document: Document, n: int) -> None:
-        p = self.paragraph(self.doc, "Heading 1")
+        p = self.paragraph(self.body, "Heading 1")
         p.paragraph_format.space_before = Pt(24) if n > 1 else None  # summaries run on (no near-empty pages)
         p.paragraph_format.keep_with_next = True
         self.inlines(p, document.title)
         self.bookmark_id += 1
         wordxml.add_bookmark(p, f"{edition.lang}-{n}", self.bookmark_id)
-        meta = self.paragraph(self.doc, "Summary Meta")
+        meta = self.paragraph(self.body, "Summary Meta")
         meta.paragraph_format.keep_with_next = True
         run = meta.add_run(self.book.summary_meta(edition, document))
         wordxml.set_run_language(run, self.lang)
@@ -333,7 +333,7 @@ class _Writer:
         p = self.heading_with_bookmark(labels_for(edition.lang).bibliography, 1, f"{edition.lang}-bibliography")
         p.paragraph_format.page_break_before = True
         for block in edition.bibliography:
-            para = self.paragraph(self.doc, "Bibliography")
+            para = self.paragraph(self.body, "Bibliography")
             self.inlines(para, block.children if isinstance(block, Paragraph) else ())
 
     def parallel(self) -> None:
@@ -342,14 +342,14 @@ class _Writer:
         title = f"{labels_for(left.lang).edition} · {labels_for(right.lang).edition}"
         self.heading_with_bookmark(title, 1, f"edition-{left.lang}")
         for n, (a, b) in enumerate(zip(left.documents, right.documents), 1):
-            p = self.paragraph(self.doc, "Heading 1")
+            p = self.paragraph(self.body, "Heading 1")
             p.paragraph_format.space_before = Pt(24) if n > 1 else None  # summaries run on (no near-empty pages)
             p.paragraph_format.keep_with_next = True
             self.lang = left.lang
             self.inlines(p, a.title)
             self.bookmark_id += 1
             wordxml.add_bookmark(p, f"{left.lang}-{n}", self.bookmark_id)
-            table = self.doc.add_table(rows=0, cols=2)
+            table = self.body.add_table(0, 2)
             pairs = [(x, y) for x, y in zip(a.blocks, b.blocks)]
             title_row = table.add_row().cells
             for cell, edition, doc in ((title_row[0], left, a), (title_row[1], right, b)):

@@ -11,9 +11,38 @@ from docx.opc.part import XmlPart
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.parser import OxmlElement
+from docx.oxml.table import CT_Tbl
+from docx.shared import Length
+from docx.table import Table as WordTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as WordParagraph
 from docx.text.run import Run
+
+
+class DocumentBody:
+    """Paragraphs and tables added at the end of a document's body in constant time. python-docx finds the
+    body's closing section properties anew for every paragraph it adds (a scan of the whole body), which made
+    a long summary quadratic; these go straight before that element, which stays the same one as sections are
+    added (python-docx keeps it as the sentinel)."""
+
+    def __init__(self, document: WordDocument, width: Length) -> None:
+        self.document = document
+        self.width = width
+        self.end = document.element.body.get_or_add_sectPr()
+
+    def add_paragraph(self, text: str = "") -> WordParagraph:
+        p = OxmlElement("w:p")
+        self.end.addprevious(p)
+        paragraph = WordParagraph(p, self.document._body)
+        if text:
+            paragraph.add_run(text)
+        return paragraph
+
+    def add_table(self, rows: int, cols: int) -> WordTable:
+        tbl = CT_Tbl.new_tbl(rows, cols, self.width)
+        self.end.addprevious(tbl)
+        return WordTable(tbl, self.document._body)
+
 
 FOOTNOTES_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 FOOTNOTES_XML = (
@@ -136,10 +165,10 @@ class Footnotes:
             mark_run.text = custom_mark
         else:
             mark_run._r.append(OxmlElement("w:footnoteRef"))
-        body.add_run(" ")
-        if lang:  # the note's marks in its language, like its text
-            set_missing_languages(paragraph._p, lang)
-            set_missing_languages(p, lang)
+        space = body.add_run(" ")
+        if lang:  # the note's marks in its language, like its text (only the runs made here: linear)
+            for made in (run, mark, mark_run, space) if custom_mark else (run, mark_run, space):
+                set_run_language(made, lang)
         return body
 
 
@@ -194,18 +223,20 @@ def add_bookmark(paragraph: WordParagraph, name: str, bookmark_id: int) -> None:
     paragraph._p.append(end)
 
 
-def open_bookmark(container: Any, name: str, bookmark_id: int) -> None:
-    """A bookmark's start at the end of `container` (a paragraph's or a hyperlink's element)."""
+def open_bookmark(container: Any, name: str, bookmark_id: int) -> Any:
+    """A bookmark's start at the end of `container` (a paragraph's or a hyperlink's element); returns it."""
     start = OxmlElement("w:bookmarkStart")
     start.set(qn("w:id"), str(bookmark_id))
     start.set(qn("w:name"), name)
     container.append(start)
+    return start
 
 
-def lock_content(container: Any, first: int) -> None:
-    """Put the container's children from index `first` on into a content control that Word will not let an
-    editor change or delete by accident (`w:lock sdtContentLocked`); it shows nothing on the page."""
-    moved = list(container)[first:]
+def lock_content(container: Any, after: Any) -> None:
+    """Put the container's children that follow `after` into a content control that Word will not let an
+    editor change or delete by accident (`w:lock sdtContentLocked`); it shows nothing on the page. (From an
+    element, not an index: counting a paragraph's children at every citation made long paragraphs quadratic.)"""
+    moved = list(after.itersiblings())
     if not moved:
         return
     sdt = OxmlElement("w:sdt")
