@@ -353,10 +353,7 @@ def test_a_summary_of_2001_footnotes_is_refused(sample: Path, tmp_path: Path) ->
     (sample / "summaries" / "case.md").write_text(SUMMARY_HEAD + body + "\n" + notes)
     code, stderr = build(sample, tmp_path)
     assert code == 1
-    line = len((SUMMARY_HEAD + body + "\n").splitlines()) + 2_001
-    expected = (
-        f"error: {{inputs}}/summaries/case.md:{line}: 2,001 footnotes, over the limit of 2,000 (split the summary)"
-    )
+    expected = "error: {inputs}/summaries/case.md: 2,001 footnotes, over the limit of 2,000 (split the summary)"
     assert stderr.splitlines() == [expected]
 
 
