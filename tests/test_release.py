@@ -364,3 +364,48 @@ def test_a_duplicate_id_fails_alone_and_keeps_both_entries_in_the_report(tmp_pat
     assert duplicate["status"] == "failed"
     assert "packet id `fentanyl-parallel` is also the id of" in duplicate["error"]
     assert_consistent(out / "fentanyl-parallel")
+
+
+def test_a_correction_stored_while_a_packet_builds_makes_the_next_run_rebuild(tmp_path: Path) -> None:
+    # An editor imports a correction while a release translates: the outputs do not hold it. The build key was
+    # taken from the memory after translating, so it held the correction and the next run called the packet
+    # current; the correction never reached the DOCX. Now the key is what the build used.
+    from toolkit.release.build_key import current_manifest
+    from toolkit.release.pipeline import build_packet
+    from toolkit.release.prepare import prepare_packet
+    from toolkit.translate.protect import Protector
+    from toolkit.translate.translator import packet_segments
+
+    inputs = copy_inputs(tmp_path)
+    path = inputs / "packets" / "fentanyl-parallel.yaml"
+    out = tmp_path / "out"
+    prepared = prepare_packet(path, False)
+    packet = prepared.packet
+    protect = Protector(prepared.glossary, packet.number_style, prepared.bibliography.names())
+    title = next(s.segment.markup for s in packet_segments(prepared.documents, protect) if s.segment.has_text)
+    correction = "UNA CORRECCIÓN DE LA EDITORA"
+
+    def editor_imports(event: object) -> None:
+        if isinstance(event, ProgressEvent) and not editor_imports.done:  # type: ignore[attr-defined]
+            editor_imports.done = True  # type: ignore[attr-defined]
+            memory = TranslationMemory(packet.memory)
+            memory.store([(title, correction)], packet.translation_pair, "reviewed", "", "", "Ana")
+            memory.close()
+
+    editor_imports.done = False  # type: ignore[attr-defined]
+    os.environ["BRIEFKIT_MODELS"] = str(tmp_path / "none")  # Apertium, as the other release tests
+    try:
+        build_packet(path, out, ("docx",), editor_imports)
+        assert editor_imports.done  # type: ignore[attr-defined]
+        built = docx.Document(str(out / packet.id / f"{packet.id}.docx"))
+        assert correction not in "\n".join(p.text for p in built.paragraphs)  # it came too late for this build
+        assert current_manifest(load_packet(path), out, ("docx",)) is None  # so the packet is not current
+        build_packet(path, out, ("docx",))
+        rebuilt = docx.Document(str(out / packet.id / f"{packet.id}.docx"))
+        text = "\n".join(p.text for p in rebuilt.paragraphs) + "\n".join(
+            cell.text for table in rebuilt.tables for row in table.rows for cell in row.cells
+        )
+        assert correction in text
+        assert current_manifest(load_packet(path), out, ("docx",)) is not None
+    finally:
+        del os.environ["BRIEFKIT_MODELS"]

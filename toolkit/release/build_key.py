@@ -52,26 +52,36 @@ def source_parts(packet: Packet, style: Path, formats: tuple[str, ...]) -> KeyPa
     )
 
 
+def people_digest(people: dict[str, tuple[str, str]]) -> str:
+    """sha256 of person-made translations (source key -> target, status); "" for none."""
+    rows = sorted((key, target, status) for key, (target, status) in people.items())
+    return _sha256(json.dumps(rows, ensure_ascii=False).encode()) if rows else ""
+
+
 def person_translations_digest(prepared: PreparedPacket) -> str:
-    """sha256 of the reviewed and approved translations in the memory that this packet's segments would use."""
+    """The digest of the reviewed and approved translations in the memory now that this packet's segments
+    would use (the segments with text, the ones a translator looks up)."""
     packet = prepared.packet
     if len(packet.languages) < 2 or not packet.memory.is_file():
         return ""
     protect = Protector(prepared.glossary, packet.number_style, prepared.bibliography.names())
-    markups = [s.segment.markup for s in packet_segments(prepared.documents, protect)]
+    markups = [s.segment.markup for s in packet_segments(prepared.documents, protect) if s.segment.has_text]
     memory = TranslationMemory(packet.memory)
     try:
         units = memory.lookup(markups, packet.translation_pair)
     finally:
         memory.close()
-    people = sorted((key, u.target, u.status) for key, u in units.items() if u.status != "machine")
-    return _sha256(json.dumps(people, ensure_ascii=False).encode()) if people else ""
+    return people_digest({key: (u.target, u.status) for key, u in units.items() if u.status != "machine"})
 
 
-def build_key(prepared: PreparedPacket, formats: tuple[str, ...]) -> tuple[str, KeyParts]:
-    """The content hash of everything the outputs are made from, and the parts it hashes."""
+def build_key(
+    prepared: PreparedPacket, formats: tuple[str, ...], translations: str | None = None
+) -> tuple[str, KeyParts]:
+    """The content hash of everything the outputs are made from, and the parts it hashes. `translations`: the
+    digest of the person-made translations a build used; by default, those in the memory now."""
     quick = source_parts(prepared.packet, prepared.style, formats)
-    parts = KeyParts(**{**quick.quick(), "translations": person_translations_digest(prepared)})
+    used = person_translations_digest(prepared) if translations is None else translations
+    parts = KeyParts(**{**quick.quick(), "translations": used})
     return _sha256(json.dumps(asdict(parts), sort_keys=True).encode()), parts
 
 

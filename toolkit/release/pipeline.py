@@ -18,7 +18,7 @@ from toolkit.cite.citeproc import render_citations
 from toolkit.errors import BriefkitError
 from toolkit.model import Document, Edition
 from toolkit.read.packet import Packet, ReviewLevel, build_timestamp
-from toolkit.release.build_key import build_key
+from toolkit.release.build_key import build_key, people_digest
 from toolkit.release.events import BuildEvent, ProgressEvent, Step, StepEvent
 from toolkit.release.manifest import KeyParts, Manifest, OutputFile, QaSummary
 from toolkit.release.output_folder import MARKER, MARKER_TEXT, check_output_folder
@@ -73,14 +73,18 @@ class Translation:
     review: ReviewCounts | None = None
     key: str = ""
     key_parts: KeyParts | None = field(default=None)
+    memory_people: str = ""  # the memory's person-made translations as they were when translating began
 
 
 def translate_packet(prepared: PreparedPacket, formats: tuple[str, ...], on_event: Events) -> Translation:
     """The packet's documents in every language; reviewed units from translations.tmx are taken into the
     memory first. The build key is computed after translating: the person-made translations it covers are
-    those this build used, including any it just took from translations.tmx."""
+    those this build used, as it read them, including any it just took from translations.tmx. A correction
+    stored while the build runs is in neither the outputs nor the key, so the next run rebuilds."""
     packet, documents = prepared.packet, prepared.documents
     result = Translation([(packet.source_lang, documents)])
+    people_used: dict[str, tuple[str, str]] = {}
+    result.memory_people = person_units_digest(packet.memory, packet.translation_pair)
     for lang in packet.languages[1:]:
         engine = load_engine(packet.engine, packet.beam_size)
         log.info("%s: translating into %s with %s (%s)", packet.id, lang, engine.name, engine.model)
@@ -91,6 +95,7 @@ def translate_packet(prepared: PreparedPacket, formats: tuple[str, ...], on_even
                 changed = memory.store_units(read_tmx(packet.translations, pair, "reviewed"), pair)
                 if changed:
                     log.info("%s: %d reviewed translations taken from %s", packet.id, changed, packet.translations.name)
+            result.memory_people = person_units_digest(packet.memory, pair)  # before reading any of them
             translator = Translator(
                 engine,
                 memory,
@@ -102,6 +107,7 @@ def translate_packet(prepared: PreparedPacket, formats: tuple[str, ...], on_even
             )
             translator.on_progress = lambda done, total, rate: on_event(ProgressEvent(done, total, rate))
             result.editions.append((lang, translator.translate_documents(documents)))
+            people_used.update(translator.people_used)
             notes = memory.notes(pair)
             result.review = counts_from_results(translator.results, notes)
         finally:
@@ -118,7 +124,7 @@ def translate_packet(prepared: PreparedPacket, formats: tuple[str, ...], on_even
             result.qa.errors,
             result.qa.warnings,
         )
-    result.key, result.key_parts = build_key(prepared, formats)
+    result.key, result.key_parts = build_key(prepared, formats, people_digest(people_used))
     return result
 
 
@@ -218,8 +224,9 @@ def build_packet(
         toolkit_version=__version__,
         build_key=translation.key,
         key_parts=translation.key_parts,
-        # after translating: reviewed units the build itself imported from translations.tmx count as seen
-        memory_people=person_units_digest(packet.memory, packet.translation_pair),
+        # as translating began (after the build's own import from translations.tmx): a correction stored since
+        # changes the memory's digest, so the next run checks the packet in full and rebuilds it
+        memory_people=translation.memory_people,
         layout=packet.layout,
         languages=list(packet.languages),
         citation_style=prepared.style.stem,

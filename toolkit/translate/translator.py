@@ -177,6 +177,9 @@ class Translator:
         self.target_lang = target_lang
         self.anchors = anchors
         self.report = TranslationReport(engine=engine.name, model=engine.model)
+        # The person-made translations this translator used, as it read them (source key -> target, status):
+        # what the outputs hold, even if the memory changes while the build goes on.
+        self.people_used: dict[str, tuple[str, str]] = {}
         self.results: list[SegmentResult] = []
         self._origins: dict[str, Origin] = {}
         self._unknown: dict[str, tuple[str, ...]] = {}
@@ -227,6 +230,8 @@ class Translator:
             # Reviewed and approved targets always win; machine targets only from the same engine.
             if unit and (unit.status != "machine" or unit.model == self.engine.model):
                 targets[key] = unit.target
+                if unit.status != "machine":
+                    self.people_used[key] = (unit.target, unit.status)
                 self._origins[key] = unit.status if unit.status != "machine" else "memory"
                 self._unknown[key] = tuple(unit.unknown.split())
             else:
