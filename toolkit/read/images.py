@@ -87,14 +87,18 @@ def load_image(source: str, alt: str, summary: Path, inputs_root: Path | None) -
         raise ImageRefused(
             f"image {source[:80]!r} is not fetched: briefkit reads images only from files inside the inputs folder"
         )
-    path = (summary.parent / unquote(source)).resolve()
-    if inputs_root is not None and not path.is_relative_to(inputs_root.resolve()):
-        raise ImageRefused(f"image {source[:80]!r} is outside the inputs folder {inputs_root}")
-    if not path.is_file():
-        raise ImageRefused(f"image file not found: {source[:80]}")
-    if path.stat().st_size > MAX_IMAGE_BYTES:
-        raise ImageRefused(f"image {source[:80]!r} is over the {MAX_IMAGE_BYTES // 1_000_000} MB limit")
-    data = path.read_bytes()
+    try:  # a name with a NUL (%00), too long for the file system, or a loop of links: refused like a missing file
+        path = (summary.parent / unquote(source)).resolve()
+        if inputs_root is not None and not path.is_relative_to(inputs_root.resolve()):
+            raise ImageRefused(f"image {source[:80]!r} is outside the inputs folder {inputs_root}")
+        if not path.is_file():
+            raise ImageRefused(f"image file not found: {source[:80]}")
+        if path.stat().st_size > MAX_IMAGE_BYTES:
+            raise ImageRefused(f"image {source[:80]!r} is over the {MAX_IMAGE_BYTES // 1_000_000} MB limit")
+        data = path.read_bytes()
+    except (OSError, ValueError, RuntimeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ImageRefused(f"image {source[:80]!r} cannot be read: {reason}") from None
     try:
         return Image(*clean_image(data), alt)
     except ImageRefused as exc:

@@ -42,6 +42,7 @@ FIELDS = [
 ]
 REQUIRED = ["id", "title", "bibliography", "summaries"]
 MAX_SUMMARIES = 500  # a packet is read by people: far more than any real one
+MAX_PATH_CHARS = 1_024  # longer than any path a file system here takes (PATH_MAX is 4,096 bytes)
 MAX_PACKET_BYTES = 1_000_000  # a real packet is a few hundred bytes; a bigger one is refused before parsing
 # A packet's id names its folder in the output folder, beside briefkit's own files there: the release report
 # (release/run.py) and the review exports (`briefkit review export`'s default folder).
@@ -164,12 +165,26 @@ class _PacketFile:
         )
         return False
 
+    def resolved(self, key: str, value: str) -> Path | None:
+        """The path a value names, links followed; None (and the problem noted) for one no file system holds."""
+        if "\0" in value:
+            self.err(key, f"`{key}` holds a NUL character: {value[:200]!r}")
+            return None
+        if len(value) > MAX_PATH_CHARS or any(len(part.encode()) > 255 for part in Path(value).parts):
+            self.err(key, f"`{key}` is too long a path ({len(value):,} characters): {value[:80]}…")
+            return None
+        try:
+            return (self.path.parent / value).resolve()
+        except (OSError, RuntimeError) as exc:  # a link loop, a name the system refuses
+            self.err(key, f"`{key}` cannot be resolved ({getattr(exc, 'strerror', None) or exc}): {value[:200]}")
+            return None
+
     def one_path(self, key: str, value: Any) -> Path | None:
         if not isinstance(value, str) or not value.strip():
             self.err(key, f"`{key}` must be a file path (relative to the packet file)")
             return None
-        target = (self.path.parent / value).resolve()
-        if not self.inside(key, value, target):
+        target = self.resolved(key, value)
+        if target is None or not self.inside(key, value, target):
             return None
         if not target.is_file():
             self.err(key, f"`{key}` file not found: {value}", "paths are relative to the packet file")
@@ -262,8 +277,8 @@ class _PacketFile:
         if key in self.data and not isinstance(value, str):
             self.err(key, f"`{key}` must be a file path")
         if isinstance(value, str):
-            target = (self.path.parent / value).resolve()
-            if self.inside(key, value, target):
+            target = self.resolved(key, value)
+            if target is not None and self.inside(key, value, target):
                 return target
             return default
         # The default place is checked too: a symbolic link there (`.briefkit` → elsewhere) must not carry the
