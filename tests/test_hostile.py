@@ -9,6 +9,7 @@ user gets. A case folder holds `files/` (laid over a copy of the sample inputs) 
     present: ["URI: https://…"]  # strings that must be
     symlinks: {summaries/link.md: /etc/hostname}       # made at run time
     truncated_memory: name.sqlite                      # a real memory, cut in half at run time
+    sqlite_files: {.briefkit/memory.sqlite: [CREATE TABLE …]}   # SQLite files made at run time
     packet_extra: "memory: …\n"                        # lines added to the default packet
     out: .                       # the --out folder, from the case's work folder (default: out)
     args: [--allow-outside]      # more arguments
@@ -26,7 +27,10 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
+import resource
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -62,6 +66,13 @@ def lay_out_case(case: Path, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     for link, target in spec.get("symlinks", {}).items():
         (inputs / link).unlink(missing_ok=True)
         (inputs / link).symlink_to(target)
+    for name, statements in spec.get("sqlite_files", {}).items():  # an SQLite file made by these statements
+        (inputs / name).parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(inputs / name)
+        for statement in statements:
+            db.execute(statement)
+        db.commit()
+        db.close()
     if "truncated_memory" in spec:
         path = inputs / spec["truncated_memory"]
         memory = TranslationMemory(path)
@@ -478,3 +489,83 @@ def test_each_input_kind_builds_in_linear_time_and_bounded_memory(kind: str, tmp
     print(f"{kind}: {base_s:.2f} s, {small_s:.2f} s, {large_s:.2f} s (ratio {ratio:.1f}), {large_mb:.0f} MB")
     assert ratio < 4 * 2, f"{kind}: 4× the input took {ratio:.1f}× the time ({small_s:.2f} s, {large_s:.2f} s)"
     assert large_mb < 1_000, f"{kind}: {large_mb:.0f} MB at the larger size"
+
+
+# --- a full disk and a busy memory: said in one line ---------------------------------------------------------
+
+
+def build_with_file_size_limit(inputs: Path, tmp_path: Path, limit: int, *extra: str) -> tuple[int, str]:
+    """A build in which no file may grow past `limit` bytes (RLIMIT_FSIZE, SIGXFSZ ignored: the write fails
+    with EFBIG as it would with ENOSPC on a full disk)."""
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "no-models"), "ARGOS_PACKAGES_DIR": str(tmp_path / "x")}
+    packet = inputs / "packets" / "case.yaml"
+    result = subprocess.run(
+        [sys.executable, "-m", "toolkit", "build", str(packet), "--out", str(tmp_path / "out"), *extra],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        preexec_fn=limited,
+    )
+    return result.returncode, result.stderr.replace(str(inputs), "{inputs}").replace(str(tmp_path), "{tmp}")
+
+
+def test_a_full_disk_while_storing_translations_is_one_line(sample: Path, tmp_path: Path) -> None:
+    # SQLite rolled back by itself; our ROLLBACK then failed with "cannot rollback", a traceback hiding the cause
+    code, stderr = build_with_file_size_limit(sample, tmp_path, 45_000, "--format", "pdf")
+    assert code == 1 and "Traceback" not in stderr, stderr
+    assert re.search(
+        r"^error: \{inputs\}/\.briefkit/memory\.sqlite: (cannot write the translation memory|translation memory "
+        r"cannot be opened): disk I/O error \(is the disk full, or the folder read-only\?\)$",
+        stderr,
+        re.M,
+    ), stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_full_disk_while_writing_the_outputs_is_one_line(sample: Path, tmp_path: Path) -> None:
+    # The outputs' write failed with a traceback ("File too large"); a 1 MB picture makes them far larger than
+    # the memory, so the limit stops them and not the memory
+    from PIL import Image as PillowImage
+
+    noise = PillowImage.frombytes("RGB", (600, 600), os.urandom(600 * 600 * 3))
+    noise.save(sample / "summaries" / "chart.png")
+    code, stderr = build_with_file_size_limit(sample, tmp_path, 400_000, "--format", "docx", "--format", "pdf")
+    assert code == 1 and "Traceback" not in stderr, stderr
+    assert re.search(
+        r"^error: \{tmp\}/out/case/case\.(docx|pdf): cannot write case\.(docx|pdf): File too large "
+        r"\(is the disk full\?\)$",
+        stderr,
+        re.M,
+    ), stderr
+    assert not (tmp_path / "out" / "case").exists() and not list((tmp_path / "out").glob(".case.*"))
+
+
+def test_a_busy_memory_is_waited_for_aloud(sample: Path, tmp_path: Path) -> None:
+    # Another process writing the memory made a build wait up to 60 s without a word
+    memory_path = sample / ".briefkit" / "memory.sqlite"
+    TranslationMemory(memory_path).close()
+    holder = sqlite3.connect(str(memory_path), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # a writer holding the memory
+    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "no-models"), "ARGOS_PACKAGES_DIR": str(tmp_path / "x")}
+    packet = sample / "packets" / "case.yaml"
+    build_process = subprocess.Popen(
+        [sys.executable, "-m", "toolkit", "build", str(packet), "--out", str(tmp_path / "out")],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert build_process.stderr is not None
+    first = ""
+    while "waiting" not in first and build_process.poll() is None:  # it says so while the memory is held
+        first = build_process.stderr.readline()
+    holder.execute("COMMIT")
+    holder.close()
+    rest = build_process.stderr.read()
+    assert build_process.wait(timeout=120) == 0, first + rest
+    assert "another build or import is writing to the translation memory; waiting for it (up to 60 s)" in first

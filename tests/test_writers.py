@@ -3,6 +3,7 @@ lack, each with the test that failed before its fix."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -213,3 +214,19 @@ def test_table_rows_in_a_parallel_column_move_to_the_next_page_whole(tmp_path: P
             for cell in row.cells:
                 text = " ".join(cell.text.split())
                 assert any(text in page for page in pages), f"split across pages: {text!r}"
+
+
+def test_an_image_file_over_a_megabyte_reaches_the_pdf(tmp_path: Path) -> None:
+    # A 1 MB picture file (the limit is 5 MB) stopped the PDF: the writer embeds it as a data: URL, and its
+    # own fetcher held it to the 1 MB limit of data: URLs typed in a summary
+    from PIL import Image as PillowImage
+
+    summary = "---\ntitle: T\nsource: directive2025\n---\n\n![Noise](noise.png)\n"
+    packet = packet_with(tmp_path, summary, "languages: [en]\n")
+    noise = PillowImage.frombytes("RGB", (600, 600), os.urandom(600 * 600 * 3))
+    noise.save(packet.parent.parent / "summaries" / "noise.png")
+    assert (packet.parent.parent / "summaries" / "noise.png").stat().st_size > 1_000_000
+    result = run_cli("build", str(packet), "--out", str(tmp_path / "out"), "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(str(tmp_path / "out" / "p" / "p.pdf"))
+    assert any(page.images for page in reader.pages)

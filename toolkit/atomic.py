@@ -13,6 +13,8 @@ import uuid
 from pathlib import Path
 from typing import BinaryIO
 
+from toolkit.errors import BriefkitError
+
 
 def _umask() -> int:
     mask = os.umask(0o022)
@@ -20,10 +22,15 @@ def _umask() -> int:
     return mask
 
 
-def _write_synced(handle: BinaryIO, data: bytes) -> None:
-    handle.write(data)
-    handle.flush()
-    os.fsync(handle.fileno())
+def _write_synced(handle: BinaryIO, data: bytes, path: Path) -> None:
+    """Write, flush and sync; a write the system refuses (a full disk, a file-size limit, a read-only folder)
+    is one clear error naming the file, raised after the partial file is removed by the caller."""
+    try:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    except OSError as exc:
+        raise BriefkitError(f"cannot write {path.name}: {exc.strerror}", path, hint="is the disk full?") from None
 
 
 def _fsync_dir(path: Path) -> None:
@@ -35,12 +42,15 @@ def _fsync_dir(path: Path) -> None:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    except OSError as exc:
+        raise BriefkitError(f"cannot write here: {exc.strerror}", path.parent) from None
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes the file private; an output is for its readers
         with os.fdopen(fd, "wb") as handle:
-            _write_synced(handle, data)
+            _write_synced(handle, data, path)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -65,13 +75,16 @@ def write_folder_atomic(folder: Path, files: dict[str, bytes]) -> None:
     The new folder is written and synced beside the old one, then swapped in with two renames; a crash between
     them leaves the old folder under a hidden name, which `recover_folder` (run first here) puts back."""
     recover_folder(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=folder.parent))
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=folder.parent))
+    except OSError as exc:
+        raise BriefkitError(f"cannot write here: {exc.strerror}", folder.parent) from None
     staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; outputs are for everyone who may read them
     try:
         for name, data in files.items():
             with open(staging / name, "wb") as handle:
-                _write_synced(handle, data)
+                _write_synced(handle, data, folder / name)
         _fsync_dir(staging)
         previous = None
         if folder.exists():

@@ -19,6 +19,7 @@ from toolkit.model import Image, MediaType
 
 MAX_IMAGE_BYTES = 5_000_000
 MAX_DATA_URL_BYTES = 1_000_000
+MAX_EMBEDDED_BYTES = 2 * MAX_IMAGE_BYTES  # an image file written anew (a JPEG re-encoded may grow a little)
 MAX_PIXELS = 40_000_000
 SIGNATURES: dict[bytes, MediaType] = {
     b"\x89PNG\r\n\x1a\n": "image/png",
@@ -59,14 +60,15 @@ def clean_image(data: bytes) -> tuple[bytes, MediaType]:
     return out.getvalue(), kind
 
 
-def decode_data_url(url: str) -> tuple[bytes, MediaType]:
-    """The bytes and media type of a base64 `data:image/...` URL within the size limit."""
+def decode_data_url(url: str, limit: int = MAX_DATA_URL_BYTES) -> tuple[bytes, MediaType]:
+    """The bytes and media type of a base64 `data:image/...` URL within the size limit (by default a data: URL
+    a summary may hold; the PDF writer's own, made from image files, are allowed as large as those)."""
     m = DATA_URL.fullmatch(url.strip())
     if not m or ";base64" not in m.group("params").lower():
         raise ImageRefused("only base64 data: URLs of PNG, JPEG or GIF images are allowed")
     payload = re.sub(r"\s+", "", m.group("payload"))
-    if len(payload) * 3 // 4 > MAX_DATA_URL_BYTES:
-        raise ImageRefused(f"data: URL image is over the {MAX_DATA_URL_BYTES // 1000} kB limit")
+    if len(payload) * 3 // 4 > limit:
+        raise ImageRefused(f"data: URL image is over the {limit // 1000} kB limit")
     try:
         data = base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import random
 import sqlite3
 import time
@@ -14,10 +15,23 @@ from typing import Literal, get_args
 from toolkit.errors import BriefkitError
 from toolkit.model import normalize_space
 
+log = logging.getLogger("briefkit")
+
 Status = Literal["machine", "reviewed", "approved"]  # who made a target: an engine, a person, a person's final
 STATUSES: tuple[Status, ...] = get_args(Status)
 RANK: dict[str, int] = {"machine": 0, "reviewed": 1, "approved": 2}
 SCHEMA_VERSION = 3
+FIRST_RELEASE_COLUMNS = {
+    "source_key",
+    "pair",
+    "source",
+    "target",
+    "status",
+    "engine",
+    "model",
+    "produced_by",
+    "updated",
+}
 # Each step takes a memory from the version before it to its own (PRAGMA user_version). Version 1 is the memory
 # of the first release (units, with the segment id a person reviewed it as); 2 adds history, notes and imports.
 MIGRATIONS: dict[int, list[str]] = {
@@ -151,7 +165,8 @@ class TranslationMemory:
                 # Two builds creating the same new memory: switching it to WAL can be refused at once
                 # ("database is locked") instead of waiting, so wait here and try again.
                 if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise BriefkitError(f"translation memory cannot be opened: {exc}", path) from None
+                    hint = "is the disk full, or the folder read-only?" if "locked" not in str(exc) else None
+                    raise BriefkitError(f"translation memory cannot be opened: {exc}", path, hint=hint) from None
                 time.sleep(0.05 + random.random() / 10)
             except sqlite3.DatabaseError as exc:
                 raise BriefkitError(
@@ -170,7 +185,7 @@ class TranslationMemory:
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("BEGIN IMMEDIATE")  # one process at a time sets the schema up
+            _begin_writing(db, path)  # one process at a time sets the schema up
             try:
                 TranslationMemory._migrate(db, path)
                 db.execute("COMMIT")
@@ -196,6 +211,8 @@ class TranslationMemory:
             raise BriefkitError("not a briefkit translation memory (it holds other tables)", path)
         if version == 0 and "units" in tables:  # a memory of the first release, before versions were kept
             columns = [row[1] for row in db.execute("PRAGMA table_info(units)")]
+            if not FIRST_RELEASE_COLUMNS <= set(columns):
+                raise BriefkitError("not a briefkit translation memory (its `units` table has other columns)", path)
             if "context" not in columns:
                 db.execute("ALTER TABLE units ADD COLUMN context TEXT NOT NULL DEFAULT ''")
             version = 1
@@ -208,7 +225,7 @@ class TranslationMemory:
         self.db.close()
 
     def _transaction(self) -> _Transaction:
-        return _Transaction(self.db)
+        return _Transaction(self.db, self.path)
 
     def lookup(self, sources: list[str], pair: str) -> dict[str, Unit]:
         found: dict[str, Unit] = {}
@@ -413,17 +430,68 @@ class TranslationMemory:
         return {(pair, status): n for pair, status, n in rows}
 
 
-class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception: a batch is stored whole or not at all."""
+QUIET_WAIT_S = 2  # how long a writer waits for another before saying so
+LOCK_WAIT_S = 60
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+
+def _write_error(exc: sqlite3.Error, path: Path) -> BriefkitError:
+    return BriefkitError(
+        f"cannot write the translation memory: {exc}", path, hint="is the disk full, or the folder read-only?"
+    )
+
+
+def _begin_writing(db: sqlite3.Connection, path: Path) -> None:
+    """BEGIN IMMEDIATE; if another process is writing, say so after a moment and wait for it (SQLite alone
+    would wait a minute in silence)."""
+    db.execute(f"PRAGMA busy_timeout = {QUIET_WAIT_S * 1000}")
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        return
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise _write_error(exc, path) from None
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_S * 1000}")
+    log.warning(
+        "%s: another build or import is writing to the translation memory; waiting for it (up to %d s)",
+        path,
+        LOCK_WAIT_S,
+    )
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise BriefkitError(
+            f"the translation memory stayed locked for {LOCK_WAIT_S} s: {exc}",
+            path,
+            hint="another briefkit is writing to it; try again when it is done",
+        ) from None
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception: a batch is stored whole or not at all. Waiting
+    for another writer is said aloud after a moment; a write the disk refuses is one clear error (SQLite has
+    already rolled back then, so the ROLLBACK's own "cannot rollback" must not hide it)."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self.db = db
+        self.path = path
 
     def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
+        _begin_writing(self.db, self.path)
 
     def __exit__(self, kind: object, value: object, traceback: object) -> None:
-        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+        if kind is None:
+            try:
+                self.db.execute("COMMIT")
+                return
+            except sqlite3.OperationalError as exc:
+                value = exc
+        try:
+            self.db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # already rolled back by SQLite (a full disk): the first error is the one to tell
+        if isinstance(value, sqlite3.OperationalError):
+            raise _write_error(value, self.path) from None
 
 
 def person_units_digest(path: Path, pair: str) -> str:

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from toolkit.errors import BriefkitError
-from toolkit.read.images import ImageRefused, decode_data_url
+from toolkit.read.images import MAX_EMBEDDED_BYTES, ImageRefused, decode_data_url
 from toolkit.write.html_page import NOTE_CLASS, HtmlPage
 
 
@@ -26,7 +26,7 @@ def refusing_fetcher() -> Any:
         def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
             if url.lower().startswith("data:"):
                 try:
-                    data, media_type = decode_data_url(url)
+                    data, media_type = decode_data_url(url, MAX_EMBEDDED_BYTES)
                 except ImageRefused as exc:
                     raise FatalURLFetchingError(f"refused an image: {exc}") from None
                 return URLFetcherResponse(url[:40], data, {"Content-Type": media_type})
