@@ -49,6 +49,37 @@ class Bibliography:
 
 
 MAX_ENTRIES = 10_000  # in one bibliography file
+# CSL-JSON's shapes (the CSL data schema): names are lists of name objects, dates are date objects (or text),
+# `categories` a list of words, `custom` an object; every other variable is text or a number. Pandoc stops at
+# the first wrong one with an error naming a temporary file and an array index, so they are checked here.
+NAME_VARIABLES = frozenset(
+    "author chair collection-editor compiler composer container-author contributor curator director editor "
+    "editorial-director executive-producer guest host illustrator interviewer narrator organizer original-author "
+    "performer producer recipient reviewed-author script-writer series-creator translator".split()
+)
+DATE_VARIABLES = frozenset("accessed available-date event-date issued original-date submitted".split())
+
+
+def _shape_problems(entry: dict[str, Any]) -> list[str]:
+    problems = []
+    for name, value in entry.items():
+        if name in NAME_VARIABLES:
+            if not isinstance(value, list) or not all(isinstance(person, dict) for person in value):
+                problems.append(f'`{name}` must be a list of names, e.g. [{{"family": "Rose", "given": "Joel"}}]')
+        elif name in DATE_VARIABLES:
+            if not isinstance(value, (dict, str)):
+                problems.append(f'`{name}` must be a date, e.g. {{"date-parts": [[2024, 6, 14]]}}')
+        elif name == "categories":
+            if not isinstance(value, list) or not all(isinstance(word, str) for word in value):
+                problems.append("`categories` must be a list of words")
+        elif name == "custom":
+            if not isinstance(value, dict):
+                problems.append("`custom` must be an object")
+        elif not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            problems.append(f"`{name}` must be text or a number, not {type(value).__name__}")
+    return problems
+
+
 BIBTEX_ENTRY = re.compile(r"^[ \t]*@", re.M)
 
 
@@ -95,6 +126,7 @@ def load_bibliography(paths: tuple[Path, ...]) -> Bibliography:
                     BriefkitError(f"duplicate citation key `{key}` (also in {items[key].path.name})", path, line)
                 )
                 continue
+            errors.extend(BriefkitError(f"entry `{key}`: {problem}", path, line) for problem in _shape_problems(entry))
             if not entry.get("title"):
                 errors.append(BriefkitError(f"entry `{key}` has no title", path, line))
             if not entry.get("type"):

@@ -247,7 +247,11 @@ def render_citations(
         references = Path(scratch) / "references.json"
         entries = [dict(reference.csl) for reference in bibliography.items.values()]
         references.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
-        output = json.loads(run_pandoc([*args, "--bibliography", str(references)], skeleton, "rendering citations"))
+        try:
+            output = json.loads(run_pandoc([*args, "--bibliography", str(references)], skeleton, "rendering citations"))
+        except BriefkitError as exc:  # the entries were checked, so the style is the likely cause: name it
+            detail = exc.message.replace(str(references), "the bibliography")
+            raise BriefkitError(detail, style, hint="is the style valid CSL 1.0?") from None
     raw_cites: list[list[dict[str, Any]]] = []
     refs: list[dict[str, Any]] = []
     _collect_pandoc(output["blocks"], raw_cites, refs)

@@ -28,7 +28,7 @@ PARENT_HINT = (
 def resolve_style(name: str, packet_dir: Path) -> Path:
     """A CSL style by name (from the CSL styles repository) or by path; dependent styles use their parent."""
     if name.endswith(".csl"):
-        candidate: Path | None = packet_dir / name
+        candidate: Path | None = (packet_dir / name).resolve()
     else:
         candidate = STYLES_DIR / f"{name}.csl" if STYLE_ID.fullmatch(name) else None
     if candidate is None or not candidate.is_file():
@@ -37,8 +37,16 @@ def resolve_style(name: str, packet_dir: Path) -> Path:
             hint="use a name from the CSL styles repository (e.g. chicago-notes-bibliography, "
             "apa) or a path to a .csl file",
         )
-    parent = independent_parent(candidate, name)
+    root = _parse_style(candidate, name)
+    parent = independent_parent(root)
     if parent is None:
+        defined = {macro.get("name") for macro in root.iterfind(f"{CSL}macro")}
+        for element in root.iter():
+            called = element.get("macro") if isinstance(element.tag, str) else None
+            if called is not None and called not in defined:  # Pandoc would render it as nothing, silently
+                raise BriefkitError(
+                    f"citation style `{name}` calls the macro `{called[:80]}`, which it does not define"
+                )
         return candidate
     parent_id = parent.rstrip("/").rsplit("/", 1)[-1]
     shipped = STYLES_DIR / f"{parent_id}.csl"
@@ -50,15 +58,19 @@ def resolve_style(name: str, packet_dir: Path) -> Path:
     )
 
 
-def independent_parent(style: Path, name: str) -> str | None:
-    """The URL a dependent style gives for its parent, or None for an independent style."""
+def _parse_style(style: Path, name: str) -> etree._Element:
+    """A style file's XML, parsed safely (no entities, no network, no DTD)."""
     if style.stat().st_size > MAX_STYLE_BYTES:
         raise BriefkitError(f"citation style `{name}` is over {MAX_STYLE_BYTES // 1_000_000} MB; is it a CSL file?")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
-        root = etree.fromstring(style.read_bytes(), parser)
+        return etree.fromstring(style.read_bytes(), parser)
     except etree.XMLSyntaxError as exc:
         raise BriefkitError(f"citation style `{name}` is not well-formed XML: {exc}") from None
+
+
+def independent_parent(root: etree._Element) -> str | None:
+    """The URL a dependent style gives for its parent, or None for an independent style."""
     for link in root.iterfind(f"{CSL}info/{CSL}link"):
         if link.get("rel") == "independent-parent":
             return str(link.get("href", ""))
