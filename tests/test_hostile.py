@@ -569,3 +569,28 @@ def test_a_busy_memory_is_waited_for_aloud(sample: Path, tmp_path: Path) -> None
     rest = build_process.stderr.read()
     assert build_process.wait(timeout=120) == 0, first + rest
     assert "another build or import is writing to the translation memory; waiting for it (up to 60 s)" in first
+
+
+@pytest.mark.skipif(shutil.which("unshare") is None, reason="util-linux's unshare is part of every Debian system")
+def test_commands_that_only_read_work_on_a_read_only_disk(sample: Path, tmp_path: Path) -> None:
+    # `review status` and `memory stats` opened the memory for writing: "unable to open database file"
+    assert build(sample, tmp_path)[0] == 0
+    if subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode != 0:
+        pytest.fail("unshare -m is not permitted here; CI runs as root, where it is")
+    packet = sample / "packets" / "case.yaml"
+    toolkit = f"{sys.executable} -m toolkit"
+    script = (
+        f"mount --bind {tmp_path} {tmp_path} && mount -o remount,ro,bind {tmp_path} && cd {tmp_path} && "
+        f"! touch {tmp_path}/probe 2>/dev/null && "
+        f"{toolkit} memory --memory {sample}/.briefkit/memory.sqlite stats && {toolkit} review status {packet}; "
+        f"echo exit=$?; {toolkit} memory --memory {sample}/.briefkit/memory.sqlite import {sample}/x.tmx"
+    )
+    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "no-models")}
+    result = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert "en-es\tmachine\t" in result.stdout, result.stdout + result.stderr
+    assert "not ready (reviewed required)" in result.stdout and "exit=1" in result.stdout  # read, and answered
+    # the one command that writes says why it cannot, in one line
+    assert result.stderr.splitlines() == [
+        f"error: {sample}/.briefkit/memory.sqlite: translation memory cannot be opened: unable to open database "
+        "file (is the disk full, or the folder read-only?)"
+    ]

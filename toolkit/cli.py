@@ -114,7 +114,7 @@ def _memory(args: argparse.Namespace) -> int:
     path = Path(args.memory)
     if args.memory_command != "import" and not path.is_file():
         raise BriefkitError("no translation memory here yet (build a packet first)", path)
-    memory = TranslationMemory(path)
+    memory = TranslationMemory(path, read_only=args.memory_command != "import")
     try:
         if args.memory_command == "export":
             statuses = STATUSES if args.all else ("reviewed", "approved")
@@ -184,7 +184,7 @@ def _review_import(args: argparse.Namespace) -> int:
     packet = find_packet(
         packet_id, Path(args.packet) if args.packet else None, Path(args.inputs), source, args.allow_outside
     )
-    memory = _packet_memory(packet, args.packet or "PACKET")
+    memory = _packet_memory(packet, args.packet or "PACKET", read_only=False)
     try:
         review = packet_review(packet, memory)
         review_file = read_review_file(source, kind, review)
@@ -202,12 +202,12 @@ def _review_import(args: argparse.Namespace) -> int:
     return 0 if report.ok and not review_file.rejected else 1
 
 
-def _packet_memory(packet: Packet, packet_arg: str) -> TranslationMemory:
+def _packet_memory(packet: Packet, packet_arg: str, read_only: bool) -> TranslationMemory:
     if not packet.memory.is_file():
         raise BriefkitError(
             "no translation memory yet", packet.memory, hint=f"build the packet first: briefkit build {packet_arg}"
         )
-    return TranslationMemory(packet.memory)
+    return TranslationMemory(packet.memory, read_only)
 
 
 def _review_status(args: argparse.Namespace, packet: Packet, memory: TranslationMemory) -> int:
@@ -238,7 +238,7 @@ def _review(args: argparse.Namespace) -> int:
     if args.review_command == "import":
         return _review_import(args)
     packet = load_packet(Path(args.packet), args.allow_outside)
-    memory = _packet_memory(packet, args.packet)
+    memory = _packet_memory(packet, args.packet, read_only=args.review_command != "undo")
     try:
         if args.review_command == "status":
             return _review_status(args, packet, memory)

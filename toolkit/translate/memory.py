@@ -153,8 +153,13 @@ class WriteResult:
 class TranslationMemory:
     """Safe for several builds at once: WAL journal, one transaction per batch, busy timeout."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        """Open (and create, or upgrade) the memory for reading and writing; with `read_only`, only read it,
+        as commands that change nothing do (they work on a read-only disk or another user's memory)."""
         self.path = path
+        if read_only:
+            self.db = self._open_read_only(path)
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + 60
         while True:
@@ -178,6 +183,32 @@ class TranslationMemory:
         if ok != "ok":
             self.db.close()
             raise BriefkitError(f"translation memory failed its integrity check: {ok}", path)
+
+    @staticmethod
+    def _open_read_only(path: Path) -> sqlite3.Connection:
+        db = None
+        # mode=ro still needs the -shm file; on read-only media, where nobody can write, immutable needs none
+        for options in ("mode=ro", "mode=ro&immutable=1"):
+            try:
+                db = sqlite3.connect(f"{path.absolute().as_uri()}?{options}", uri=True, timeout=LOCK_WAIT_S)
+                version = int(db.execute("PRAGMA user_version").fetchone()[0])
+                break
+            except sqlite3.OperationalError as exc:
+                if db is not None:
+                    db.close()
+                db, error = None, exc
+            except sqlite3.DatabaseError as exc:
+                raise BriefkitError(f"translation memory is damaged: {exc}", path) from None
+        if db is None:
+            raise BriefkitError(f"translation memory cannot be read: {error}", path) from None
+        if version != SCHEMA_VERSION:
+            db.close()
+            raise BriefkitError(
+                f"translation memory has schema version {version}, this briefkit reads {SCHEMA_VERSION}",
+                path,
+                hint="a build upgrades it (it needs to write to it once)" if version < SCHEMA_VERSION else None,
+            )
+        return db
 
     @staticmethod
     def _open(path: Path) -> sqlite3.Connection:
