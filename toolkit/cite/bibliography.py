@@ -81,6 +81,7 @@ def _shape_problems(entry: dict[str, Any]) -> list[str]:
 
 
 BIBTEX_ENTRY = re.compile(r"^[ \t]*@", re.M)
+PANDOC_PARSE_ERROR = re.compile(r"\(line (?P<line>\d+), column (?P<column>\d+)\):\n(?P<what>[^\n]*)")
 
 
 def _entries(path: Path) -> tuple[list[Any], str]:
@@ -93,8 +94,12 @@ def _entries(path: Path) -> tuple[list[Any], str]:
         fmt = "biblatex" if "@online" in text.lower() or "biblatex" in text.lower() else "bibtex"
         try:
             text = run_pandoc(["-f", fmt, "-t", "csljson"], text, "reading BibTeX")
-        except BriefkitError as exc:
-            raise BriefkitError(exc.message, path) from None
+        except BriefkitError as exc:  # Pandoc's parse error on several lines: one line, with the file's line
+            where = PANDOC_PARSE_ERROR.search(exc.message)
+            if where is None:
+                raise BriefkitError(exc.message.splitlines()[0], path) from None
+            message = f"not valid BibTeX: {where.group('what')} (column {where.group('column')})"
+            raise BriefkitError(message, path, int(where.group("line"))) from None
     try:
         entries = json.loads(text)
     except json.JSONDecodeError as exc:

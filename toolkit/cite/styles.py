@@ -28,12 +28,19 @@ PARENT_HINT = (
 def resolve_style(name: str, packet_dir: Path) -> Path:
     """A CSL style by name (from the CSL styles repository) or by path; dependent styles use their parent."""
     if name.endswith(".csl"):
-        candidate: Path | None = (packet_dir / name).resolve()
+        try:
+            candidate: Path | None = (packet_dir / name).resolve()
+        except (OSError, ValueError, RuntimeError):
+            candidate = None
     else:
         candidate = STYLES_DIR / f"{name}.csl" if STYLE_ID.fullmatch(name) else None
-    if candidate is None or not candidate.is_file():
+    try:
+        found = candidate is not None and candidate.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL
+        found = False
+    if candidate is None or not found:
         raise BriefkitError(
-            f"unknown citation style `{name}`",
+            f"unknown citation style `{name[:100]}`",
             hint="use a name from the CSL styles repository (e.g. chicago-notes-bibliography, "
             "apa) or a path to a .csl file",
         )

@@ -98,6 +98,8 @@ def load_image(source: str, alt: str, summary: Path, inputs_root: Path | None) -
         if path.stat().st_size > MAX_IMAGE_BYTES:
             raise ImageRefused(f"image {source[:80]!r} is over the {MAX_IMAGE_BYTES // 1_000_000} MB limit")
         data = path.read_bytes()
+    except ImageRefused:
+        raise
     except (OSError, ValueError, RuntimeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise ImageRefused(f"image {source[:80]!r} cannot be read: {reason}") from None

@@ -293,7 +293,7 @@ def _front_matter(tree: SyntaxTreeNode, path: Path) -> SummaryMeta:
     if not lang.startswith("en"):
         raise BriefkitError(f"summaries must be written in English (lang: en), got {lang!r}", path, lines.get("lang"))
     return SummaryMeta(
-        title=data["title"].strip(),
+        title=" ".join(data["title"].split()),  # one space between words, as in the Markdown body
         source=data["source"].strip().lstrip("@"),
         date=read_date(data.get("date"), path, lines.get("date")),
         summarized_by=str(data.get("summarized_by", "") or ""),
