@@ -392,6 +392,12 @@ def test_bibliographies_of_10001_entries_are_refused_before_pandoc(sample: Path,
     code, stderr = build(sample, tmp_path)
     assert code == 1
     assert "error: {inputs}/references.bib: 10,001 entries, over the limit of 10,000 (split the file)" in stderr
+    # a 19 MB .bib of few entries made Pandoc take 4 GB: a .bib may hold 5 MB
+    abstract = "word " * 1_000_000
+    (sample / "references.bib").write_text(f"@book{{k1, title={{T}}, abstract={{{abstract}}}}}\n" * 2)
+    code, stderr = build(sample, tmp_path)
+    assert code == 1
+    assert "error: {inputs}/references.bib: file is 10.0 MB, over the 5 MB limit" in stderr
 
 
 def test_glossaries_over_their_budgets_are_one_clear_line(sample: Path, tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from toolkit.translate.anchors import segment_key
 NS = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
 PACKET = "inputs/packets/fentanyl-parallel.yaml"
 SCHEMAS = ROOT.parent / "shared" / "schemas"
-ID_CELL = re.compile(r"^(\S+-\d{3})\n#")
+ID_CELL = re.compile(r"^(\S.*?-\d{3,})\n#")
 
 
 @pytest.fixture
@@ -630,3 +630,52 @@ def test_review_import_of_a_file_that_is_not_a_review_file(tmp_path: Path) -> No
     xlf = tmp_path / "bad.xlf"
     xlf.write_text("<?xml version='1.0'?>\n<xliff>\n<file>\n</xliff>\n")
     assert f"error: {xlf}:4: not valid XML" in run_cli("review", "import", str(xlf)).stderr
+
+
+def test_comments_instructions_and_huge_ids_in_an_xliff_target(workspace: tuple[Path, dict[str, str]]) -> None:
+    # A CAT tool may leave comments and processing instructions inside a target, and a hostile file a
+    # 5000-digit inline code id (int() refuses more than 4300 digits): words around them are kept, the id is
+    # a placeholder problem, nothing is a traceback
+    root, _ = workspace
+    _, path = export(workspace)
+    tree = etree.parse(str(path))
+    units = {u.get("id"): u for u in tree.iterfind(".//x:trans-unit", NS)}
+    target = units["fentanyl-war-001"].find("x:target", NS)
+    for child in list(target):
+        target.remove(child)
+    target.text = "El "
+    comment, instruction = etree.Comment(" revisar "), etree.ProcessingInstruction("cat", "segment=1")
+    comment.tail, instruction.tail = "argumento", " central"
+    target.extend([comment, instruction])
+    target.set("state", "translated")
+    huge = units["fentanyl-war-004"].find("x:target", NS)
+    huge.append(etree.Element(f"{{{NS['x']}}}x", id="9" * 5000))
+    huge.set("state", "translated")
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+    result = cli(workspace, "review", "import", str(path), "--editor", "Ana")
+    assert "Traceback" not in result.stderr
+    assert memory_target(root, "The argument")[:2] == ("El argumento central", "reviewed")
+    assert "segment fentanyl-war-004 not imported" in result.stderr
+    assert memory_target(root, "Three proposals")[1] == "machine"
+
+
+def test_review_rows_of_summaries_with_spaces_and_over_999_segments(tmp_path: Path) -> None:
+    # Rows were skipped silently when a summary's file name had a space or its ids passed 999
+    shutil.copytree(INPUTS, tmp_path / "inputs", ignore=shutil.ignore_patterns(".briefkit"))
+    summaries = tmp_path / "inputs" / "summaries"
+    text = (summaries / "fentanyl-war.md").read_text()
+    (summaries / "fentanyl war.md").write_text(text + "".join(f"\nPoint {n} of the list.\n" for n in range(1000)))
+    packet = tmp_path / "inputs" / "packets" / "fentanyl-parallel.yaml"
+    packet.write_text(packet.read_text().replace("fentanyl-war.md", "fentanyl war.md"))
+    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "none"), "ARGOS_PACKAGES_DIR": str(tmp_path / "none")}
+    workspace = (tmp_path, env)
+    assert cli(workspace, "build", PACKET, "--out", "out", "--format", "docx").returncode == 0
+    path, _ = export(workspace)
+    rows = rows_by_id(docx.Document(str(path)))
+    last = max((segment for segment in rows if segment.startswith("fentanyl war-")), key=lambda s: int(s[13:]))
+    assert int(last.rsplit("-", 1)[1]) >= 1000
+    edit_table(path, {"fentanyl war-001": "La tesis central", last: "Punto 999 de la lista."})
+    result = cli(workspace, "review", "import", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "stored 2 corrections" in result.stdout
+    assert memory_target(tmp_path, "The argument")[0] == "La tesis central"

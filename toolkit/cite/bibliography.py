@@ -13,7 +13,7 @@ from typing import Any
 from toolkit.cite.pandoc import run_pandoc
 from toolkit.errors import BriefkitError, raise_all
 from toolkit.model import Cite, Document, Inline, is_safe_link, notes_in_order, query_blocks, query_inlines
-from toolkit.read.yamlfile import read_text
+from toolkit.read.yamlfile import MAX_INPUT_BYTES, read_text
 
 log = logging.getLogger("briefkit")
 MAX_CITATIONS = 20_000
@@ -49,6 +49,7 @@ class Bibliography:
 
 
 MAX_ENTRIES = 10_000  # in one bibliography file
+MAX_BIBTEX_BYTES = 5_000_000  # Pandoc takes some 200 bytes of memory per byte of BibTeX
 # CSL-JSON's shapes (the CSL data schema): names are lists of name objects, dates are date objects (or text),
 # `categories` a list of words, `custom` an object; every other variable is text or a number. Pandoc stops at
 # the first wrong one with an error naming a temporary file and an array index, so they are checked here.
@@ -86,8 +87,9 @@ PANDOC_PARSE_ERROR = re.compile(r"\(line (?P<line>\d+), column (?P<column>\d+)\)
 
 def _entries(path: Path) -> tuple[list[Any], str]:
     """The raw entries of one file (BibTeX converted by Pandoc), and the JSON text they came from."""
-    text = read_text(path)
-    if path.suffix.lower() == ".bib":
+    is_bibtex = path.suffix.lower() == ".bib"
+    text = read_text(path, MAX_BIBTEX_BYTES if is_bibtex else MAX_INPUT_BYTES)
+    if is_bibtex:
         count = len(BIBTEX_ENTRY.findall(text))  # counted before Pandoc, which takes ~200 bytes per byte of .bib
         if count > MAX_ENTRIES:
             raise BriefkitError(f"{count:,} entries, over the limit of {MAX_ENTRIES:,}", path, hint="split the file")

@@ -186,6 +186,9 @@ class _PacketFile:
         target = self.resolved(key, value)
         if target is None or not self.inside(key, value, target):
             return None
+        if target.exists() and not target.is_file():
+            self.err(key, f"`{key}` is not a regular file (a device, a pipe or a folder): {value}")
+            return None
         if not target.is_file():
             self.err(key, f"`{key}` file not found: {value}", "paths are relative to the packet file")
             return None

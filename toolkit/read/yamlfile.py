@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +117,10 @@ PAGE_BREAKS = str.maketrans({"\f": " ", "\v": " "})
 def read_text(path: Path, limit: int = MAX_INPUT_BYTES) -> str:
     """Read a UTF-8 text file of at most `limit` bytes, turning the usual failures into user errors."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # /dev/zero says its size is 0 and never ends
+            raise BriefkitError("not a regular file (a device, a pipe or a folder); briefkit reads only files", path)
+        size = info.st_size
         if size > limit:
             raise BriefkitError(f"file is {size / 1e6:.1f} MB, over the {limit / 1e6:g} MB limit", path)
         data = path.read_bytes()
