@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from toolkit.cite.bibliography import check_citation_keys, load_bibliography
 from toolkit.cite.citeproc import render_citations
 from toolkit.cite.pandoc import pandoc_path
-from toolkit.cite.styles import resolve_style
+from toolkit.cite.styles import describe_style, resolve_style
 from toolkit.errors import BriefkitError
 from toolkit.model import Document, Paragraph, map_blocks, notes_in_order, plain_text
 from toolkit.read.markdown import read_summary
@@ -122,3 +123,36 @@ def test_unknown_key_and_duplicates_are_reported(tmp_path: Path) -> None:
 def test_unknown_style_is_a_clear_error() -> None:
     with pytest.raises(BriefkitError, match="unknown citation style `chicago-nope`"):
         resolve_style("chicago-nope", INPUTS)
+
+
+def test_dependent_and_renamed_style_names_resolve_through_the_repository_index() -> None:
+    # `vancouver` (renamed to nlm-citation-sequence) and `nature-biotechnology` (a dependent style of nature)
+    # were refused as unknown; the ~8,000 dependent ids and the renamed ones now resolve, and say how
+    shipped = Path(resolve_style("apa", INPUTS).parent)
+    assert resolve_style("nature-biotechnology", INPUTS) == shipped / "nature.csl"
+    assert resolve_style("vancouver", INPUTS) == shipped / "nlm-citation-sequence.csl"
+    assert resolve_style("mla", INPUTS) == shipped / "modern-language-association.csl"
+    assert describe_style("nature-biotechnology") == (
+        "`nature-biotechnology` (Nature Biotechnology) is a dependent style: its parent `nature` is used"
+    )
+    assert describe_style("apa") == ""
+    with pytest.raises(BriefkitError) as refused:
+        resolve_style("nature-biotech", INPUTS)
+    assert "did you mean `nature-biotechnology`?" in str(refused.value)
+    # a dependent style renders exactly as its parent does
+    packet = load_packet(INPUTS / "packets" / "cartel-policy-2025.yaml")
+    docs = [read_summary(p) for p in packet.summaries]
+    bib = load_bibliography(packet.bibliography)
+    as_parent = render_citations(docs, bib, resolve_style("nature", INPUTS), "en-US")
+    as_dependent = render_citations(docs, bib, resolve_style("nature-biotechnology", INPUTS), "en-US")
+    assert note_texts(as_parent[0]) == note_texts(as_dependent[0]) and as_parent[1] == as_dependent[1]
+
+
+def test_styles_search_finds_independent_and_dependent_styles() -> None:
+    command = [sys.executable, "-m", "toolkit", "styles", "search"]
+    result = subprocess.run([*command, "nature", "biotech"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert "nature-biotechnology\tNature Biotechnology\tdependent on nature" in result.stdout.splitlines()
+    result = subprocess.run([*command, "England"], capture_output=True, text=True)
+    assert "the-new-england-journal-of-medicine\tThe New England Journal of Medicine\tindependent" in result.stdout
+    assert subprocess.run([*command, "zzqqxx"], capture_output=True).returncode == 1

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from toolkit import __version__
 from toolkit.atomic import write_atomic
+from toolkit.cite.styles import search_styles
 from toolkit.errors import BriefkitError
 from toolkit.read.packet import Packet, build_timestamp, load_packet
 from toolkit.release.pipeline import FORMATS, build_packet
@@ -86,6 +87,15 @@ def _release(args: argparse.Namespace) -> int:
         require_review=args.require_review,
     )
     return 1 if release.failed else 0
+
+
+def _styles(args: argparse.Namespace) -> int:
+    matches = search_styles(args.words)
+    for match in matches:
+        kind = f"dependent on {match.parent}" if match.parent else "independent"
+        print(f"{match.id}\t{match.title}\t{kind}")
+    print(f"{len(matches)} styles match; give one as `citation_style:` in a packet", file=sys.stderr)
+    return 0 if matches else 1
 
 
 def _models(args: argparse.Namespace) -> int:
@@ -290,6 +300,11 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--allow-outside", action="store_true", help=OUTSIDE_HELP)
     r.add_argument("--require-review", choices=REVIEW_LEVELS, help=REVIEW_HELP)
     r.set_defaults(run=_release)
+    st = sub.add_parser("styles", help="find a citation style: CSL repository ids and titles")
+    stsub = st.add_subparsers(dest="styles_command", required=True)
+    search = stsub.add_parser("search", help="styles whose id or title holds every word (independent and dependent)")
+    search.add_argument("words", nargs="+")
+    st.set_defaults(run=_styles)
     m = sub.add_parser("models", help="list or install Argos Translate models")
     msub = m.add_subparsers(dest="models_command", required=True)
     msub.add_parser("list", help="installed models")

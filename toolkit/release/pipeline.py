@@ -15,6 +15,7 @@ from pathlib import Path
 from toolkit import __version__
 from toolkit.atomic import write_folder_atomic
 from toolkit.cite.citeproc import render_citations
+from toolkit.cite.styles import describe_style
 from toolkit.errors import BriefkitError
 from toolkit.model import Document, Edition
 from toolkit.read.packet import Packet, ReviewLevel, build_timestamp
@@ -201,6 +202,9 @@ def build_packet(
     prepared = prepare_packet(packet_path, allow_outside)
     packet = prepared.packet
     check_output_folder(out_dir, packet)
+    resolved = describe_style(packet.citation_style)
+    if resolved:
+        log.info("%s: citation style: %s", packet.id, resolved)
     clock.done(Step.READ)
 
     clock.start(Step.TRANSLATE)
