@@ -33,6 +33,16 @@ class Bibliography:
     paths: tuple[Path, ...]
     items: dict[str, Reference]
 
+    @property
+    def bibtex_files(self) -> tuple[Path, ...]:
+        """The BibTeX/BibLaTeX files, which Pandoc reads as they are: converted to CSL-JSON first, they lost
+        case protection ({{…}}), braced names ({van Dijk}), per-entry languages and @misc's type."""
+        return tuple(p for p in self.paths if p.suffix.lower() == ".bib")
+
+    def json_entries(self) -> list[dict[str, Any]]:
+        """The CSL-JSON entries as checked (unsafe URLs dropped)."""
+        return [dict(r.csl) for r in self.items.values() if r.path.suffix.lower() != ".bib"]
+
     def names(self) -> tuple[str, ...]:
         """Names a translation keeps as written: authors' full names, publishers, publications, titles."""
         found: set[str] = set()
@@ -136,7 +146,7 @@ def load_bibliography(paths: tuple[Path, ...]) -> Bibliography:
             errors.extend(BriefkitError(f"entry `{key}`: {problem}", path, line) for problem in _shape_problems(entry))
             if not entry.get("title"):
                 errors.append(BriefkitError(f"entry `{key}` has no title", path, line))
-            if not entry.get("type"):
+            if not entry.get("type") and path.suffix.lower() != ".bib":  # Pandoc types every BibTeX entry itself
                 errors.append(
                     BriefkitError(f"entry `{key}` has no type", path, line, "e.g. article-newspaper, report, book")
                 )

@@ -242,11 +242,13 @@ def render_citations(
     cited = sorted({doc.meta.source for doc in documents})
     if cited:
         args += ["-M", "nocite=" + ", ".join("@{" + k + "}" for k in cited)]
-    # Pandoc gets the entries as validated here (unsafe URLs dropped), not the files as they are on disk.
+    # Pandoc gets the CSL-JSON entries as validated here (unsafe URLs dropped), and BibTeX files as they are
+    # (Pandoc reads BibTeX better than any conversion; their links are checked again by the writers).
     with tempfile.TemporaryDirectory(prefix="briefkit-") as scratch:
         references = Path(scratch) / "references.json"
-        entries = [dict(reference.csl) for reference in bibliography.items.values()]
-        references.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+        references.write_text(json.dumps(bibliography.json_entries(), ensure_ascii=False), encoding="utf-8")
+        for bibtex in bibliography.bibtex_files:
+            args += ["--bibliography", str(bibtex)]
         try:
             output = json.loads(run_pandoc([*args, "--bibliography", str(references)], skeleton, "rendering citations"))
         except BriefkitError as exc:  # the entries were checked, so the style is the likely cause: name it
