@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import replace
@@ -216,3 +217,32 @@ def test_bibtex_as_zotero_exports_it_renders_as_pandoc_reads_it(lang: str, tmp_p
     text = " ".join(ours)
     assert "Digital Divide" in text and "van Dijk, Jan" in text and ours[-1].startswith("van Dijk")  # under V
     assert "State-crime Relations" in text or lang != "en-US"  # Pandoc title-cases it in the Spanish locale
+
+
+@pytest.mark.parametrize("style", ["chicago-notes-bibliography", "apa", "chicago-author-date"])
+def test_a_citation_right_before_a_footnote_renders_as_pandoc_renders_it(style: str, tmp_path: Path) -> None:
+    # `[@key][^n]` was read as a reference link: literal brackets stayed and the note lost its author
+    # ("[Jane Doe¹]²", APA "[InSight Crime (n.d.-a)]"); numeric styles are left out: the plain-text comparison
+    # reads their "[1] …" bibliography entries as notes
+    inputs = tmp_path / "inputs"
+    (inputs / "packets").mkdir(parents=True)
+    (inputs / "summaries").mkdir()
+    shutil.copy(INPUTS / "references.json", inputs / "references.json")
+    (inputs / "summaries" / "s.md").write_text(
+        "---\ntitle: T\nsource: directive2025\n---\n\nCited [@directive2025][^a] and in text @rose2023fentanyl[^b]"
+        " here.\n\n[^a]: The author's own note.\n\n[^b]: Another note.\n",
+        encoding="utf-8",
+    )
+    packet_path = inputs / "packets" / "p.yaml"
+    packet_path.write_text(
+        f"id: p\ntitle: P\ncitation_style: {style}\nbibliography: ../references.json\nsummaries: [../summaries/s.md]\n"
+    )
+    packet = load_packet(packet_path)
+    docs = [read_summary(p) for p in packet.summaries]
+    rendered, _ = render_citations(docs, load_bibliography(packet.bibliography), resolve_style(style, inputs), "en-US")
+    expected_notes, expected_body = pandoc_notes(packet_path, "en-US")
+    assert note_texts(rendered) == expected_notes
+    body = " ".join(plain_text(b.children) for b in rendered[0].blocks if isinstance(b, Paragraph))
+    expected = re.sub(r"\[\d+\]", "", expected_body[0])  # Pandoc's plain note marks
+    assert " ".join(body.split()) == " ".join(expected.split())
+    assert "[" not in body

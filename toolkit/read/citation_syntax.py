@@ -13,7 +13,7 @@ from toolkit.model import CiteItem
 KEY = r"[A-Za-z0-9_](?:[\w:.#$%&+?<>~/-]*[\w])?"
 CITE_ITEM = re.compile(rf"^(?P<prefix>.*?)(?P<minus>-?)@(?:\{{(?P<bkey>[^}}]+)\}}|(?P<key>{KEY}))(?P<suffix>.*)$", re.S)
 IN_TEXT = re.compile(rf"@(?:\{{(?P<bkey>[^}}]+)\}}|(?P<key>{KEY}))")
-LOCATOR = re.compile(r" ?\[([^\[\]@]*)\](?![(\[])")
+LOCATOR = re.compile(r" ?\[(?!\^)([^\[\]@]*)\](?![(\[])")  # `[^n]` right after is a footnote, not a locator
 CITATION_START = re.compile(r"@[\w{]")
 CITATION_TOKEN = "citation"
 
@@ -61,7 +61,8 @@ def link_allowing_citations(state: StateInline, silent: bool) -> bool:
 
 
 def bracket_citation(state: StateInline, silent: bool) -> bool:
-    """`[see @key, p. 4; @other]` (not a link: no `(` or `[` right after the closing bracket)."""
+    """`[see @key, p. 4; @other]` (not a link: no `(` or `[` right after the closing bracket, but for a
+    footnote's `[^`)."""
     if state.src[state.pos] != "[" or state.src.startswith("[^", state.pos):
         return False
     if silent and _LinkLabel.depth:  # only looking for where a link's text ends
@@ -70,8 +71,9 @@ def bracket_citation(state: StateInline, silent: bool) -> bool:
     if end < 0 or "[" in state.src[state.pos + 1 : end]:
         return False
     body = state.src[state.pos + 1 : end]
-    if "@" not in body or state.src[end + 1 : end + 2] in ("(", "["):
-        return False
+    after = state.src[end + 1 : end + 3]
+    if "@" not in body or after[:1] == "(" or (after[:1] == "[" and after != "[^"):  # `[@key][^n]`: a citation
+        return False  # and a footnote, as Pandoc reads it; `[text](url)` and `[text][ref]` are links
     items = parse_cite_items(body)
     if items is None:
         return False
