@@ -230,3 +230,38 @@ def test_an_image_file_over_a_megabyte_reaches_the_pdf(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     reader = PdfReader(str(tmp_path / "out" / "p" / "p.pdf"))
     assert any(page.images for page in reader.pages)
+
+
+def test_citations_link_to_their_bibliography_entries_in_author_date_styles(tmp_path: Path) -> None:
+    # Pandoc's link-citations: on by default for author-date and numeric styles, per packet `link_citations`;
+    # each half links to its own bibliography (anchors carry the language)
+    import zipfile
+
+    summary = "---\ntitle: T\nsource: directive2025\n---\n\nA claim [@directive2025] and [@rose2023fentanyl, 4].\n"
+    packet = packet_with(tmp_path, summary, "citation_style: apa\n")
+    result = run_cli("build", str(packet), "--out", str(tmp_path / "out"), "--format", "docx", "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(str(tmp_path / "out" / "p" / "p.pdf"))
+    dests = [
+        (str(a.get_object()["/Dest"]), str(a.get_object().get("/Contents", "")))
+        for page in reader.pages
+        for a in page.get("/Annots") or []
+        if "/Dest" in a.get_object()
+    ]
+    links = dict(dests)
+    for lang in ("en-US", "es-ES"):
+        assert f"ref-{lang}-directive2025" in links and f"ref-{lang}-rose2023fentanyl" in links
+    assert links["ref-en-US-rose2023fentanyl"].startswith("Rose, J.")  # described by the entry's words
+    named = reader.trailer["/Root"]["/Names"]["/Dests"]["/Names"]
+    assert "ref-es-ES-directive2025" in [str(named[i]) for i in range(0, len(named), 2)]  # the target exists
+    with zipfile.ZipFile(tmp_path / "out" / "p" / "p.docx") as zf:
+        body = zf.read("word/document.xml").decode()
+    assert '<w:hyperlink w:anchor="ref-en-US-directive2025"' in body
+    assert 'w:name="ref-en-US-directive2025"' in body and 'w:name="ref-es-ES-directive2025"' in body
+    # a note style does not link by default; a packet can turn links off
+    for extra in ("citation_style: chicago-notes-bibliography\n", "citation_style: apa\nlink_citations: no\n"):
+        packet.write_text(packet.read_text().split("citation_style")[0] + extra)
+        result = run_cli("build", str(packet), "--out", str(tmp_path / "out"), "--format", "docx")
+        assert result.returncode == 0, result.stderr
+        with zipfile.ZipFile(tmp_path / "out" / "p" / "p.docx") as zf:
+            assert "ref-en-US-" not in zf.read("word/document.xml").decode()

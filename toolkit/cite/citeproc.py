@@ -128,14 +128,38 @@ def _inlines_from_pandoc(nodes: list[dict[str, Any]]) -> list[Inline]:
     return out
 
 
-def _blocks_from_pandoc(blocks: list[dict[str, Any]]) -> list[Block]:
+def _blocks_from_pandoc(blocks: list[dict[str, Any]], anchors: bool = False, anchor: str = "") -> list[Block]:
+    """Paragraphs. With `anchors`, a bibliography entry's (a Div `ref-…`) children are held in a `Span` of that
+    anchor, which linked citations lead to."""
     out: list[Block] = []
     for block in blocks:
         if block["t"] in ("Para", "Plain"):
-            out.append(Paragraph(merge_text(_inlines_from_pandoc(block["c"]))))
+            children = merge_text(_inlines_from_pandoc(block["c"]))
+            out.append(Paragraph((Span(anchor, children),) if anchor and children else children))
+            anchor = ""  # the entry's first paragraph holds it
         elif block["t"] == "Div":
-            out.extend(_blocks_from_pandoc(block["c"][1]))
+            identifier = str(block["c"][0][0])
+            inner = identifier if anchors and identifier.startswith("ref-") else ""
+            out.extend(_blocks_from_pandoc(block["c"][1], anchors, inner))
     return out
+
+
+def _namespace_reference_anchors(node: Any, lang: str) -> None:
+    """Pandoc's `#ref-key` links and `ref-key` entry ids, made `ref-<lang>-key` in place: each half of a
+    packet has its own bibliography."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            kind: Any = item.get("t")
+            content: Any = item.get("c")
+            if kind == "Link" and str(content[2][0]).startswith("#ref-"):
+                content[2][0] = f"#ref-{lang}-" + content[2][0][len("#ref-") :]
+            elif kind == "Div" and str(content[0][0]).startswith("ref-"):
+                content[0][0] = f"ref-{lang}-" + content[0][0][len("ref-") :]
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _collect_pandoc(node: Any, cites: list[list[dict[str, Any]]], refs: list[dict[str, Any]]) -> None:
@@ -234,11 +258,15 @@ class _Placer:
 
 
 def render_citations(
-    documents: list[Document], bibliography: Bibliography, style: Path, lang: str
+    documents: list[Document], bibliography: Bibliography, style: Path, lang: str, link: bool = False
 ) -> tuple[list[Document], tuple[Block, ...]]:
-    """Render every citation of one edition, in order, in `style` and `lang`; return documents + bibliography."""
+    """Render every citation of one edition, in order, in `style` and `lang`; return documents + bibliography.
+    With `link`, each citation links to its bibliography entry (Pandoc's `link-citations`); the anchors carry
+    the language (`#ref-es-ES-key`), so that both halves of a packet keep their own."""
     skeleton, total = _skeleton(documents)
     args = ["-f", "markdown", "-t", "json", "--citeproc", "--csl", str(style), "-M", f"lang={lang}"]
+    if link:
+        args += ["-M", "link-citations=true"]
     cited = sorted({doc.meta.source for doc in documents})
     if cited:
         args += ["-M", "nocite=" + ", ".join("@{" + k + "}" for k in cited)]
@@ -254,6 +282,8 @@ def render_citations(
         except BriefkitError as exc:  # the entries were checked, so the style is the likely cause: name it
             detail = exc.message.replace(str(references), "the bibliography")
             raise BriefkitError(detail, style, hint="is the style valid CSL 1.0?") from None
+    if link:
+        _namespace_reference_anchors(output, lang)
     raw_cites: list[list[dict[str, Any]]] = []
     refs: list[dict[str, Any]] = []
     _collect_pandoc(output["blocks"], raw_cites, refs)
@@ -266,5 +296,5 @@ def render_citations(
         rendered.append(
             replace(doc, title=title, blocks=map_blocks(placer.place, doc.blocks, into_notes=False), lang=lang)
         )
-    bibliography_blocks = tuple(_blocks_from_pandoc(refs[0]["c"][1])) if refs else ()
+    bibliography_blocks = tuple(_blocks_from_pandoc(refs[0]["c"][1], anchors=link)) if refs else ()
     return rendered, bibliography_blocks

@@ -175,3 +175,12 @@ def search_styles(words: list[str]) -> list[StyleMatch]:
         if all(w in f"{style_id} {title}".lower() for w in wanted):
             matches.append(StyleMatch(style_id, title, parent))
     return sorted(matches, key=lambda m: m.id)
+
+
+def links_citations(choice: str, style: Path) -> bool:
+    """Whether citations link to their bibliography entries: as the packet says, or by default in author-date
+    and numeric styles (CSL class `in-text`), where a citation is short and its entry is what the reader
+    wants; a note style's footnote already gives the full reference."""
+    if choice != "auto":
+        return choice == "yes"
+    return _parse_style(style, style.name).get("class") == "in-text"

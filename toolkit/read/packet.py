@@ -16,6 +16,8 @@ Layout = Literal["sequential", "parallel"]
 EngineChoice = Literal["auto", "argos", "apertium"]
 ReviewLevel = Literal["reviewed", "approved"]  # what a release can require of every segment before publishing
 REVIEW_LEVELS: tuple[ReviewLevel, ...] = get_args(ReviewLevel)
+LinkCitations = Literal["auto", "yes", "no"]  # auto: linked in author-date and numeric styles, not in note styles
+LINK_CITATIONS: tuple[LinkCitations, ...] = ("auto", "yes", "no")
 NumberStyle = Literal["spanish", "as-written"]  # figures written the Spanish way (2,5; 200 000) or as in English
 LAYOUTS: tuple[Layout, ...] = get_args(Layout)
 ENGINES: tuple[EngineChoice, ...] = get_args(EngineChoice)
@@ -29,6 +31,7 @@ FIELDS = [
     "date",
     "languages",
     "citation_style",
+    "link_citations",
     "layout",
     "bibliography",
     "glossary",
@@ -72,6 +75,7 @@ class Packet:
     translations: Path  # reviewed and approved translations as TMX, kept in version control
     inputs_root: Path  # every input must lie inside it (see `load_packet`)
     require_review: ReviewLevel | None = None
+    link_citations: LinkCitations = "auto"
     allow_outside: bool = False
     key_lines: dict[str, int] = field(default_factory=dict)  # where each key is, for errors found later
 
@@ -325,6 +329,14 @@ def read_packet(path: Path, allow_outside: bool = False) -> tuple[Packet, list[B
     memory = f.file_or_default("memory", f.inputs_root / ".briefkit" / "memory.sqlite")
     translations = f.file_or_default("translations", f.inputs_root / "translations.tmx")
     citation_style = f.citation_style()
+    link_value = (
+        f.text("link_citations", "auto")
+        if not isinstance(f.data.get("link_citations"), bool)
+        else ("yes" if f.data["link_citations"] else "no")
+    )
+    link_citations = next((choice for choice in LINK_CITATIONS if choice == link_value), None)
+    if link_citations is None:
+        f.err("link_citations", f"`link_citations` must be one of auto, yes, no, got {link_value!r}")
     required = f.choice("require_review", ("", *REVIEW_LEVELS), "")
     packet = Packet(
         path=path,
@@ -346,6 +358,7 @@ def read_packet(path: Path, allow_outside: bool = False) -> tuple[Packet, list[B
         translations=translations,
         inputs_root=f.inputs_root,
         require_review=next((level for level in REVIEW_LEVELS if level == required), None),
+        link_citations=link_citations or "auto",
         allow_outside=allow_outside,
         key_lines=f.lines,
     )

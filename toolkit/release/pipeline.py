@@ -15,7 +15,7 @@ from pathlib import Path
 from toolkit import __version__
 from toolkit.atomic import write_folder_atomic
 from toolkit.cite.citeproc import render_citations
-from toolkit.cite.styles import describe_style
+from toolkit.cite.styles import describe_style, links_citations
 from toolkit.errors import BriefkitError
 from toolkit.model import Document, Edition
 from toolkit.read.packet import Packet, ReviewLevel, build_timestamp
@@ -135,7 +135,8 @@ def cite_editions(prepared: PreparedPacket, translation: Translation) -> list[Ed
 
     def cite(item: tuple[str, list[Document]]) -> Edition:
         lang, documents = item
-        rendered, bibliography = render_citations(documents, prepared.bibliography, prepared.style, lang)
+        link = links_citations(prepared.packet.link_citations, prepared.style)
+        rendered, bibliography = render_citations(documents, prepared.bibliography, prepared.style, lang, link)
         return Edition(lang, tuple(seal_document(doc) for doc in rendered), bibliography)
 
     with ThreadPoolExecutor(max_workers=len(translation.editions)) as pool:

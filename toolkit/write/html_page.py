@@ -56,6 +56,7 @@ class _Html:
         self.lang = book.editions[0].lang
         self.note_numbers: dict[str, int] = {}  # per language: each half numbers its notes from 1
         self.link_labels = book.anchor_labels()
+        self.link_targets: set[str] = set()  # internal anchors links on the page lead to
 
     def inlines(self, nodes: tuple[Inline, ...], in_note: bool = False) -> Markup:
         return _join(self.inline(node, in_note) for node in nodes)
@@ -69,11 +70,17 @@ class _Html:
             return Markup("<em>{}</em>").format(self.inlines(node.children, in_note))
         if isinstance(node, Strong):
             return Markup("<strong>{}</strong>").format(self.inlines(node.children, in_note))
-        if isinstance(node, Span):  # an anchor for the Word file's review; nothing to show
-            return self.inlines(node.children, in_note)
+        if isinstance(node, Span):  # an anchor: the Word file's review marks, or a linked bibliography entry
+            inner = self.inlines(node.children, in_note)
+            if node.anchor not in self.link_targets:
+                return inner
+            self.link_labels[node.anchor] = " ".join(plain_text(node.children).split())[:120]
+            return Markup('<span id="{}">{}</span>').format(node.anchor, inner)
         if isinstance(node, Rendered):
             return Markup('<span class="citation">{}</span>').format(self.inlines(node.children, in_note))
         if isinstance(node, Link):
+            if node.target.startswith("#"):  # a linked citation: its entry, written later, gets the id
+                self.link_targets.add(node.target[1:])
             if is_safe_link(node.target):
                 return Markup('<a href="{}">{}</a>').format(node.target, self.inlines(node.children, in_note))
             return self.inlines(node.children, in_note)
