@@ -4,6 +4,7 @@ lack, each with the test that failed before its fix."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -265,3 +266,46 @@ def test_citations_link_to_their_bibliography_entries_in_author_date_styles(tmp_
         assert result.returncode == 0, result.stderr
         with zipfile.ZipFile(tmp_path / "out" / "p" / "p.docx") as zf:
             assert "ref-en-US-" not in zf.read("word/document.xml").decode()
+
+
+def test_formatting_inside_citations_reaches_both_writers(tmp_path: Path) -> None:
+    # citeproc's superscript, subscript, small caps and underline were dropped ("The 21st-Century Drug War"
+    # lost its superscript); they now travel through the model into both writers
+    import json
+    import zipfile
+
+    summary = "---\ntitle: T\nsource: drugwar2021\n---\n\nA claim [@drugwar2021].\n"
+    packet = packet_with(tmp_path, summary, "languages: [en]\n")
+    references = packet.parent.parent / "references.json"
+    entries = json.loads(references.read_text())
+    entries.append(
+        {
+            "id": "drugwar2021",
+            "type": "book",
+            "title": 'The 21<sup>st</sup>-Century Drug War: H<sub>2</sub>O and <span style="font-variant:small-caps;">'
+            "nato</span> Policy",
+            "author": [{"family": "Lopez", "given": "Ana"}],
+            "issued": {"date-parts": [[2021]]},
+        }
+    )
+    references.write_text(json.dumps(entries))
+    result = run_cli("build", str(packet), "--out", str(tmp_path / "out"), "--format", "docx", "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(tmp_path / "out" / "p" / "p.docx") as zf:
+        xml = zf.read("word/footnotes.xml").decode() + zf.read("word/document.xml").decode()
+    assert re.search(r'<w:vertAlign w:val="superscript"/>(?:(?!</w:r>).)*<w:t>st</w:t>', xml)
+    assert re.search(r'<w:vertAlign w:val="subscript"/>(?:(?!</w:r>).)*<w:t>2</w:t>', xml)
+    assert re.search(r"<w:smallCaps/>(?:(?!</w:r>).)*<w:t>nato</w:t>", xml)
+    # in the PDF, "st" is drawn smaller and higher than the "21" before it
+    reader = PdfReader(str(tmp_path / "out" / "p" / "p.pdf"))
+    drawn: list[tuple[str, float, float]] = []
+
+    def text(chunk: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if chunk.strip():
+            drawn.append((chunk, tm[5] * cm[3] + cm[5], size * tm[3] * cm[3]))
+
+    for page in reader.pages:
+        page.extract_text(visitor_text=text)
+    index = next(i for i, (chunk, _, _) in enumerate(drawn) if chunk.rstrip().endswith("21"))
+    after = next(item for item in drawn[index + 1 :] if item[0].strip().startswith("st"))
+    assert after[1] > drawn[index][1] and after[2] < drawn[index][2]

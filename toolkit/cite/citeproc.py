@@ -31,7 +31,9 @@ from toolkit.model import (
     Rendered,
     Span,
     Strong,
+    Styled,
     Text,
+    TextStyle,
     children,
     map_blocks,
     merge_text,
@@ -97,6 +99,14 @@ def _skeleton(documents: list[Document]) -> tuple[str, int]:
 # --- Pandoc JSON back to the model -----------------------------------------------------------------------
 
 
+PANDOC_STYLES: dict[str, TextStyle] = {
+    "Superscript": "superscript",
+    "Subscript": "subscript",
+    "SmallCaps": "small-caps",
+    "Underline": "underline",
+}
+
+
 def _inlines_from_pandoc(nodes: list[dict[str, Any]]) -> list[Inline]:
     out: list[Inline] = []
     for node in nodes:
@@ -112,7 +122,9 @@ def _inlines_from_pandoc(nodes: list[dict[str, Any]]) -> list[Inline]:
             out.append(Strong(merge_text(_inlines_from_pandoc(c))))
         elif t in ("Span", "Cite"):  # both hold their inlines second
             out.extend(_inlines_from_pandoc(c[1]))
-        elif t in ("SmallCaps", "Superscript", "Subscript", "Underline", "Strikeout"):
+        elif t in PANDOC_STYLES:
+            out.append(Styled(PANDOC_STYLES[t], merge_text(_inlines_from_pandoc(c))))
+        elif t == "Strikeout":  # no CSL style strikes text out
             out.extend(_inlines_from_pandoc(c))
         elif t == "Quoted":
             double = c[0]["t"] == "DoubleQuote"

@@ -23,9 +23,11 @@ from toolkit.model.nodes import (
     Rendered,
     Span,
     Strong,
+    Styled,
     SummaryMeta,
     Table,
     Text,
+    TextStyle,
     is_safe_link,
 )
 from toolkit.model.walk import (
@@ -55,6 +57,8 @@ __all__ = [
     "Document",
     "Edition",
     "Emph",
+    "Styled",
+    "TextStyle",
     "Heading",
     "Image",
     "Inline",

@@ -21,6 +21,18 @@ class Strong:
     children: tuple[Inline, ...]
 
 
+TextStyle = Literal["superscript", "subscript", "small-caps", "underline"]
+
+
+@dataclass(frozen=True)
+class Styled:
+    """Text a citation processor set in a style Markdown has no syntax for (CSL's vertical-align, font-variant
+    and text-decoration): "21<sup>st</sup>", small-caps author names."""
+
+    style: TextStyle
+    children: tuple[Inline, ...]
+
+
 @dataclass(frozen=True)
 class Code:
     text: str
@@ -91,8 +103,8 @@ class Image:
     alt: str = ""
 
 
-Inline = Text | Emph | Strong | Code | Link | Cite | Note | Rendered | Span | Image
-Container = Emph | Strong | Link | Rendered | Span  # inlines whose children are inlines of the same sequence
+Inline = Text | Emph | Strong | Styled | Code | Link | Cite | Note | Rendered | Span | Image
+Container = Emph | Strong | Styled | Link | Rendered | Span  # inlines whose children are inlines of the same sequence
 
 SAFE_LINK_PREFIXES = ("http://", "https://", "mailto:", "#")
 

@@ -29,6 +29,7 @@ from toolkit.model.nodes import (
     Rendered,
     Span,
     Strong,
+    Styled,
     Table,
     Text,
 )
@@ -39,7 +40,7 @@ InlineSeq = tuple[Inline, ...]
 
 def children(node: Inline) -> InlineSeq:
     """The inline children of a container node; () for every other node."""
-    if isinstance(node, (Emph, Strong, Link, Rendered, Span)):
+    if isinstance(node, (Emph, Strong, Styled, Link, Rendered, Span)):
         return node.children
     return ()
 
@@ -50,6 +51,8 @@ def with_children(node: Inline, kids: InlineSeq) -> Inline:
         return Emph(kids)
     if isinstance(node, Strong):
         return Strong(kids)
+    if isinstance(node, Styled):
+        return Styled(node.style, kids)
     if isinstance(node, Link):
         return Link(node.target, kids)
     if isinstance(node, Rendered):

@@ -27,6 +27,7 @@ from toolkit.model import (
     Rendered,
     Span,
     Strong,
+    Styled,
     Table,
     Text,
     is_safe_link,
@@ -34,6 +35,12 @@ from toolkit.model import (
 )
 from toolkit.write.book import PacketBook, labels_for, note_lines
 
+STYLED_HTML = {
+    "superscript": "<sup>{}</sup>",
+    "subscript": "<sub>{}</sub>",
+    "small-caps": '<span class="small-caps">{}</span>',
+    "underline": "<u>{}</u>",
+}
 NOTE_CLASS = "footnote"  # the class of a footnote's element, which the PDF tags as a Note
 
 
@@ -70,6 +77,8 @@ class _Html:
             return Markup("<em>{}</em>").format(self.inlines(node.children, in_note))
         if isinstance(node, Strong):
             return Markup("<strong>{}</strong>").format(self.inlines(node.children, in_note))
+        if isinstance(node, Styled):
+            return Markup(STYLED_HTML[node.style]).format(self.inlines(node.children, in_note))
         if isinstance(node, Span):  # an anchor: the Word file's review marks, or a linked bibliography entry
             inner = self.inlines(node.children, in_note)
             if node.anchor not in self.link_targets:

@@ -34,8 +34,10 @@ from toolkit.model import (
     Rendered,
     Span,
     Strong,
+    Styled,
     Table,
     Text,
+    TextStyle,
     block_text,
     is_safe_link,
     plain_text,
@@ -56,6 +58,7 @@ class _Writer:
         self.bookmark_id = 0
         self.lang = book.editions[0].lang
         self.notes_per_language: dict[str, int] = {}
+        self.text_styles: frozenset[TextStyle] = frozenset()  # citeproc's styles around the runs being written
         self._setup_styles()
         self.body = wordxml.DocumentBody(self.doc, Cm(21.0 - 2 * style.page_margin_cm))
 
@@ -131,7 +134,14 @@ class _Writer:
                 run.bold = bold or None
                 if isinstance(node, Code):
                     run.font.name = "Courier New"
+                for style in self.text_styles:
+                    wordxml.set_text_style(run, style)
                 wordxml.set_run_language(run, self.lang)
+            elif isinstance(node, Styled):  # kept for the runs inside it (the recursion's other state is its args)
+                outer = self.text_styles
+                self.text_styles = outer | {node.style}
+                self.inlines(paragraph, node.children, italic, bold, link, in_note)
+                self.text_styles = outer
             elif isinstance(node, Emph):
                 self.inlines(paragraph, node.children, not italic, bold, link, in_note)
             elif isinstance(node, Strong):

@@ -18,6 +18,8 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph as WordParagraph
 from docx.text.run import Run
 
+from toolkit.model import TextStyle
+
 
 class DocumentBody:
     """Paragraphs and tables added at the end of a document's body in constant time. python-docx finds the
@@ -63,6 +65,18 @@ def set_run_language(run: Run, tag: str) -> None:
         lang = OxmlElement("w:lang")
         rpr.append(lang)
     lang.set(qn("w:val"), tag)
+
+
+def set_text_style(run: Run, style: TextStyle) -> None:
+    """Superscript, subscript, small caps or underline on a run (what CSL styles set beyond italic and bold)."""
+    if style == "superscript":
+        run.font.superscript = True
+    elif style == "subscript":
+        run.font.subscript = True
+    elif style == "small-caps":
+        run.font.small_caps = True
+    else:
+        run.font.underline = True
 
 
 def set_missing_languages(element: Any, tag: str) -> None:
