@@ -1,0 +1,128 @@
+"""Citations against Pandoc's own rendering, with formatting, over a reference set written apart from the
+samples (tests/reference/wide-references.json, and the same works as Zotero / Better BibTeX export them in
+wide-references.bib: a corporate author, name particles, two-surname Hispanic names,
+no date, two works of one author in one year, an edited volume and a chapter, a translation, web pages with
+access dates, a bill, a statute, a court case, Spanish titles, super- and subscripts) in several styles and
+locales. Every note, the text around the citations and every bibliography entry, in order, must be what
+Pandoc makes of the same Markdown: text, italic, bold, small caps, super- and subscript."""
+
+from __future__ import annotations
+
+import html
+import subprocess
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from toolkit.cite.bibliography import load_bibliography
+from toolkit.cite.citeproc import render_citations
+from toolkit.cite.pandoc import pandoc_path
+from toolkit.cite.styles import resolve_style
+from toolkit.model import (
+    Emph,
+    Inline,
+    Link,
+    Paragraph,
+    Rendered,
+    Span,
+    Strong,
+    Styled,
+    Text,
+    notes_in_order,
+)
+from toolkit.read.markdown import read_summary
+
+REFERENCE = Path(__file__).parent / "reference"
+STYLES = [
+    "chicago-notes-bibliography",
+    "chicago-author-date",
+    "apa",
+    "modern-language-association",
+    "ieee",
+    "harvard-cite-them-right",
+    "vancouver",
+]
+LANGS = ["en-US", "es-ES", "es-MX"]
+KEPT = {"em", "strong", "sup", "sub", "u"}
+STYLED = {"superscript": "sup", "subscript": "sub", "underline": "u"}
+
+
+def folded(text: str) -> str:
+    return " ".join(text.split()).replace(" </", "</")
+
+
+def ours(nodes: tuple[Inline, ...]) -> str:
+    """Our model as the markup compared: formatting kept, links, anchors and notes' calls left out."""
+    out = []
+    for node in nodes:
+        if isinstance(node, Text):
+            out.append(html.escape(node.text, quote=False))
+        elif isinstance(node, Emph):
+            out.append(f"<em>{ours(node.children)}</em>")
+        elif isinstance(node, Strong):
+            out.append(f"<strong>{ours(node.children)}</strong>")
+        elif isinstance(node, Styled):
+            tag = STYLED.get(node.style)
+            inner = ours(node.children)
+            out.append(f"<{tag}>{inner}</{tag}>" if tag else f'<span class="smallcaps">{inner}</span>')
+        elif isinstance(node, (Link, Rendered, Span)):
+            out.append(ours(node.children))
+    return folded("".join(out))
+
+
+def theirs(element: lxml.html.HtmlElement) -> str:
+    """Pandoc's HTML as the same markup."""
+    return folded(_markup(element))
+
+
+def _markup(element: lxml.html.HtmlElement) -> str:
+    out = [html.escape(element.text or "", quote=False)]
+    for child in element:
+        classes = (child.get("class") or "").split()
+        if child.tag == "a" and ("footnote-ref" in classes or "footnote-back" in classes):
+            pass
+        elif child.tag in KEPT:
+            out.append(f"<{child.tag}>{_markup(child)}</{child.tag}>")
+        elif child.tag == "span" and "smallcaps" in classes:
+            out.append(f'<span class="smallcaps">{_markup(child)}</span>')
+        else:
+            out.append(_markup(child))
+        out.append(html.escape(child.tail or "", quote=False))
+    return "".join(out)
+
+
+def pandoc_html(markdown: str, style: Path, lang: str, source: str, references: Path) -> lxml.html.HtmlElement:
+    args = [pandoc_path(), "-f", "markdown", "-t", "html", "--citeproc", "--csl", str(style), "-M", f"lang={lang}"]
+    args += ["-M", f"nocite=@{source}", "--bibliography", str(references)]
+    out = subprocess.run(args, input=markdown, capture_output=True, text=True, check=True).stdout
+    return lxml.html.fromstring(f"<div>{out}</div>")
+
+
+@pytest.mark.parametrize("references", ["wide-references.json", "wide-references.bib"])  # CSL-JSON; Zotero's BibLaTeX
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("style_name", STYLES)
+def test_citations_match_pandoc_with_formatting(style_name: str, lang: str, references: str, tmp_path: Path) -> None:
+    body = (REFERENCE / "wide-citations.md").read_text(encoding="utf-8")
+    summary = tmp_path / "wide.md"
+    summary.write_text(f"---\ntitle: Wide\nsource: unodc2023\n---\n\n{body}", encoding="utf-8")
+    style = resolve_style(style_name, tmp_path)
+    bibliography = load_bibliography((REFERENCE / references,))
+    rendered, entries = render_citations([read_summary(summary)], bibliography, style, lang)
+    doc = rendered[0]
+    our_notes = [
+        " ".join(ours(b.children) for b in n.blocks if isinstance(b, Paragraph)) for n in notes_in_order(doc.blocks)
+    ]
+    our_text = [ours(b.children) for b in doc.blocks if isinstance(b, Paragraph)]
+    our_entries = [ours(b.children) for b in entries if isinstance(b, Paragraph)]
+
+    page = pandoc_html(body, style, lang, "unodc2023", REFERENCE / references)
+    their_notes = [" ".join(theirs(p) for p in li.iter("p")) for li in page.xpath("//section[@id='footnotes']//li")]
+    their_text = [theirs(p) for p in page.xpath("./p")]
+    their_entries = [theirs(entry) for entry in page.xpath("//div[@id='refs']/div")]
+
+    assert len(their_entries) == 15 and len(their_text) == 1  # every work, and the text around the citations
+    assert any("<sup>st</sup>" in entry for entry in their_entries)  # formatting is part of what is compared
+    assert our_text == their_text
+    assert our_notes == their_notes
+    assert our_entries == their_entries  # every entry, in order
