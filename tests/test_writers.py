@@ -260,6 +260,26 @@ def test_citations_link_to_their_bibliography_entries_in_author_date_styles(tmp_
     assert '<w:hyperlink w:anchor="ref-en-US-directive2025"' in body
     assert 'w:name="ref-en-US-directive2025"' in body and 'w:name="ref-es-ES-directive2025"' in body
     # a note style does not link by default; a packet can turn links off
+    # a key too long for a Word bookmark, with characters one cannot hold: its digest stands in, both ends agree
+    import json
+
+    references = packet.parent.parent / "references.json"
+    long_key = "unitednationsofficeondrugsandcrime:2023:globalreportoncocaine"
+    entries = [*json.loads(references.read_text()), {"id": long_key, "type": "report", "title": "Global Report"}]
+    references.write_text(json.dumps(entries))
+    summary_file = packet.parent.parent / "summaries" / "s.md"
+    summary_file.write_text(summary_file.read_text() + f"\nAnd [@{long_key}].\n")
+    result = run_cli("build", str(packet), "--out", str(tmp_path / "out"), "--format", "docx", "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(tmp_path / "out" / "p" / "p.docx") as zf:
+        body = zf.read("word/document.xml").decode()
+    anchors = set(re.findall(r'<w:hyperlink w:anchor="(ref-[^"]+)"', body))
+    bookmarks = set(re.findall(r'<w:bookmarkStart [^>]*w:name="(ref-[^"]+)"', body))
+    assert len(anchors) == 6 and anchors <= bookmarks and all(len(name) <= 40 for name in bookmarks)
+    reader = PdfReader(str(tmp_path / "out" / "p" / "p.pdf"))
+    named = reader.trailer["/Root"]["/Names"]["/Dests"]["/Names"]
+    pdf_anchors = {str(named[i]) for i in range(0, len(named), 2)}
+    assert anchors <= pdf_anchors
     for extra in ("citation_style: chicago-notes-bibliography\n", "citation_style: apa\nlink_citations: no\n"):
         packet.write_text(packet.read_text().split("citation_style")[0] + extra)
         result = run_cli("build", str(packet), "--out", str(tmp_path / "out"), "--format", "docx")

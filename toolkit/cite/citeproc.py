@@ -6,6 +6,7 @@ notes); its output is mapped back onto the model: each `Cite` becomes `Rendered`
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import tempfile
@@ -156,6 +157,18 @@ def _blocks_from_pandoc(blocks: list[dict[str, Any]], anchors: bool = False, anc
     return out
 
 
+WORD_BOOKMARK_CHARS = 40  # Word keeps bookmark names of at most 40 characters
+
+
+def reference_anchor(lang: str, key: str) -> str:
+    """The anchor of a bibliography entry in one half: `ref-es-ES-key`, or, for a key too long for a Word
+    bookmark or with characters one cannot hold, the key's digest in its place."""
+    anchor = f"ref-{lang}-{key}"
+    if len(anchor) <= WORD_BOOKMARK_CHARS and re.fullmatch(r"[A-Za-z0-9_-]+", key):
+        return anchor
+    return f"ref-{lang}-" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
 def _namespace_reference_anchors(node: Any, lang: str) -> None:
     """Pandoc's `#ref-key` links and `ref-key` entry ids, made `ref-<lang>-key` in place: each half of a
     packet has its own bibliography."""
@@ -166,9 +179,9 @@ def _namespace_reference_anchors(node: Any, lang: str) -> None:
             kind: Any = item.get("t")
             content: Any = item.get("c")
             if kind == "Link" and str(content[2][0]).startswith("#ref-"):
-                content[2][0] = f"#ref-{lang}-" + content[2][0][len("#ref-") :]
+                content[2][0] = "#" + reference_anchor(lang, content[2][0][len("#ref-") :])
             elif kind == "Div" and str(content[0][0]).startswith("ref-"):
-                content[0][0] = f"ref-{lang}-" + content[0][0][len("ref-") :]
+                content[0][0] = reference_anchor(lang, content[0][0][len("ref-") :])
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
