@@ -17,6 +17,7 @@ from toolkit.cite.styles import STYLE_ID
 from toolkit.read.citation_syntax import CITE_ITEM, IN_TEXT, has_open_citation, parse_cite_items
 from toolkit.read.images import DATA_URL
 from toolkit.read.markdown import NOTE_DEFINITION, UNDEFINED_NOTE, html_text, read_summary
+from toolkit.read.packet import URL_SCHEME
 from toolkit.read.yamlfile import CONTROL_CHARACTER
 from toolkit.translate.glossary import Glossary, Term
 from toolkit.translate.postedit import post_edit
@@ -83,6 +84,7 @@ CASES: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
     "CSL-JSON ids, unclosed": (lambda s: list(JSON_ID.finditer(s)), lambda n: '"id":"a' * n),
     "Pandoc's parse error": (lambda s: PANDOC_PARSE_ERROR.search(s), lambda n: "(line 1, column 1):" * n),
     "BibTeX entries": (lambda s: BIBTEX_ENTRY.findall(s), lambda n: " \t" * n + "\n@"),
+    "URL in a path": (lambda s: URL_SCHEME.match(s), lambda n: "a" * n + "://"),
     "reference anchor": (lambda s: reference_anchor("en-US", s), lambda n: "a" * n + ":"),
     "placeholder spacing": (lambda s: respace_slots(s, s), lambda n: "a <x1/> b" * n),
     "post-edit rules": (lambda s: post_edit(Segment("<x1/> a " * 10, {}), s), lambda n: "<x1/> Aa en " * n),

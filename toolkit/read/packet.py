@@ -45,6 +45,7 @@ FIELDS = [
 ]
 REQUIRED = ["id", "title", "bibliography", "summaries"]
 MAX_SUMMARIES = 500  # a packet is read by people: far more than any real one
+URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]{0,30})://")  # `postgresql://…`, `sqlite://…`, `https://…`
 MAX_PATH_CHARS = 1_024  # longer than any path a file system here takes (PATH_MAX is 4,096 bytes)
 MAX_PACKET_BYTES = 1_000_000  # a real packet is a few hundred bytes; a bigger one is refused before parsing
 # A packet's id names its folder in the output folder, beside briefkit's own files there: the release report
@@ -284,6 +285,15 @@ class _PacketFile:
         if key in self.data and not isinstance(value, str):
             self.err(key, f"`{key}` must be a file path")
         if isinstance(value, str):
+            scheme = URL_SCHEME.match(value)
+            if scheme:  # taken for a path, `postgresql://…` made an SQLite file named `postgresql:` and went on
+                kept = {"memory": "the translation memory in an SQLite file", "translations": "them in a TMX file"}
+                self.err(
+                    key,
+                    f"`{key}` is a {scheme.group(1)} URL, not a file: briefkit keeps {kept.get(key, 'it in a file')}",
+                    "give a path relative to the packet file",
+                )
+                return default
             target = self.resolved(key, value)
             if target is not None and self.inside(key, value, target):
                 return target
