@@ -54,6 +54,11 @@ DEFAULT_PACKET = (
 )
 
 
+def engine_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a build here: Apertium, no Argos model."""
+    return {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "no-models"), "ARGOS_PACKAGES_DIR": str(tmp_path / "x")}
+
+
 def lay_out_case(case: Path, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     """The sample inputs with the case's files laid over them; returns the inputs folder and the case spec."""
     spec = yaml.safe_load((case / "case.yaml").read_text())
@@ -101,7 +106,7 @@ def build_case(case: Path, tmp_path: Path) -> tuple[int, str, Path, dict[str, An
     formats = [arg for fmt in spec.get("formats", ["docx"]) for arg in ("--format", fmt)]
     out = (tmp_path / spec.get("out", "out")).resolve()
     before = files_under(out, inputs)
-    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "no-models"), "ARGOS_PACKAGES_DIR": str(tmp_path / "x")}
+    env = engine_env(tmp_path)
     packet = inputs / "packets" / "case.yaml"
     result = run_cli("build", str(packet), "--out", str(out), *formats, *spec.get("args", []), cwd=tmp_path, env=env)
     stderr = result.stderr.replace(str(inputs), "{inputs}").replace(str(tmp_path), "{tmp}")
@@ -153,18 +158,27 @@ def test_hostile_input(case: Path, tmp_path: Path) -> None:
 # --- size limits: a clear message instead of hanging or exhausting memory ----------------------------------
 
 
-def build(inputs: Path, tmp_path: Path, *extra: str) -> tuple[int, str]:
-    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "no-models"), "ARGOS_PACKAGES_DIR": str(tmp_path / "x")}
+def build(inputs: Path, tmp_path: Path, *extra: str, file_size_limit: int | None = None) -> tuple[int, str]:
+    """`briefkit build` of the case packet: exit code and stderr with `{inputs}` and `{tmp}` put back. With
+    `file_size_limit`, no file may grow past that many bytes (RLIMIT_FSIZE, SIGXFSZ ignored: a write fails
+    with EFBIG, as it would with ENOSPC on a full disk)."""
+
+    def limited() -> None:
+        assert file_size_limit is not None
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
+
     packet = inputs / "packets" / "case.yaml"
     # A hang is a failure too: 120 s is far more than any of these needs (they are measured, not timed, here).
     result = subprocess.run(
         [sys.executable, "-m", "toolkit", "build", str(packet), "--out", str(tmp_path / "out"), *extra],
         capture_output=True,
         text=True,
-        env=env,
+        env=engine_env(tmp_path),
         timeout=120,
+        preexec_fn=limited if file_size_limit is not None else None,
     )
-    return result.returncode, result.stderr.replace(str(inputs), "{inputs}")
+    return result.returncode, result.stderr.replace(str(inputs), "{inputs}").replace(str(tmp_path), "{tmp}")
 
 
 @pytest.fixture
@@ -305,7 +319,7 @@ sys.exit(code)
 
 def test_a_build_opens_no_socket(sample: Path, tmp_path: Path) -> None:
     """Every socket the Python process tries to open is refused and recorded; the build needs none."""
-    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "no-models"), "ARGOS_PACKAGES_DIR": str(tmp_path / "x")}
+    env = engine_env(tmp_path)
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         command = [sys.executable, "-c", NO_SOCKETS, *args]
@@ -325,7 +339,7 @@ def test_a_build_succeeds_in_a_network_namespace_without_network(sample: Path, t
     """Pandoc and Apertium too: the whole build, child processes included, in a namespace with no network."""
     if subprocess.run(["unshare", "--net", "true"], capture_output=True).returncode != 0:
         pytest.fail("unshare --net is not permitted here; CI runs as root, where it is")
-    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "no-models"), "ARGOS_PACKAGES_DIR": str(tmp_path / "x")}
+    env = engine_env(tmp_path)
     packet = sample / "packets" / "case.yaml"
     probe = subprocess.run(
         ["unshare", "--net", sys.executable, "-c", "import socket; socket.create_connection(('1.1.1.1', 80), 2)"],
@@ -500,30 +514,9 @@ def test_each_input_kind_builds_in_linear_time_and_bounded_memory(kind: str, tmp
 # --- a full disk and a busy memory: said in one line ---------------------------------------------------------
 
 
-def build_with_file_size_limit(inputs: Path, tmp_path: Path, limit: int, *extra: str) -> tuple[int, str]:
-    """A build in which no file may grow past `limit` bytes (RLIMIT_FSIZE, SIGXFSZ ignored: the write fails
-    with EFBIG as it would with ENOSPC on a full disk)."""
-
-    def limited() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "no-models"), "ARGOS_PACKAGES_DIR": str(tmp_path / "x")}
-    packet = inputs / "packets" / "case.yaml"
-    result = subprocess.run(
-        [sys.executable, "-m", "toolkit", "build", str(packet), "--out", str(tmp_path / "out"), *extra],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        preexec_fn=limited,
-    )
-    return result.returncode, result.stderr.replace(str(inputs), "{inputs}").replace(str(tmp_path), "{tmp}")
-
-
 def test_a_full_disk_while_storing_translations_is_one_line(sample: Path, tmp_path: Path) -> None:
     # SQLite rolled back by itself; our ROLLBACK then failed with "cannot rollback", a traceback hiding the cause
-    code, stderr = build_with_file_size_limit(sample, tmp_path, 45_000, "--format", "pdf")
+    code, stderr = build(sample, tmp_path, "--format", "pdf", file_size_limit=45_000)
     assert code == 1 and "Traceback" not in stderr, stderr
     assert re.search(
         r"^error: \{inputs\}/\.briefkit/memory\.sqlite: (cannot write the translation memory|translation memory "
@@ -541,7 +534,7 @@ def test_a_full_disk_while_writing_the_outputs_is_one_line(sample: Path, tmp_pat
 
     noise = PillowImage.frombytes("RGB", (600, 600), os.urandom(600 * 600 * 3))
     noise.save(sample / "summaries" / "chart.png")
-    code, stderr = build_with_file_size_limit(sample, tmp_path, 400_000, "--format", "docx", "--format", "pdf")
+    code, stderr = build(sample, tmp_path, "--format", "docx", "--format", "pdf", file_size_limit=400_000)
     assert code == 1 and "Traceback" not in stderr, stderr
     assert re.search(
         r"^error: \{tmp\}/out/case/case\.(docx|pdf): cannot write case\.(docx|pdf): File too large "
@@ -558,7 +551,7 @@ def test_a_busy_memory_is_waited_for_aloud(sample: Path, tmp_path: Path) -> None
     TranslationMemory(memory_path).close()
     holder = sqlite3.connect(str(memory_path), isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # a writer holding the memory
-    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "no-models"), "ARGOS_PACKAGES_DIR": str(tmp_path / "x")}
+    env = engine_env(tmp_path)
     packet = sample / "packets" / "case.yaml"
     build_process = subprocess.Popen(
         [sys.executable, "-m", "toolkit", "build", str(packet), "--out", str(tmp_path / "out")],
