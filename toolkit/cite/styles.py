@@ -121,9 +121,9 @@ def resolve_style(name: str, packet_dir: Path) -> Path:
                 )
         return candidate
     parent_id = parent.rstrip("/").rsplit("/", 1)[-1]
-    shipped = STYLES_DIR / f"{parent_id}.csl"
-    if STYLE_ID.fullmatch(parent_id) and shipped.is_file():
-        return shipped
+    shipped = repository_style(parent_id) if STYLE_ID.fullmatch(parent_id) and len(parent_id) <= MAX_STYLE_ID else None
+    if shipped is not None:
+        return shipped[0]
     raise BriefkitError(
         f"citation style `{name}` depends on a parent that is not in the CSL styles repository: {parent[:200]}",
         hint=PARENT_HINT,

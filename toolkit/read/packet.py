@@ -339,14 +339,9 @@ def read_packet(path: Path, allow_outside: bool = False) -> tuple[Packet, list[B
     memory = f.file_or_default("memory", f.inputs_root / ".briefkit" / "memory.sqlite")
     translations = f.file_or_default("translations", f.inputs_root / "translations.tmx")
     citation_style = f.citation_style()
-    link_value = (
-        f.text("link_citations", "auto")
-        if not isinstance(f.data.get("link_citations"), bool)
-        else ("yes" if f.data["link_citations"] else "no")
-    )
-    link_citations = next((choice for choice in LINK_CITATIONS if choice == link_value), None)
-    if link_citations is None:
-        f.err("link_citations", f"`link_citations` must be one of auto, yes, no, got {link_value!r}")
+    if isinstance(f.data.get("link_citations"), bool):  # YAML reads a bare yes or no as true or false
+        f.data["link_citations"] = "yes" if f.data["link_citations"] else "no"
+    link_citations = next(c for c in LINK_CITATIONS if c == f.choice("link_citations", LINK_CITATIONS, "auto"))
     required = f.choice("require_review", ("", *REVIEW_LEVELS), "")
     packet = Packet(
         path=path,
@@ -368,7 +363,7 @@ def read_packet(path: Path, allow_outside: bool = False) -> tuple[Packet, list[B
         translations=translations,
         inputs_root=f.inputs_root,
         require_review=next((level for level in REVIEW_LEVELS if level == required), None),
-        link_citations=link_citations or "auto",
+        link_citations=link_citations,
         allow_outside=allow_outside,
         key_lines=f.lines,
     )
