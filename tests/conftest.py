@@ -3,10 +3,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.postgres_server import PostgresServer
 from tests.tiny_argos import build_tiny_argos_package
 from toolkit.translate.engines import ArgosEngine, find_model, install_model
 
@@ -72,3 +74,13 @@ def tiny_engine(tiny_package: Path, tmp_path_factory: pytest.TempPathFactory) ->
         model = find_model("en", "es")
         assert model is not None
         return ArgosEngine(model)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One real PostgreSQL server for the session (each test takes a database of its own)."""
+    server = PostgresServer()
+    try:
+        yield server
+    finally:
+        server.close()

@@ -7,12 +7,14 @@ import json
 import logging
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from toolkit import __version__
 from toolkit.atomic import write_atomic
 from toolkit.cite.styles import search_styles
 from toolkit.errors import BriefkitError
+from toolkit.read.memory_location import MemoryLocation, memory_location
 from toolkit.read.packet import Packet, build_timestamp, load_packet
 from toolkit.release.pipeline import FORMATS, build_packet
 from toolkit.release.progress import JsonReporter, LogReporter, RichReporter
@@ -24,19 +26,36 @@ from toolkit.review.status import REVIEW_LEVELS, ReviewCounts, ReviewLevel, revi
 from toolkit.review.table import write_review_docx
 from toolkit.review.xliff import write_review_xliff
 from toolkit.translate.engines import install_model, installed_models, models_dir
-from toolkit.translate.memory import STATUSES, TranslationMemory
+from toolkit.translate.memory import STATUSES, TranslationMemory, copy_memory, memory_exists
 from toolkit.translate.segments import markup_as_text
 from toolkit.translate.tmx import read_tmx, tmx_bytes
 
 REVIEW_HELP = "fail packets whose translation is not reviewed (or approved) throughout; packets may say require_review"
 OUTSIDE_HELP = "let the packet use files outside its inputs folder (the folder holding packets/)"
+MEMORY_HELP = (
+    "the translation memory for every packet, in place of each packet's own: an SQLite file or a "
+    "postgresql:// URL (default: $BRIEFKIT_MEMORY)"
+)
+
+
+def _memory_override(args: argparse.Namespace) -> MemoryLocation | None:
+    """`--memory`, else BRIEFKIT_MEMORY, else None (each packet's own)."""
+    value = getattr(args, "memory", None) or os.environ.get("BRIEFKIT_MEMORY")
+    return memory_location(value, "--memory" if getattr(args, "memory", None) else "BRIEFKIT_MEMORY") if value else None
+
+
+def _load_packet(args: argparse.Namespace, path: Path) -> Packet:
+    return load_packet(path, args.allow_outside, _memory_override(args))
+
 
 log = logging.getLogger("briefkit")
+DEFAULT_MEMORY = "inputs/.briefkit/memory.sqlite"
 
 
 def _build(args: argparse.Namespace) -> int:
 
     formats = tuple(args.format) if args.format else FORMATS
+    memory = _memory_override(args)
     failed = 0
     for packet in args.packets:
         try:
@@ -46,6 +65,7 @@ def _build(args: argparse.Namespace) -> int:
                 formats,
                 allow_outside=args.allow_outside,
                 require_review=args.require_review,
+                memory=memory,
             )
         except BriefkitError as exc:
             failed += 1
@@ -85,6 +105,7 @@ def _release(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         allow_outside=args.allow_outside,
         require_review=args.require_review,
+        memory=_memory_override(args),
     )
     return 1 if release.failed else 0
 
@@ -121,10 +142,12 @@ def _models(args: argparse.Namespace) -> int:
 
 def _memory(args: argparse.Namespace) -> int:
 
-    path = Path(args.memory)
-    if args.memory_command != "import" and not path.is_file():
-        raise BriefkitError("no translation memory here yet (build a packet first)", path)
-    memory = TranslationMemory(path, read_only=args.memory_command != "import")
+    location = _memory_override(args) or Path(DEFAULT_MEMORY)
+    if args.memory_command == "copy":
+        return _memory_copy(location, memory_location(args.destination, "DESTINATION"))
+    if args.memory_command != "import" and not memory_exists(location):
+        raise BriefkitError("no translation memory here yet (build a packet first)", str(location))
+    memory = TranslationMemory(location, read_only=args.memory_command != "import")
     try:
         if args.memory_command == "export":
             statuses = STATUSES if args.all else ("reviewed", "approved")
@@ -140,7 +163,7 @@ def _memory(args: argparse.Namespace) -> int:
         else:
             counts = memory.counts()
             if not counts:
-                print(f"{path}: empty")
+                print(f"{location}: empty")
             for (pair, status), n in counts.items():
                 print(f"{pair}\t{status}\t{n}")
     finally:
@@ -148,7 +171,7 @@ def _memory(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_import(report: ImportReport, review_file: ReviewFile, source: Path, memory_path: Path) -> None:
+def _print_import(report: ImportReport, review_file: ReviewFile, source: Path, memory_path: MemoryLocation) -> None:
     for where, why in review_file.rejected + report.rejected:
         print(f"error: {source}: segment {where} not imported: {why}", file=sys.stderr)
     for conflict in report.conflicts:
@@ -171,11 +194,32 @@ def _print_import(report: ImportReport, review_file: ReviewFile, source: Path, m
     )
 
 
+def _memory_copy(source: MemoryLocation, destination: MemoryLocation) -> int:
+    if not memory_exists(source):
+        raise BriefkitError("no translation memory here yet (build a packet first)", str(source))
+    if str(source) == str(destination):
+        raise BriefkitError("the memory to copy into is the memory copied", str(destination))
+    reader = TranslationMemory(source, read_only=True)
+    try:
+        writer = TranslationMemory(destination)
+        try:
+            copied = copy_memory(reader, writer)
+        finally:
+            writer.close()
+    finally:
+        reader.close()
+    print(
+        f"copied {source} into {destination}: {copied.units} units, {copied.versions} versions, "
+        f"{copied.notes} notes, {copied.imports} imports"
+    )
+    return 0
+
+
 def _print_history(memory: TranslationMemory, args: argparse.Namespace) -> None:
     """Every version of a segment's translation, oldest first (by segment id, or by English text)."""
     sources = [u.source for u in memory.units(args.pair) if u.context == args.segment]
     if args.packet:
-        packet = load_packet(Path(args.packet), args.allow_outside)
+        packet = _load_packet(args, Path(args.packet))
         review = packet_review(packet, memory)
         sources += [r.item.segment.markup for r in review.rows if r.item.id == args.segment]
     sources += [v.unit.source for v in memory.history_of_context(args.pair, args.segment)]
@@ -194,6 +238,8 @@ def _review_import(args: argparse.Namespace) -> int:
     packet = find_packet(
         packet_id, Path(args.packet) if args.packet else None, Path(args.inputs), source, args.allow_outside
     )
+    override = _memory_override(args)
+    packet = replace(packet, memory=override) if override else packet
     memory = _packet_memory(packet, args.packet or "PACKET", read_only=False)
     try:
         review = packet_review(packet, memory)
@@ -213,9 +259,9 @@ def _review_import(args: argparse.Namespace) -> int:
 
 
 def _packet_memory(packet: Packet, packet_arg: str, read_only: bool) -> TranslationMemory:
-    if not packet.memory.is_file():
+    if not memory_exists(packet.memory):
         raise BriefkitError(
-            "no translation memory yet", packet.memory, hint=f"build the packet first: briefkit build {packet_arg}"
+            "no translation memory yet", str(packet.memory), hint=f"build the packet first: briefkit build {packet_arg}"
         )
     return TranslationMemory(packet.memory, read_only)
 
@@ -247,7 +293,7 @@ def _review_status(args: argparse.Namespace, packet: Packet, memory: Translation
 def _review(args: argparse.Namespace) -> int:
     if args.review_command == "import":
         return _review_import(args)
-    packet = load_packet(Path(args.packet), args.allow_outside)
+    packet = _load_packet(args, Path(args.packet))
     memory = _packet_memory(packet, args.packet, read_only=args.review_command != "undo")
     try:
         if args.review_command == "status":
@@ -287,6 +333,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--format", action="append", choices=["docx", "pdf"], help="only this format (repeatable)")
     b.add_argument("--allow-outside", action="store_true", help=OUTSIDE_HELP)
     b.add_argument("--require-review", choices=REVIEW_LEVELS, help=REVIEW_HELP)
+    b.add_argument("--memory", help=MEMORY_HELP)
     b.set_defaults(run=_build)
     r = sub.add_parser("release", help="build many packets: in parallel, only what changed, with release.json")
     r.add_argument("packets", nargs="*", help="packet files (default: every inputs/packets/*.yaml)")
@@ -299,6 +346,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster of --jobs workers)")
     r.add_argument("--allow-outside", action="store_true", help=OUTSIDE_HELP)
     r.add_argument("--require-review", choices=REVIEW_LEVELS, help=REVIEW_HELP)
+    r.add_argument("--memory", help=MEMORY_HELP)
     r.set_defaults(run=_release)
     st = sub.add_parser("styles", help="find a citation style: CSL repository ids and titles")
     stsub = st.add_subparsers(dest="styles_command", required=True)
@@ -313,7 +361,9 @@ def parser() -> argparse.ArgumentParser:
     inst.add_argument("--from-index", action="store_true", help="download from the Argos index (needs internet)")
     m.set_defaults(run=_models)
     mem = sub.add_parser("memory", help="the translation memory: statistics, TMX export and import")
-    mem.add_argument("--memory", default="inputs/.briefkit/memory.sqlite", help="memory file (default: %(default)s)")
+    mem.add_argument(
+        "--memory", help=f"an SQLite file or a postgresql:// URL (default: $BRIEFKIT_MEMORY, else {DEFAULT_MEMORY})"
+    )
     mem.add_argument("--pair", default="en-es", help="language pair (default: en-es)")
     memsub = mem.add_subparsers(dest="memory_command", required=True)
     memsub.add_parser("stats", help="units per language pair and status")
@@ -332,12 +382,15 @@ def parser() -> argparse.ArgumentParser:
         default="reviewed",
         help="status of units without a briefkit status (default: reviewed)",
     )
+    cp = memsub.add_parser("copy", help="copy the whole memory (units, history, notes, imports) into another")
+    cp.add_argument("destination", help="an SQLite file or a postgresql:// URL (empty, or a copy of the same)")
     mem.set_defaults(run=_memory)
     rev = sub.add_parser("review", help="editor review: export for review, import corrections, status, undo")
     revsub = rev.add_subparsers(dest="review_command", required=True)
     rexp = revsub.add_parser("export", help="write PACKET's segments as a review DOCX and an XLIFF file")
     rexp.add_argument("packet")
     rexp.add_argument("--allow-outside", action="store_true", help=OUTSIDE_HELP)
+    rexp.add_argument("--memory", help=MEMORY_HELP)
     rexp.add_argument("--out", default="outputs/review", help="folder (default: outputs/review)")
     rimp = revsub.add_parser(
         "import", help="read corrections from a review DOCX, an XLIFF file, or the packet DOCX edited in Word"
@@ -350,6 +403,7 @@ def parser() -> argparse.ArgumentParser:
         "--prefer-file", action="store_true", help="on a conflict, take the file's text over the memory's"
     )
     rimp.add_argument("--allow-outside", action="store_true", help=OUTSIDE_HELP)
+    rimp.add_argument("--memory", help=MEMORY_HELP)
     rstat = revsub.add_parser("status", help="segments per summary and status; exit 0 when ready, 1 when not")
     rstat.add_argument("packet")
     rstat.add_argument("--json", action="store_true", help="the counts as JSON")
@@ -357,10 +411,12 @@ def parser() -> argparse.ArgumentParser:
         "--require", choices=REVIEW_LEVELS, help="the level to be ready at (default: the packet's, else reviewed)"
     )
     rstat.add_argument("--allow-outside", action="store_true", help=OUTSIDE_HELP)
+    rstat.add_argument("--memory", help=MEMORY_HELP)
     rundo = revsub.add_parser("undo", help="take back one import (its id is printed by review import)")
     rundo.add_argument("import_id")
     rundo.add_argument("packet", help="the packet file (its memory)")
     rundo.add_argument("--allow-outside", action="store_true", help=OUTSIDE_HELP)
+    rundo.add_argument("--memory", help=MEMORY_HELP)
     rev.set_defaults(run=_review)
     return p
 

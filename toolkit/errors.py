@@ -16,13 +16,15 @@ class BriefkitError(Exception):
         super().__init__(message)
         self.message = message
         self.path = Path(path) if path is not None else None
+        # a database URL is shown as given, not folded like a path (postgresql:/…)
+        self.where = path if isinstance(path, str) and "://" in path else str(self.path or "")
         self.line = line
         self.hint = hint
 
     def __str__(self) -> str:
         where = ""
-        if self.path is not None:
-            where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+        if self.where:
+            where = f"{self.where}:{self.line}: " if self.line else f"{self.where}: "
         text = f"{where}{self.message}"
         if self.hint:
             text += f" ({self.hint})"

@@ -10,6 +10,14 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from toolkit.errors import BriefkitError, raise_all
+from toolkit.read.memory_location import (
+    DATABASE_SCHEMES,
+    MEMORY_HINT,
+    MEMORY_KINDS,
+    URL_SCHEME,
+    DatabaseUrl,
+    MemoryLocation,
+)
 from toolkit.read.yamlfile import parse_mapping, read_date, read_text, unknown_key_error
 
 Layout = Literal["sequential", "parallel"]
@@ -45,7 +53,6 @@ FIELDS = [
 ]
 REQUIRED = ["id", "title", "bibliography", "summaries"]
 MAX_SUMMARIES = 500  # a packet is read by people: far more than any real one
-URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]{0,30})://")  # `postgresql://…`, `sqlite://…`, `https://…`
 MAX_PATH_CHARS = 1_024  # longer than any path a file system here takes (PATH_MAX is 4,096 bytes)
 MAX_PACKET_BYTES = 1_000_000  # a real packet is a few hundred bytes; a bigger one is refused before parsing
 # A packet's id names its folder in the output folder, beside briefkit's own files there: the release report
@@ -72,7 +79,7 @@ class Packet:
     engine: EngineChoice
     beam_size: int
     number_style: NumberStyle
-    memory: Path
+    memory: MemoryLocation  # an SQLite file or a PostgreSQL database
     translations: Path  # reviewed and approved translations as TMX, kept in version control
     inputs_root: Path  # every input must lie inside it (see `load_packet`)
     require_review: ReviewLevel | None = None
@@ -279,6 +286,17 @@ class _PacketFile:
             return 2
         return beam_size
 
+    def memory(self) -> MemoryLocation:
+        """`memory`: a file (by default inputs/.briefkit/memory.sqlite) or a postgresql:// URL."""
+        value = self.data.get("memory")
+        scheme = URL_SCHEME.match(value) if isinstance(value, str) else None
+        if isinstance(value, str) and scheme:
+            if scheme.group(1).lower() in DATABASE_SCHEMES:
+                return DatabaseUrl(value)
+            self.err("memory", f"`memory` is a {scheme.group(1)} URL: {MEMORY_KINDS}", MEMORY_HINT)
+            return self.inputs_root / ".briefkit" / "memory.sqlite"
+        return self.file_or_default("memory", self.inputs_root / ".briefkit" / "memory.sqlite")
+
     def file_or_default(self, key: str, default: Path) -> Path:
         """An optional file that need not exist yet (the memory, translations.tmx), inside the inputs folder."""
         value = self.data.get(key)
@@ -287,7 +305,7 @@ class _PacketFile:
         if isinstance(value, str):
             scheme = URL_SCHEME.match(value)
             if scheme:  # taken for a path, `postgresql://…` made an SQLite file named `postgresql:` and went on
-                kept = {"memory": "the translation memory in an SQLite file", "translations": "them in a TMX file"}
+                kept = {"translations": "them in a TMX file"}
                 self.err(
                     key,
                     f"`{key}` is a {scheme.group(1)} URL, not a file: briefkit keeps {kept.get(key, 'it in a file')}",
@@ -311,16 +329,19 @@ class _PacketFile:
         return style
 
 
-def load_packet(path: Path, allow_outside: bool = False) -> Packet:
+def load_packet(path: Path, allow_outside: bool = False, memory: MemoryLocation | None = None) -> Packet:
     """Read and validate a packet file; every problem is reported with its line.
 
-    Every path must resolve (symbolic links followed) inside the inputs folder, unless `allow_outside`."""
-    packet, errors = read_packet(path, allow_outside)
+    Every path must resolve (symbolic links followed) inside the inputs folder, unless `allow_outside`.
+    `memory` (`--memory`, BRIEFKIT_MEMORY) replaces the packet's own."""
+    packet, errors = read_packet(path, allow_outside, memory)
     raise_all(errors)
     return packet
 
 
-def read_packet(path: Path, allow_outside: bool = False) -> tuple[Packet, list[BriefkitError]]:
+def read_packet(
+    path: Path, allow_outside: bool = False, memory: MemoryLocation | None = None
+) -> tuple[Packet, list[BriefkitError]]:
     """The packet as far as it is valid, and every problem of the file (so that a build can go on reading the
     summaries and report their problems in the same run)."""
     path = path.resolve()
@@ -336,7 +357,7 @@ def read_packet(path: Path, allow_outside: bool = False) -> tuple[Packet, list[B
     number_style: NumberStyle = next(
         s for s in NUMBER_STYLES if s == f.choice("number_style", NUMBER_STYLES, "spanish")
     )
-    memory = f.file_or_default("memory", f.inputs_root / ".briefkit" / "memory.sqlite")
+    memory = memory or f.memory()
     translations = f.file_or_default("translations", f.inputs_root / "translations.tmx")
     citation_style = f.citation_style()
     if isinstance(f.data.get("link_citations"), bool):  # YAML reads a bare yes or no as true or false

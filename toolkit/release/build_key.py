@@ -14,7 +14,7 @@ from toolkit.read.packet import Packet
 from toolkit.release.manifest import KeyParts, Manifest
 from toolkit.release.prepare import PreparedPacket, packet_style, prepare_packet
 from toolkit.translate.engines import engine_identity
-from toolkit.translate.memory import TranslationMemory, person_units_digest
+from toolkit.translate.memory import TranslationMemory, memory_exists, person_units_digest
 from toolkit.translate.protect import Protector
 from toolkit.translate.translator import packet_segments
 from toolkit.write.house_style import STYLE_FILES, style_file
@@ -62,7 +62,7 @@ def person_translations_digest(prepared: PreparedPacket) -> str:
     """The digest of the reviewed and approved translations in the memory now that this packet's segments
     would use (the segments with text, the ones a translator looks up)."""
     packet = prepared.packet
-    if len(packet.languages) < 2 or not packet.memory.is_file():
+    if len(packet.languages) < 2 or not memory_exists(packet.memory):
         return ""
     protect = Protector(prepared.glossary, packet.number_style, prepared.bibliography.names())
     markups = [s.segment.markup for s in packet_segments(prepared.documents, protect) if s.segment.has_text]
@@ -99,5 +99,5 @@ def current_manifest(packet: Packet, out_dir: Path, formats: tuple[str, ...]) ->
         manifest.key_parts.quick() == quick.quick()
     ):
         return manifest
-    key, _ = build_key(prepare_packet(packet.path, packet.allow_outside), formats)
+    key, _ = build_key(prepare_packet(packet.path, packet.allow_outside, packet.memory), formats)
     return manifest if manifest.build_key == key else None

@@ -39,7 +39,8 @@ def check_output_folder(out_dir: Path, packet: Packet) -> None:
             "in it; choose an output folder outside the inputs (e.g. --out outputs)"
         )
     folder = out_dir / packet.id
-    inputs = {"memory": packet.memory, "translations": packet.translations, "glossary": packet.glossary}
+    memory = packet.memory if isinstance(packet.memory, Path) else None  # a database is no file of the folder
+    inputs = {"memory": memory, "translations": packet.translations, "glossary": packet.glossary}
     for key, path in [*inputs.items(), *(("bibliography", p) for p in packet.bibliography)]:
         if path is not None and path.resolve().is_relative_to(folder):
             raise BriefkitError(

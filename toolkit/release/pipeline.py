@@ -18,6 +18,7 @@ from toolkit.cite.citeproc import render_citations
 from toolkit.cite.styles import describe_style, links_citations
 from toolkit.errors import BriefkitError
 from toolkit.model import Document, Edition
+from toolkit.read.memory_location import MemoryLocation
 from toolkit.read.packet import Packet, ReviewLevel, build_timestamp
 from toolkit.release.build_key import build_key, people_digest
 from toolkit.release.events import BuildEvent, ProgressEvent, Step, StepEvent
@@ -193,16 +194,34 @@ def build_packet(
     on_event: Events = _no_events,
     allow_outside: bool = False,
     require_review: ReviewLevel | None = None,
+    memory: MemoryLocation | None = None,
 ) -> Manifest:
     """Build one packet into `out_dir/<id>/` (all its files replaced together); return its manifest.
 
     With a review level required (here or by the packet's `require_review`), a packet whose translation is not
     reviewed that far fails before anything is written."""
+    manifest, contents = make_packet(packet_path, out_dir, formats, on_event, allow_outside, require_review, memory)
+    write_folder_atomic(out_dir / manifest.packet, contents)
+    return manifest
+
+
+def make_packet(
+    packet_path: Path,
+    out_dir: Path | None,
+    formats: tuple[str, ...] = FORMATS,
+    on_event: Events = _no_events,
+    allow_outside: bool = False,
+    require_review: ReviewLevel | None = None,
+    memory: MemoryLocation | None = None,
+) -> tuple[Manifest, dict[str, bytes]]:
+    """The manifest and files of a packet's folder, written nowhere (`out_dir`, when given, is checked as
+    the folder they are for; a remote worker has none: its client checked its own)."""
     clock = _StepClock(on_event)
     clock.start(Step.READ)
-    prepared = prepare_packet(packet_path, allow_outside)
+    prepared = prepare_packet(packet_path, allow_outside, memory)
     packet = prepared.packet
-    check_output_folder(out_dir, packet)
+    if out_dir is not None:
+        check_output_folder(out_dir, packet)
     resolved = describe_style(packet.citation_style)
     if resolved:
         log.info("%s: citation style: %s", packet.id, resolved)
@@ -244,5 +263,4 @@ def build_packet(
     contents = {name: data for name, data in named.values()}
     contents["manifest.json"] = manifest.json_bytes()
     contents[MARKER] = MARKER_TEXT
-    write_folder_atomic(out_dir / packet.id, contents)
-    return manifest
+    return manifest, contents

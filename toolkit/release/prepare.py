@@ -10,6 +10,7 @@ from toolkit.cite.styles import resolve_style
 from toolkit.errors import MAX_REPORTED, BriefkitError, collect, raise_all
 from toolkit.model import Document
 from toolkit.read.markdown import read_summaries
+from toolkit.read.memory_location import MemoryLocation
 from toolkit.read.packet import Packet, read_packet
 from toolkit.translate.glossary import Glossary, load_glossary
 
@@ -33,10 +34,12 @@ def packet_style(packet: Packet) -> Path:
         raise BriefkitError(exc.message, packet.path, packet.key_lines.get("citation_style"), exc.hint) from None
 
 
-def prepare_packet(packet_path: Path, allow_outside: bool = False) -> PreparedPacket:
+def prepare_packet(
+    packet_path: Path, allow_outside: bool = False, memory: MemoryLocation | None = None
+) -> PreparedPacket:
     """Load the packet and read all its inputs; every problem is a BriefkitError naming file and line, and
     all the problems of all the files are reported together."""
-    packet, errors = read_packet(packet_path, allow_outside)  # its problems, and those of every other file
+    packet, errors = read_packet(packet_path, allow_outside, memory)  # its problems, and those of every other file
     packet_ok = not errors
     documents = read_summaries(packet, errors)
     bibliography = collect(errors, load_bibliography, packet.bibliography)

@@ -11,6 +11,7 @@ import json
 import logging
 import multiprocessing
 import os
+import tempfile
 import time
 import traceback
 import uuid
@@ -19,16 +20,18 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any, Literal, Protocol, cast
+from typing import Any, Literal, Protocol
 
 from toolkit import __version__
-from toolkit.atomic import recover_folder, write_atomic
+from toolkit.atomic import recover_folder, write_atomic, write_folder_atomic
 from toolkit.errors import BriefkitError
-from toolkit.read.packet import ReviewLevel, load_packet
+from toolkit.read.memory_location import DatabaseUrl, MemoryLocation
+from toolkit.read.packet import Packet, ReviewLevel, load_packet
 from toolkit.release.build_key import current_manifest
 from toolkit.release.events import BuildEvent, WarningEvent, WorkerEvent
 from toolkit.release.manifest import Manifest
-from toolkit.release.pipeline import FORMATS, build_packet, check_review
+from toolkit.release.output_folder import check_output_folder
+from toolkit.release.pipeline import FORMATS, build_packet, check_review, make_packet
 from toolkit.translate import engines
 
 log = logging.getLogger("briefkit")
@@ -70,6 +73,7 @@ class PacketOutcome:
     seconds: float = 0.0
     manifest: Manifest | None = None
     worker: WorkerInfo | None = None
+    packet: Packet | None = None  # as the client read it (for a worker that does not share its files)
 
     def summary(self) -> ReleaseEntry:
         """The packet's entry in release.json."""
@@ -155,9 +159,59 @@ def build_in_worker(
     events: EventQueue,
     allow_outside: bool = False,
     require_review: ReviewLevel | None = None,
+    memory: MemoryLocation | None = None,
 ) -> WorkerResult:
-    """Build one packet in a worker process; returns its status, manifest or error, and time taken."""
+    """Build one packet in a worker process that shares the client's files; returns its status, manifest or
+    error, and time taken."""
 
+    def build(on_event: Callable[[BuildEvent], None]) -> tuple[Manifest, dict[str, bytes]]:
+        path, out = Path(packet_file), Path(out_dir)
+        return build_packet(path, out, formats, on_event, allow_outside, require_review, memory), {}
+
+    return _in_worker(packet_file, events, build)[0]
+
+
+@dataclass(frozen=True)
+class ShippedResult:
+    """What a worker on another machine sends back: the result, and the packet folder's files."""
+
+    result: WorkerResult
+    contents: dict[str, bytes]
+
+
+def build_shipped(
+    packet_file: str,
+    files: dict[str, bytes],
+    formats: tuple[str, ...],
+    events: EventQueue,
+    allow_outside: bool = False,
+    require_review: ReviewLevel | None = None,
+    memory: MemoryLocation | None = None,
+) -> ShippedResult:
+    """Build one packet on a worker that shares no files with the client: its inputs arrive as `files` (the
+    client's absolute path -> content), are laid out under a private folder at the same paths, and the
+    finished folder's files go back to the client, which writes them."""
+    with tempfile.TemporaryDirectory(prefix="briefkit-worker-") as folder:
+        root = Path(folder)
+        for name, data in files.items():
+            mirrored = root / Path(name).relative_to("/")
+            mirrored.parent.mkdir(parents=True, exist_ok=True)
+            mirrored.write_bytes(data)
+        packet = root / Path(packet_file).relative_to("/")
+
+        def build(on_event: Callable[[BuildEvent], None]) -> tuple[Manifest, dict[str, bytes]]:
+            return make_packet(packet, None, formats, on_event, allow_outside, require_review, memory)
+
+        result, contents = _in_worker(packet_file, events, build)
+        # messages name the files as the client knows them
+        return ShippedResult(replace(result, error=result.error.replace(str(root), "")), contents)
+
+
+def _in_worker(
+    packet_file: str,
+    events: EventQueue,
+    build: Callable[[Callable[[BuildEvent], None]], tuple[Manifest, dict[str, bytes]]],
+) -> tuple[WorkerResult, dict[str, bytes]]:
     def put(event: BuildEvent) -> None:
         events.put(WorkerEvent(packet_file, os.getpid(), event))
 
@@ -168,11 +222,10 @@ def build_in_worker(
     loads_before = engines.engines_loaded()
     started = time.perf_counter()
     manifest: Manifest | None = None
+    contents: dict[str, bytes] = {}
     status: Literal["built", "failed"] = "failed"
     try:
-        manifest = build_packet(
-            Path(packet_file), Path(out_dir), formats, put, allow_outside=allow_outside, require_review=require_review
-        )
+        manifest, contents = build(put)
         status, error = "built", ""
     except BriefkitError as exc:
         error = str(exc)
@@ -182,7 +235,33 @@ def build_in_worker(
     finally:
         log.removeHandler(handler)
     worker = WorkerInfo(os.getpid(), engines.engines_loaded() > loads_before)
-    return WorkerResult(status, error, manifest, time.perf_counter() - started, worker)
+    return WorkerResult(status, error, manifest, time.perf_counter() - started, worker), contents
+
+
+def _write_shipped(shipped: ShippedResult, out_dir: Path) -> WorkerResult:
+    """Write a remote worker's packet folder here, whole or not at all."""
+    result = shipped.result
+    if result.status != "built" or result.manifest is None:
+        return result
+    try:
+        write_folder_atomic(out_dir / result.manifest.packet, shipped.contents)
+    except BriefkitError as exc:
+        return replace(result, status="failed", error=str(exc))
+    return result
+
+
+def shipped_files(packet: Packet) -> list[Path]:
+    """The files a worker without the client's file system needs for a packet: every file of its inputs
+    folder (summaries, images, bibliography, glossary, styles, TMX) but the memory's own folder, and any
+    file the packet names outside it."""
+    inside = [
+        p
+        for p in packet.inputs_root.rglob("*")
+        if p.is_file() and not p.is_symlink() and ".briefkit" not in p.relative_to(packet.inputs_root).parts
+    ]
+    named = [packet.path, *packet.summaries, *packet.bibliography, packet.glossary, packet.translations]
+    outside = [p for p in named if p is not None and p.is_file() and not p.is_relative_to(packet.inputs_root)]
+    return sorted({p.resolve() for p in [*inside, *outside]})
 
 
 def default_packets(inputs: Path = Path("inputs")) -> list[Path]:
@@ -196,6 +275,7 @@ def plan_release(
     force: bool,
     allow_outside: bool = False,
     require_review: ReviewLevel | None = None,
+    memory: MemoryLocation | None = None,
 ) -> list[PacketOutcome]:
     """Read every packet and decide: skipped (its outputs are current), pending (to build) or failed."""
     outcomes = []
@@ -204,8 +284,9 @@ def plan_release(
         outcome = PacketOutcome(str(path.resolve()))
         outcomes.append(outcome)
         try:
-            packet = load_packet(path, allow_outside)
+            packet = load_packet(path, allow_outside, memory)
             packet_id = packet.id
+            outcome.packet = packet
             recover_folder(out_dir / packet_id)
             manifest = None if force else current_manifest(packet, out_dir, formats)
         except BriefkitError as exc:
@@ -254,12 +335,37 @@ class Reporter(Protocol):
     def close(self, outcomes: list[PacketOutcome], release: ReleaseReport) -> None: ...
 
 
+@dataclass(frozen=True)
+class _BuildSettings:
+    out_dir: Path
+    formats: tuple[str, ...]
+    allow_outside: bool
+    require_review: ReviewLevel | None
+    memory: MemoryLocation | None
+
+
+Submit = Callable[[PacketOutcome], Any]  # starts a packet's build; returns a future of its result
+
+
 @contextmanager
-def _local_executor(jobs: int) -> Iterator[tuple[Callable[..., Any], EventQueue, Callable[[], list[Any]]]]:
+def _local_executor(jobs: int, settings: _BuildSettings) -> Iterator[tuple[Submit, Callable[[], list[Any]]]]:
     # forkserver: workers start clean (no threads or locks inherited from the display), each imports once
     context = multiprocessing.get_context("forkserver")
     with context.Manager() as manager, ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         queue = manager.Queue()
+
+        def submit(outcome: PacketOutcome) -> Any:
+            s = settings
+            return pool.submit(
+                build_in_worker,
+                outcome.packet_file,
+                str(s.out_dir),
+                s.formats,
+                queue,
+                s.allow_outside,
+                s.require_review,
+                s.memory,
+            )
 
         def drain() -> list[Any]:
             items = []
@@ -267,13 +373,16 @@ def _local_executor(jobs: int) -> Iterator[tuple[Callable[..., Any], EventQueue,
                 items.append(queue.get_nowait())
             return items
 
-        yield pool.submit, queue, drain
+        yield submit, drain
 
 
 @contextmanager
 def _dask_executor(
-    jobs: int, scheduler: str | None
-) -> Iterator[tuple[Callable[..., Any], EventQueue, Callable[[], list[Any]]]]:
+    jobs: int, scheduler: str | None, settings: _BuildSettings
+) -> Iterator[tuple[Submit, Callable[[], list[Any]]]]:
+    """Workers that share nothing with the client but the memory's database: each packet's input files are
+    scattered to the cluster by content (each file travels to a worker once, whatever packets use it) and the
+    finished folder comes back to be written here."""
     try:
         from distributed import Client, LocalCluster, Queue
     except ImportError:
@@ -287,16 +396,52 @@ def _dask_executor(
             n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
         )
     try:
-        with Client(scheduler or cluster, set_as_default=False) as client:
+        try:
+            client = Client(scheduler or cluster, set_as_default=False, timeout=30)
+        except OSError as exc:
+            raise BriefkitError(
+                f"cannot reach the Dask scheduler at {scheduler}: {exc}", hint="is `dask scheduler` running there?"
+            ) from None
+        with client:
             queue = Queue(f"briefkit-events-{uuid.uuid4().hex}", client=client)
+            scattered: dict[Path, Any] = {}
 
-            def submit(func: Callable[..., Any], *args: Any) -> Any:
-                return client.submit(func, *args, pure=False)
+            def submit(outcome: PacketOutcome) -> Any:
+                packet = outcome.packet
+                assert packet is not None
+                memory = settings.memory or packet.memory
+                if scheduler is not None and not isinstance(memory, DatabaseUrl):
+                    raise BriefkitError(
+                        f"a release on a Dask cluster keeps its translation memory in PostgreSQL: workers on other "
+                        f"machines cannot share the file {memory}",
+                        hint="give --memory postgresql://… (or BRIEFKIT_MEMORY, or `memory:` in the packet)",
+                    )
+                names = shipped_files(packet)
+                new = [name for name in names if name not in scattered]
+                if new:
+                    try:
+                        data = [name.read_bytes() for name in new]
+                    except OSError as exc:
+                        raise BriefkitError(f"cannot read an input: {exc.strerror}", exc.filename) from None
+                    scattered.update(zip(new, client.scatter(data, hash=True)))
+                files = {str(name): scattered[name] for name in names}
+                s = settings
+                return client.submit(
+                    build_shipped,
+                    outcome.packet_file,
+                    files,
+                    s.formats,
+                    queue,
+                    s.allow_outside,
+                    s.require_review,
+                    memory,
+                    pure=False,
+                )
 
             def drain() -> list[Any]:
                 return list(queue.get(batch=True))
 
-            yield submit, cast(EventQueue, queue), drain
+            yield submit, drain
     finally:
         if cluster is not None:
             cluster.close()
@@ -313,26 +458,37 @@ def run_release(
     scheduler: str | None = None,
     allow_outside: bool = False,
     require_review: ReviewLevel | None = None,
+    memory: MemoryLocation | None = None,
 ) -> ReleaseReport:
-    """Build the packets that changed, write `out_dir/release.json`, and return it."""
+    """Build the packets that changed, write `out_dir/release.json`, and return it. `memory` replaces every
+    packet's own."""
     started = time.perf_counter()
     out_dir = out_dir.resolve()
-    outcomes = plan_release(packet_files, out_dir, formats, force, allow_outside, require_review)
+    outcomes = plan_release(packet_files, out_dir, formats, force, allow_outside, require_review, memory)
     reporter.start(outcomes)
     pending = [o for o in outcomes if o.status == "pending"]
     if pending:
-        make = _dask_executor(jobs, scheduler) if executor == "dask" else _local_executor(jobs)
-        with make as (submit, queue, drain):
-            futures = {
-                submit(build_in_worker, o.packet_file, str(out_dir), formats, queue, allow_outside, require_review): o
-                for o in pending
-            }
+        settings = _BuildSettings(out_dir, formats, allow_outside, require_review, memory)
+        make = _dask_executor(jobs, scheduler, settings) if executor == "dask" else _local_executor(jobs, settings)
+        with make as (submit, drain):
+            futures = {}
+            for outcome in pending:
+                try:
+                    if executor == "dask":  # the client writes the folder: check it here, as a build would
+                        assert outcome.packet is not None
+                        check_output_folder(out_dir, outcome.packet)
+                    futures[submit(outcome)] = outcome
+                except BriefkitError as exc:
+                    outcome.status, outcome.error = "failed", str(exc)
+                    reporter.finished(outcome)
             while futures:
                 for event in drain():
                     reporter.event(event)
                 for future in [f for f in futures if f.done()]:
                     outcome = futures.pop(future)
                     result = future.result()
+                    if isinstance(result, ShippedResult):
+                        result = _write_shipped(result, out_dir)
                     for event in drain():
                         reporter.event(event)
                     outcome.status, outcome.error = result.status, result.error

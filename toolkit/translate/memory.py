@@ -1,73 +1,29 @@
-"""The translation memory: an SQLite file mapping (normalized source segment, language pair) to a target."""
+"""The translation memory: (normalized source segment, language pair) mapped to a target, with every version
+kept, editors' notes and review imports. It lives in an SQLite file (one machine) or a PostgreSQL database
+(a cluster); both backends run the same queries through `MemoryDatabase`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import logging
-import random
-import sqlite3
-import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, Protocol, TypeVar, get_args
 
 from toolkit.errors import BriefkitError
 from toolkit.model import normalize_space
+from toolkit.read.memory_location import DatabaseUrl, MemoryLocation
+from toolkit.translate.memory_schema import SCHEMA_VERSION
+from toolkit.translate.memory_sqlite import SqliteDatabase, sqlite_rows_read_only
 
 log = logging.getLogger("briefkit")
 
 Status = Literal["machine", "reviewed", "approved"]  # who made a target: an engine, a person, a person's final
 STATUSES: tuple[Status, ...] = get_args(Status)
 RANK: dict[str, int] = {"machine": 0, "reviewed": 1, "approved": 2}
-SCHEMA_VERSION = 3
-FIRST_RELEASE_COLUMNS = {
-    "source_key",
-    "pair",
-    "source",
-    "target",
-    "status",
-    "engine",
-    "model",
-    "produced_by",
-    "updated",
-}
-# Each step takes a memory from the version before it to its own (PRAGMA user_version). Version 1 is the memory
-# of the first release (units, with the segment id a person reviewed it as); 2 adds history, notes and imports.
-MIGRATIONS: dict[int, list[str]] = {
-    1: [
-        """CREATE TABLE IF NOT EXISTS units (
-            source_key TEXT NOT NULL, pair TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
-            status TEXT NOT NULL CHECK (status IN ('machine', 'reviewed', 'approved')),
-            engine TEXT NOT NULL, model TEXT NOT NULL, produced_by TEXT NOT NULL, updated TEXT NOT NULL,
-            context TEXT NOT NULL DEFAULT '', PRIMARY KEY (source_key, pair))""",
-    ],
-    2: [
-        """CREATE TABLE history (
-            id INTEGER PRIMARY KEY, source_key TEXT NOT NULL, pair TEXT NOT NULL, source TEXT NOT NULL,
-            target TEXT NOT NULL, status TEXT NOT NULL, engine TEXT NOT NULL, model TEXT NOT NULL,
-            produced_by TEXT NOT NULL, updated TEXT NOT NULL, context TEXT NOT NULL, change TEXT NOT NULL)""",
-        "CREATE INDEX history_unit ON history (pair, source_key, id)",
-        "CREATE INDEX history_change ON history (change)",
-        """INSERT INTO history (source_key, pair, source, target, status, engine, model, produced_by, updated,
-            context, change) SELECT source_key, pair, source, target, status, engine, model, produced_by, updated,
-            context, 'before history' FROM units ORDER BY updated""",
-        """CREATE TABLE notes (
-            id INTEGER PRIMARY KEY, pair TEXT NOT NULL, segment TEXT NOT NULL, source_key TEXT NOT NULL,
-            author TEXT NOT NULL, at TEXT NOT NULL, text TEXT NOT NULL, resolved INTEGER NOT NULL DEFAULT 0,
-            origin TEXT NOT NULL, import_id TEXT NOT NULL DEFAULT '')""",
-        "CREATE INDEX notes_segment ON notes (pair, segment)",
-        """CREATE TABLE imports (
-            id TEXT PRIMARY KEY, pair TEXT NOT NULL, file TEXT NOT NULL, editor TEXT NOT NULL, at TEXT NOT NULL,
-            stored INTEGER NOT NULL, undone TEXT NOT NULL DEFAULT '')""",
-    ],
-    3: [  # the words the engine did not know, space-separated (Apertium's unknown-word marks)
-        "ALTER TABLE units ADD COLUMN unknown TEXT NOT NULL DEFAULT ''",
-        "ALTER TABLE history ADD COLUMN unknown TEXT NOT NULL DEFAULT ''",
-    ],
-}
-
-
+T = TypeVar("T")
+__all__ = ["SCHEMA_VERSION", "TranslationMemory"]
 normalize = normalize_space  # memory keys: segment markup with its spaces folded
 
 
@@ -98,6 +54,7 @@ class Unit:
 
 
 COLUMNS = "source, target, status, engine, model, produced_by, updated, context, unknown"
+UPDATE_ALL = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS.split(", "))
 
 
 @dataclass(frozen=True)
@@ -150,120 +107,51 @@ class WriteResult:
     current: Unit | None  # the unit as it was before (for a conflict: "theirs")
 
 
-class TranslationMemory:
-    """Safe for several builds at once: WAL journal, one transaction per batch, busy timeout."""
+class MemoryDatabase(Protocol):
+    """What the memory needs of a backend: queries written with `?` placeholders, and write transactions."""
 
-    def __init__(self, path: Path, read_only: bool = False) -> None:
+    label: str  # the file, or the URL without its password: what messages name
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
+    def write(self, work: Callable[[], T]) -> T:
+        """Run `work` in one transaction: stored whole or not at all (a backend may run it more than once)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def open_database(location: MemoryLocation, read_only: bool = False) -> MemoryDatabase:
+    if isinstance(location, DatabaseUrl):
+        from toolkit.translate.memory_postgres import PostgresDatabase  # psycopg only where a database is used
+
+        return PostgresDatabase(location, read_only)
+    return SqliteDatabase(location, read_only)
+
+
+def memory_exists(location: MemoryLocation) -> bool:
+    """Whether there is a memory to read (a database always is: its tables are made on first use)."""
+    return isinstance(location, DatabaseUrl) or location.is_file()
+
+
+class TranslationMemory:
+    """Safe for several builds at once: one transaction per batch, a person's target never downgraded."""
+
+    def __init__(self, location: MemoryLocation, read_only: bool = False) -> None:
         """Open (and create, or upgrade) the memory for reading and writing; with `read_only`, only read it,
         as commands that change nothing do (they work on a read-only disk or another user's memory)."""
-        self.path = path
-        if read_only:
-            self.db = self._open_read_only(path)
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                self.db = self._open(path)
-                break
-            except sqlite3.OperationalError as exc:
-                # Two builds creating the same new memory: switching it to WAL can be refused at once
-                # ("database is locked") instead of waiting, so wait here and try again.
-                if "locked" not in str(exc) or time.monotonic() > deadline:
-                    hint = "is the disk full, or the folder read-only?" if "locked" not in str(exc) else None
-                    raise BriefkitError(f"translation memory cannot be opened: {exc}", path, hint=hint) from None
-                time.sleep(0.05 + random.random() / 10)
-            except sqlite3.DatabaseError as exc:
-                raise BriefkitError(
-                    f"translation memory is damaged: {exc}",
-                    path,
-                    hint="restore it from backup or delete it to start afresh",
-                ) from None
-        ok = self.db.execute("PRAGMA quick_check").fetchone()[0]
-        if ok != "ok":
-            self.db.close()
-            raise BriefkitError(f"translation memory failed its integrity check: {ok}", path)
-
-    @staticmethod
-    def _open_read_only(path: Path) -> sqlite3.Connection:
-        db = None
-        # mode=ro still needs the -shm file; on read-only media, where nobody can write, immutable needs none
-        for options in ("mode=ro", "mode=ro&immutable=1"):
-            try:
-                db = sqlite3.connect(f"{path.absolute().as_uri()}?{options}", uri=True, timeout=LOCK_WAIT_S)
-                version = int(db.execute("PRAGMA user_version").fetchone()[0])
-                break
-            except sqlite3.OperationalError as exc:
-                if db is not None:
-                    db.close()
-                db, error = None, exc
-            except sqlite3.DatabaseError as exc:
-                raise BriefkitError(f"translation memory is damaged: {exc}", path) from None
-        if db is None:
-            raise BriefkitError(f"translation memory cannot be read: {error}", path) from None
-        if version != SCHEMA_VERSION:
-            db.close()
-            raise BriefkitError(
-                f"translation memory has schema version {version}, this briefkit reads {SCHEMA_VERSION}",
-                path,
-                hint="a build upgrades it (it needs to write to it once)" if version < SCHEMA_VERSION else None,
-            )
-        return db
-
-    @staticmethod
-    def _open(path: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(str(path), timeout=60, isolation_level=None)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            _begin_writing(db, path)  # one process at a time sets the schema up
-            try:
-                TranslationMemory._migrate(db, path)
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-        except BaseException:
-            db.close()
-            raise
-        return db
-
-    @staticmethod
-    def _migrate(db: sqlite3.Connection, path: Path) -> None:
-        version = int(db.execute("PRAGMA user_version").fetchone()[0])
-        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if version > SCHEMA_VERSION:
-            raise BriefkitError(
-                f"translation memory has schema version {version}, newer than this briefkit's {SCHEMA_VERSION}",
-                path,
-                hint="upgrade briefkit",
-            )
-        if version == 0 and tables - {"units"}:
-            raise BriefkitError("not a briefkit translation memory (it holds other tables)", path)
-        if version == 0 and "units" in tables:  # a memory of the first release, before versions were kept
-            columns = [row[1] for row in db.execute("PRAGMA table_info(units)")]
-            if not FIRST_RELEASE_COLUMNS <= set(columns):
-                raise BriefkitError("not a briefkit translation memory (its `units` table has other columns)", path)
-            if "context" not in columns:
-                db.execute("ALTER TABLE units ADD COLUMN context TEXT NOT NULL DEFAULT ''")
-            version = 1
-        for step in range(version + 1, SCHEMA_VERSION + 1):
-            for statement in MIGRATIONS[step]:
-                db.execute(statement)
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self.location = location
+        self.db = open_database(location, read_only)
 
     def close(self) -> None:
         self.db.close()
-
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self.db, self.path)
 
     def lookup(self, sources: list[str], pair: str) -> dict[str, Unit]:
         found: dict[str, Unit] = {}
         keys = sorted({normalize(s) for s in sources})
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
-            rows = self.db.execute(
+            rows = self.db.rows(
                 f"SELECT source_key, {COLUMNS} FROM units "
                 f"WHERE pair = ? AND source_key IN ({','.join('?' * len(chunk))})",
                 [pair, *chunk],
@@ -282,11 +170,12 @@ class TranslationMemory:
     def _write(self, unit: Unit, pair: str, change: str) -> None:
         key = normalize(unit.source)
         row = (unit.source, unit.target, unit.status, unit.engine, unit.model, unit.produced_by, unit.updated)
-        self.db.execute(
-            f"INSERT OR REPLACE INTO units (source_key, pair, {COLUMNS}) VALUES ({', '.join('?' * 11)})",
+        self.db.rows(
+            f"INSERT INTO units (source_key, pair, {COLUMNS}) VALUES ({', '.join('?' * 11)}) "
+            f"ON CONFLICT (source_key, pair) DO UPDATE SET {UPDATE_ALL}",
             (key, pair, *row, unit.context, unit.unknown),
         )
-        self.db.execute(
+        self.db.rows(
             f"INSERT INTO history (source_key, pair, {COLUMNS}, change) VALUES ({', '.join('?' * 12)})",
             (key, pair, *row, unit.context, unit.unknown, change),
         )
@@ -294,8 +183,9 @@ class TranslationMemory:
     def store_units(self, units: list[Unit], pair: str, change: str = "build") -> int:
         """Upsert units; a target never replaces one of higher status (machine < reviewed < approved). Every
         change is kept in the history. Returns how many units changed."""
-        changed = 0
-        with self._transaction():
+
+        def work() -> int:
+            changed = 0
             current = self.lookup([u.source for u in units], pair)
             for unit in units:
                 key = normalize(unit.source)
@@ -309,13 +199,16 @@ class TranslationMemory:
                 self._write(unit, pair, change)
                 current[key] = unit
                 changed += 1
-        return changed
+            return changed
+
+        return self.db.write(work)
 
     def store_guarded(self, writes: list[GuardedWrite], pair: str, change: str) -> list[WriteResult]:
         """Store people's targets, each only if its unit is still the base its review file was made from
         (or `force`); all in one transaction."""
-        results = []
-        with self._transaction():
+
+        def work() -> list[WriteResult]:
+            results = []
             current = self.lookup([w.unit.source for w in writes], pair)
             for write in writes:
                 key = normalize(write.unit.source)
@@ -330,12 +223,14 @@ class TranslationMemory:
                 self._write(write.unit, pair, change)
                 current[key] = write.unit
                 results.append(WriteResult(True, old))
-        return results
+            return results
+
+        return self.db.write(work)
 
     def history(self, pair: str, source_keys: list[str]) -> list[Version]:
         """Every version of the units, oldest first."""
         keys = [normalize(k) for k in source_keys]
-        rows = self.db.execute(
+        rows = self.db.rows(
             f"SELECT id, {COLUMNS}, change FROM history WHERE pair = ? "
             f"AND source_key IN ({','.join('?' * len(keys))}) ORDER BY id",
             [pair, *keys],
@@ -344,10 +239,15 @@ class TranslationMemory:
 
     def history_of_context(self, pair: str, context: str) -> list[Version]:
         """Versions people made for a segment id (its context), whatever English they were for."""
-        rows = self.db.execute(
+        rows = self.db.rows(
             f"SELECT id, {COLUMNS}, change FROM history WHERE pair = ? AND context = ? ORDER BY id", [pair, context]
         )
         return [Version(row[0], Unit(*row[1:10]), row[10]) for row in rows]
+
+    def all_history(self) -> list[tuple[str, Version]]:
+        """Every version of every unit, with its language pair, oldest first (for copying a memory)."""
+        rows = self.db.rows(f"SELECT pair, id, {COLUMNS}, change FROM history ORDER BY id")
+        return [(row[0], Version(row[1], Unit(*row[2:11]), row[11])) for row in rows]
 
     def version_with_fingerprint(self, pair: str, source: str, fingerprint: str) -> Unit | None:
         """The latest version of a unit whose target and status have this fingerprint (a review file's base)."""
@@ -358,18 +258,19 @@ class TranslationMemory:
 
     def add_notes(self, notes: list[EditorNote], pair: str) -> int:
         """Store notes not stored before (same segment, author and text); returns how many were new."""
-        added = 0
-        with self._transaction():
+
+        def work() -> int:
+            added = 0
             for note in notes:
-                seen = self.db.execute(
+                seen = self.db.rows(
                     "SELECT id, resolved FROM notes WHERE pair = ? AND segment = ? AND author = ? AND text = ?",
                     (pair, note.segment, note.author, note.text),
-                ).fetchone()
-                if seen is not None:
-                    if bool(seen[1]) != note.resolved:
-                        self.db.execute("UPDATE notes SET resolved = ? WHERE id = ?", (int(note.resolved), seen[0]))
+                )
+                if seen:
+                    if bool(seen[0][1]) != note.resolved:
+                        self.db.rows("UPDATE notes SET resolved = ? WHERE id = ?", (int(note.resolved), seen[0][0]))
                     continue
-                self.db.execute(
+                self.db.rows(
                     "INSERT INTO notes (pair, segment, source_key, author, at, text, resolved, origin, import_id) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
@@ -385,36 +286,42 @@ class TranslationMemory:
                     ),
                 )
                 added += 1
-        return added
+            return added
 
-    def notes(self, pair: str) -> list[EditorNote]:
-        rows = self.db.execute(
-            "SELECT segment, source_key, author, at, text, resolved, origin, import_id FROM notes "
-            "WHERE pair = ? ORDER BY at, id",
-            [pair],
-        )
+        return self.db.write(work)
+
+    def notes(self, pair: str | None = None) -> list[EditorNote]:
+        """The notes of a language pair (of every pair: None), oldest first."""
+        columns = "segment, source_key, author, at, text, resolved, origin, import_id"
+        if pair is None:
+            rows = self.db.rows(f"SELECT {columns} FROM notes ORDER BY at, id")
+        else:
+            rows = self.db.rows(f"SELECT {columns} FROM notes WHERE pair = ? ORDER BY at, id", [pair])
         return [EditorNote(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7]) for r in rows]
 
     def record_import(self, record: ImportRecord) -> None:
-        with self._transaction():
-            self.db.execute(
-                "INSERT INTO imports (id, pair, file, editor, at, stored, undone) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        self.db.write(
+            lambda: self.db.rows(
+                "INSERT INTO imports (id, pair, file, editor, at, stored, undone) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (id) DO NOTHING",
                 (record.id, record.pair, record.file, record.editor, record.at, record.stored, record.undone),
             )
+        )
 
     def imports(self) -> list[ImportRecord]:
-        rows = self.db.execute("SELECT id, pair, file, editor, at, stored, undone FROM imports ORDER BY at, id")
+        rows = self.db.rows("SELECT id, pair, file, editor, at, stored, undone FROM imports ORDER BY at, id")
         return [ImportRecord(*row) for row in rows]
 
     def undo_import(self, import_id: str) -> tuple[list[Unit], list[Unit]]:
         """Put back what each unit was before the import, where the import's version is still current; returns
         the units restored and those left alone (changed again since)."""
-        restored: list[Unit] = []
-        kept: list[Unit] = []
-        with self._transaction():
-            rows = self.db.execute(
+
+        def work() -> tuple[list[Unit], list[Unit]]:
+            restored: list[Unit] = []
+            kept: list[Unit] = []
+            rows = self.db.rows(
                 "SELECT pair, source_key FROM history WHERE change = ? ORDER BY id", [f"import:{import_id}"]
-            ).fetchall()
+            )
             for pair, key in rows:
                 versions = self.history(pair, [key])
                 mine = max(i for i, v in enumerate(versions) if v.change == f"import:{import_id}")
@@ -422,19 +329,21 @@ class TranslationMemory:
                     kept.append(versions[-1].unit)
                     continue
                 if mine == 0:  # the import made the unit: nothing to go back to
-                    self.db.execute("DELETE FROM units WHERE pair = ? AND source_key = ?", (pair, key))
+                    self.db.rows("DELETE FROM units WHERE pair = ? AND source_key = ?", (pair, key))
                     restored.append(versions[mine].unit)
                     continue
                 before = replace(versions[mine - 1].unit, updated=now_utc())
                 self._write(before, pair, f"undo:{import_id}")
                 restored.append(before)
-            self.db.execute("DELETE FROM notes WHERE import_id = ?", [import_id])
-            self.db.execute("UPDATE imports SET undone = ? WHERE id = ?", (now_utc(), import_id))
-        return restored, kept
+            self.db.rows("DELETE FROM notes WHERE import_id = ?", [import_id])
+            self.db.rows("UPDATE imports SET undone = ? WHERE id = ?", (now_utc(), import_id))
+            return restored, kept
+
+        return self.db.write(work)
 
     def units(self, pair: str, statuses: tuple[str, ...] = STATUSES) -> list[Unit]:
         """All units of a language pair with one of the statuses, sorted by source."""
-        rows = self.db.execute(
+        rows = self.db.rows(
             f"SELECT {COLUMNS} FROM units "
             f"WHERE pair = ? AND status IN ({','.join('?' * len(statuses))}) ORDER BY source_key",
             [pair, *statuses],
@@ -445,8 +354,9 @@ class TranslationMemory:
         """For segment ids mapped to their current source, the latest reviewed or approved unit a person made
         for that segment when its English was different."""
         found: dict[str, Unit] = {}
-        rows = self.db.execute(
-            f"SELECT {COLUMNS} FROM units WHERE pair = ? AND context != '' AND status != 'machine' ORDER BY updated",
+        rows = self.db.rows(
+            f"SELECT {COLUMNS} FROM units WHERE pair = ? AND context != '' AND status != 'machine' "
+            "ORDER BY updated, source_key",
             [pair],
         )
         for row in rows:
@@ -457,90 +367,75 @@ class TranslationMemory:
         return found
 
     def counts(self) -> dict[tuple[str, str], int]:
-        rows = self.db.execute("SELECT pair, status, count(*) FROM units GROUP BY pair, status ORDER BY pair, status")
-        return {(pair, status): n for pair, status, n in rows}
+        rows = self.db.rows("SELECT pair, status, count(*) FROM units GROUP BY pair, status ORDER BY pair, status")
+        return {(pair, status): int(n) for pair, status, n in rows}
+
+    def person_units_digest(self, pair: str) -> str:
+        return _digest(self.db.rows(PERSON_UNITS, [pair]))
 
 
-QUIET_WAIT_S = 2  # how long a writer waits for another before saying so
-LOCK_WAIT_S = 60
+PERSON_UNITS = "SELECT source_key, target, status FROM units WHERE pair = ? AND status != 'machine' ORDER BY source_key"
 
 
-def _write_error(exc: sqlite3.Error, path: Path) -> BriefkitError:
-    return BriefkitError(
-        f"cannot write the translation memory: {exc}", path, hint="is the disk full, or the folder read-only?"
-    )
+def _digest(rows: list[tuple[Any, ...]]) -> str:
+    return hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()
 
 
-def _begin_writing(db: sqlite3.Connection, path: Path) -> None:
-    """BEGIN IMMEDIATE; if another process is writing, say so after a moment and wait for it (SQLite alone
-    would wait a minute in silence)."""
-    db.execute(f"PRAGMA busy_timeout = {QUIET_WAIT_S * 1000}")
-    try:
-        db.execute("BEGIN IMMEDIATE")
-        return
-    except sqlite3.OperationalError as exc:
-        if "locked" not in str(exc) and "busy" not in str(exc):
-            raise _write_error(exc, path) from None
-    finally:
-        db.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_S * 1000}")
-    log.warning(
-        "%s: another build or import is writing to the translation memory; waiting for it (up to %d s)",
-        path,
-        LOCK_WAIT_S,
-    )
-    try:
-        db.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        raise BriefkitError(
-            f"the translation memory stayed locked for {LOCK_WAIT_S} s: {exc}",
-            path,
-            hint="another briefkit is writing to it; try again when it is done",
-        ) from None
-
-
-class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception: a batch is stored whole or not at all. Waiting
-    for another writer is said aloud after a moment; a write the disk refuses is one clear error (SQLite has
-    already rolled back then, so the ROLLBACK's own "cannot rollback" must not hide it)."""
-
-    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
-        self.db = db
-        self.path = path
-
-    def __enter__(self) -> None:
-        _begin_writing(self.db, self.path)
-
-    def __exit__(self, kind: object, value: object, traceback: object) -> None:
-        if kind is None:
-            try:
-                self.db.execute("COMMIT")
-                return
-            except sqlite3.OperationalError as exc:
-                value = exc
-        try:
-            self.db.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass  # already rolled back by SQLite (a full disk): the first error is the one to tell
-        if isinstance(value, sqlite3.OperationalError):
-            raise _write_error(value, self.path) from None
-
-
-def person_units_digest(path: Path, pair: str) -> str:
-    """sha256 of every reviewed and approved unit of the pair (read only; "" when there is no memory).
+def person_units_digest(location: MemoryLocation, pair: str) -> str:
+    """sha256 of every reviewed and approved unit of the pair (read only; "" when there is no memory file).
 
     It changes whenever a person's translation is added or changed anywhere in the memory."""
-    if not path.is_file():
-        return ""
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)
+    if isinstance(location, DatabaseUrl):
+        memory = TranslationMemory(location)
         try:
-            rows = db.execute(
-                "SELECT source_key, target, status FROM units WHERE pair = ? AND status != 'machine' "
-                "ORDER BY source_key",
-                [pair],
-            ).fetchall()
+            return memory.person_units_digest(pair)
         finally:
-            db.close()
-    except sqlite3.DatabaseError:
-        return "unreadable"  # never equal to a recorded digest: the full check runs and reports the damage
-    return hashlib.sha256(repr(rows).encode()).hexdigest()
+            memory.close()
+    if not location.is_file():
+        return ""
+    rows = sqlite_rows_read_only(location, PERSON_UNITS, [pair])
+    # an unreadable file is never equal to a recorded digest: the full check runs and reports the damage
+    return "unreadable" if rows is None else _digest(rows)
+
+
+@dataclass(frozen=True)
+class CopyCounts:
+    units: int
+    versions: int
+    notes: int
+    imports: int
+
+
+NOTE_COLUMNS = "pair, segment, source_key, author, at, text, resolved, origin, import_id"
+IMPORT_COLUMNS = "id, pair, file, editor, at, stored, undone"
+
+
+def copy_memory(source: TranslationMemory, destination: TranslationMemory) -> CopyCounts:
+    """Copy everything of one memory into an empty one (SQLite ↔ PostgreSQL): units, every version in its
+    order, notes and imports, in one transaction."""
+    units = source.db.rows(f"SELECT source_key, pair, {COLUMNS} FROM units ORDER BY pair, source_key")
+    versions = source.db.rows(f"SELECT source_key, pair, {COLUMNS}, change FROM history ORDER BY id")
+    notes = source.db.rows(f"SELECT {NOTE_COLUMNS} FROM notes ORDER BY id")
+    imports = source.db.rows(f"SELECT {IMPORT_COLUMNS} FROM imports ORDER BY at, id")
+
+    def work() -> None:
+        held = (
+            destination.db.rows("SELECT count(*) FROM units")[0][0]
+            + destination.db.rows("SELECT count(*) FROM history")[0][0]
+        )
+        if held:
+            raise BriefkitError(
+                "the memory to copy into is not empty", destination.db.label, hint="copy into a new file or database"
+            )
+        for table, columns, rows in (
+            ("units", f"source_key, pair, {COLUMNS}", units),
+            ("history", f"source_key, pair, {COLUMNS}, change", versions),
+            ("notes", NOTE_COLUMNS, notes),
+            ("imports", IMPORT_COLUMNS, imports),
+        ):
+            marks = ", ".join("?" * len(columns.split(", ")))
+            for row in rows:
+                destination.db.rows(f"INSERT INTO {table} ({columns}) VALUES ({marks})", row)
+
+    destination.db.write(work)
+    return CopyCounts(len(units), len(versions), len(notes), len(imports))
