@@ -123,8 +123,12 @@ class MemoryDatabase(Protocol):
 
 def open_database(location: MemoryLocation, read_only: bool = False) -> MemoryDatabase:
     if isinstance(location, DatabaseUrl):
-        from toolkit.translate.memory_postgres import PostgresDatabase  # psycopg only where a database is used
-
+        try:  # psycopg only where a database is used
+            from toolkit.translate.memory_postgres import PostgresDatabase
+        except ImportError:
+            raise BriefkitError(
+                "a translation memory in PostgreSQL needs psycopg", str(location), hint="pip install 'briefkit[cluster]'"
+            ) from None
         return PostgresDatabase(location, read_only)
     return SqliteDatabase(location, read_only)
 

@@ -46,7 +46,8 @@ def _one_line(exc: BaseException) -> str:
 
 def connection_error(exc: BaseException, url: DatabaseUrl) -> BriefkitError:
     """One line for a database briefkit cannot use: unreachable, login refused, no such database."""
-    text = _one_line(exc).removeprefix("connection failed: ")
+    text = _one_line(exc).removeprefix("connection failed: ").replace("FATAL:  ", "")
+    text = text.split(" Is the server running")[0]  # libpq's own hint, said better by ours
     if "password authentication failed" in text or "no password supplied" in text or "role" in text:
         hint = "check the user and password: in the URL, PGPASSWORD or ~/.pgpass"
     elif "does not exist" in text:
