@@ -4,17 +4,21 @@ database and the network."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import docx
-from docx.oxml.ns import qn
 import psycopg
 import pytest
+from docx.oxml.ns import qn
 
 from tests.conftest import INPUTS, run_cli
 from tests.postgres_server import PASSWORD, PostgresServer, free_port
@@ -140,8 +144,7 @@ def test_a_memory_database_briefkit_cannot_use_is_one_clear_line(
     result = run_cli("build", PACKET, "--out", "out", "--format", "docx", cwd=root, env=env)
     line = one_error_line(result)
     expected = {
-        "unreachable": "cannot connect to the translation memory database: connection to server at "
-        '"127.0.0.1", port',
+        "unreachable": 'cannot connect to the translation memory database: connection to server at "127.0.0.1", port',
         "wrong password": 'password authentication failed for user "briefkit" (check the user and password',
         "no such database": 'database "nowhere" does not exist (create the database first',
         "newer schema": "translation memory has schema version 7, newer than this briefkit's 3 (upgrade briefkit",
@@ -157,7 +160,7 @@ def test_a_server_stopped_mid_build_is_one_clear_line_and_nothing_is_written(tmp
         url = server.new_database()
         root, env = workspace(tmp_path, url)
         build = subprocess.Popen(
-            [os.sys.executable, "-m", "toolkit", "build", "inputs/packets/cartel-policy-2025.yaml", "--out", "out"],
+            [sys.executable, "-m", "toolkit", "build", "inputs/packets/cartel-policy-2025.yaml", "--out", "out"],
             cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         deadline = time.monotonic() + 120
@@ -176,3 +179,226 @@ def test_a_server_stopped_mid_build_is_one_clear_line_and_nothing_is_written(tmp
         assert not (root / "out" / "cartel-policy-2025").exists()
     finally:
         server.close()
+
+
+# --- A Dask cluster of separate processes ---------------------------------------------------------------------
+
+DASK = Path(sys.executable).parent / "dask"
+
+
+class Cluster:
+    """`dask scheduler` and two `dask worker`s, each its own process with its own working folder and HOME.
+    Each worker runs in a mount namespace of its own in which the client's folder is an empty tmpfs: the
+    client's inputs and outputs do not exist for it, only PostgreSQL and the network are shared."""
+
+    def __init__(self, root: Path, client: Path) -> None:
+        self.port = free_port()
+        self.address = f"tcp://127.0.0.1:{self.port}"
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.logs: list[Path] = []
+        self.start(root / "scheduler", [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(self.port),
+                                        "--no-dashboard"])  # fmt: skip
+        for name in ("worker-1", "worker-2"):
+            worker = [str(DASK), "worker", self.address, "--nthreads", "1", "--no-dashboard", "--local-directory",
+                      str(root / name / "dask")]  # fmt: skip
+            hidden = f'mount -t tmpfs briefkit-client-hidden {client} && exec "$@"'
+            self.start(root / name, ["unshare", "--mount", "sh", "-c", hidden, "sh", *worker])
+        self.wait_for_workers(2)
+
+    def start(self, home: Path, command: list[str]) -> None:
+        home.mkdir(parents=True)
+        env = {
+            "PATH": os.environ["PATH"],
+            "HOME": str(home),
+            "BRIEFKIT_MODELS": str(home / "models"),
+            "ARGOS_PACKAGES_DIR": str(home / "argos"),
+            "LANG": "C.UTF-8",
+        }
+        log = home / "log"
+        self.logs.append(log)
+        self.processes.append(
+            subprocess.Popen(command, cwd=home, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+        )
+
+    def wait_for_workers(self, count: int) -> None:
+        from distributed import Client
+
+        deadline = time.monotonic() + 120
+        with Client(self.address, timeout=60) as client:
+            while len(client.scheduler_info()["workers"]) < count:
+                assert time.monotonic() < deadline, "\n".join(log.read_text() for log in self.logs)
+                time.sleep(0.2)
+
+    def close(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cluster, Path]]:
+    root = tmp_path_factory.mktemp("cluster")
+    client = root / "client"
+    shutil.copytree(INPUTS, client / "inputs", ignore=shutil.ignore_patterns(".briefkit"))
+    running = Cluster(root, client)
+    try:
+        yield running, client
+    finally:
+        running.close()
+
+
+def release(client: Path, *args: str, memory: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "BRIEFKIT_MODELS": str(client / "none"), "ARGOS_PACKAGES_DIR": str(client / "none")}
+    env["SOURCE_DATE_EPOCH"] = "1764547200"
+    return run_cli("release", "--json", "--memory", memory, *args, cwd=client, env=env)
+
+
+def packet_files(folder: Path) -> dict[str, bytes]:
+    """Every file of every packet folder, the manifest without its timings."""
+    files = {}
+    for path in sorted(folder.glob("*/*")):
+        data = path.read_bytes()
+        if path.name == "manifest.json":
+            manifest = json.loads(data)
+            manifest.pop("timings_s")
+            data = json.dumps(manifest, sort_keys=True).encode()
+        files[str(path.relative_to(folder))] = data
+    return files
+
+
+def consistent(url: str) -> int:
+    """The memory is consistent: each unit is its latest version, and no version was stored twice. The units."""
+    with psycopg.connect(url) as db:
+        units = db.execute("SELECT count(*) FROM units").fetchone()
+        versions = db.execute("SELECT count(*) FROM history").fetchone()
+        latest_differs = db.execute(
+            """SELECT count(*) FROM units u JOIN LATERAL (SELECT target, status FROM history h
+               WHERE h.pair = u.pair AND h.source_key = u.source_key ORDER BY id DESC LIMIT 1) last ON true
+               WHERE last.target != u.target OR last.status != u.status"""
+        ).fetchone()
+    assert units and versions and latest_differs
+    assert latest_differs[0] == 0 and versions[0] == units[0]  # machine units: one version each
+    return int(units[0])
+
+
+def test_a_cluster_release_is_byte_identical_to_a_local_one(
+    cluster: tuple[Cluster, Path], postgres: PostgresServer
+) -> None:
+    running, client = cluster
+    from distributed import Client
+
+    with Client(running.address, timeout=60) as dask:  # the workers do not see the client's files at all
+        assert list(dask.run(os.path.exists, str(client / "inputs")).values()) == [False, False]
+    local = release(client, "--out", "local", "--jobs", "2", memory=str(client / "local.sqlite"))
+    assert local.returncode == 0, local.stderr
+    url = postgres.new_database()
+    remote = release(client, "--out", "remote", "--executor", "dask", "--scheduler", running.address, memory=url)
+    assert remote.returncode == 0, remote.stderr
+    report = json.loads((client / "remote" / "release.json").read_text())
+    assert report["counts"] == {"built": 2, "skipped": 0, "failed": 0}
+    assert packet_files(client / "local") == packet_files(client / "remote")
+    assert len(packet_files(client / "remote")) == 2 * 6  # DOCX, PDF, qa.json, qa.md, manifest, marker
+    assert consistent(url) > 90  # the union of both packets' segments
+    warm = release(client, "--out", "remote", "--executor", "dask", "--scheduler", running.address, memory=url)
+    assert json.loads(warm.stdout.splitlines()[-1])["counts"] == {"built": 0, "skipped": 2, "failed": 0}
+    # a file memory cannot be shared with workers on other machines: refused, not silently split
+    split = release(client, "--out", "split", "--executor", "dask", "--scheduler", running.address,
+                    memory=str(client / "local.sqlite"))  # fmt: skip
+    assert split.returncode == 1 and "keeps its translation memory in PostgreSQL" in split.stdout
+
+
+def test_two_clients_release_at_once_against_one_memory(
+    cluster: tuple[Cluster, Path], postgres: PostgresServer
+) -> None:
+    running, client = cluster
+    url = postgres.new_database()
+    env = {**os.environ, "BRIEFKIT_MODELS": str(client / "none"), "ARGOS_PACKAGES_DIR": str(client / "none"),
+           "SOURCE_DATE_EPOCH": "1764547200"}  # fmt: skip
+    clients_out = ("first", "second")
+    clients = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "toolkit",
+                "release",
+                "--json",
+                "--memory",
+                url,
+                "--executor",
+                "dask",
+                "--scheduler",
+                running.address,
+                "--out",
+                out,
+                "--format",
+                "docx",
+            ],
+            cwd=client,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for out in clients_out
+    ]
+    for process in clients:
+        stdout, stderr = process.communicate(timeout=600)
+        assert process.returncode == 0, stderr
+    documents = [
+        {k: v for k, v in packet_files(client / out).items() if k.endswith(".docx")} for out in ("first", "second")
+    ]
+    assert documents[0] == documents[1] and len(documents[0]) == 2  # the QA reports may differ in one way only:
+    consistent(url)  # whether a segment came from the engine or from the other client's fresh memory units
+
+
+def test_a_worker_killed_mid_release_leaves_every_packet_whole(
+    cluster: tuple[Cluster, Path], postgres: PostgresServer
+) -> None:
+    running, client = cluster
+    url = postgres.new_database()
+    packets = []
+    for n in range(4):  # four packets: the killed worker has one in hand and the release goes on
+        for name in ("cartel-policy-2025", "fentanyl-parallel"):
+            text = (client / "inputs" / "packets" / f"{name}.yaml").read_text()
+            packet = client / "inputs" / "packets" / f"{name}-{n}.yaml"
+            packet.write_text(text.replace(f"id: {name}", f"id: {name}-{n}"))
+            packets.append(packet)
+    env = {**os.environ, "BRIEFKIT_MODELS": str(client / "none"), "ARGOS_PACKAGES_DIR": str(client / "none"),
+           "SOURCE_DATE_EPOCH": "1764547200"}  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "toolkit", "release", "--json", "--memory", url, "--executor", "dask",
+         "--scheduler", running.address, "--out", "killed", "--format", "docx", *map(str, packets)],
+        cwd=client, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    killed = None
+    events = []
+    assert process.stdout is not None
+    for line in process.stdout:
+        event = json.loads(line)
+        events.append(event)
+        if killed is None and event.get("step") == "translate" and event.get("state") == "start":
+            killed = event["pid"]
+            os.kill(killed, signal.SIGKILL)  # the worker process, mid-packet; its nanny starts a new one
+    process.wait(timeout=600)
+    for packet in packets:
+        packet.unlink()
+    assert killed is not None and process.returncode == 0, process.stderr.read() if process.stderr else ""
+    finished = [e["packet"] for e in events if e["kind"] == "packet"]
+    assert sorted(finished) == sorted(p.stem for p in packets)  # each packet written once
+    report = json.loads((client / "killed" / "release.json").read_text())
+    assert report["counts"] == {"built": 8, "skipped": 0, "failed": 0}
+    assert killed not in {entry["worker"]["pid"] for entry in report["packets"].values()}
+    for packet in packets:
+        folder = client / "killed" / packet.stem
+        manifest = json.loads((folder / "manifest.json").read_text())
+        for file in manifest["files"].values():
+            data = (folder / file["path"]).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == file["sha256"]
+        assert not list(folder.parent.glob(f".{packet.stem}*"))  # no half-written folder beside
+    consistent(url)
+    running.wait_for_workers(2)  # the nanny brought the worker back

@@ -187,11 +187,13 @@ def build_shipped(
     allow_outside: bool = False,
     require_review: ReviewLevel | None = None,
     memory: MemoryLocation | None = None,
+    source_date_epoch: str | None = None,
 ) -> ShippedResult:
     """Build one packet on a worker that shares no files with the client: its inputs arrive as `files` (the
     client's absolute path -> content), are laid out under a private folder at the same paths, and the
-    finished folder's files go back to the client, which writes them."""
-    with tempfile.TemporaryDirectory(prefix="briefkit-worker-") as folder:
+    finished folder's files go back to the client, which writes them. The client's SOURCE_DATE_EPOCH
+    travels too: the outputs' dates must not depend on which machine built them."""
+    with tempfile.TemporaryDirectory(prefix="briefkit-worker-") as folder, _source_date_epoch(source_date_epoch):
         root = Path(folder)
         for name, data in files.items():
             mirrored = root / Path(name).relative_to("/")
@@ -205,6 +207,19 @@ def build_shipped(
         result, contents = _in_worker(packet_file, events, build)
         # messages name the files as the client knows them
         return ShippedResult(replace(result, error=result.error.replace(str(root), "")), contents)
+
+
+@contextmanager
+def _source_date_epoch(value: str | None) -> Iterator[None]:
+    saved = os.environ.pop("SOURCE_DATE_EPOCH", None)
+    if value is not None:
+        os.environ["SOURCE_DATE_EPOCH"] = value
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+        if saved is not None:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
 def _in_worker(
@@ -435,6 +450,7 @@ def _dask_executor(
                     s.allow_outside,
                     s.require_review,
                     memory,
+                    os.environ.get("SOURCE_DATE_EPOCH"),
                     pure=False,
                 )
 

@@ -127,7 +127,9 @@ def open_database(location: MemoryLocation, read_only: bool = False) -> MemoryDa
             from toolkit.translate.memory_postgres import PostgresDatabase
         except ImportError:
             raise BriefkitError(
-                "a translation memory in PostgreSQL needs psycopg", str(location), hint="pip install 'briefkit[cluster]'"
+                "a translation memory in PostgreSQL needs psycopg",
+                str(location),
+                hint="pip install 'briefkit[cluster]'",
             ) from None
         return PostgresDatabase(location, read_only)
     return SqliteDatabase(location, read_only)
