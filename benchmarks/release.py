@@ -11,6 +11,10 @@ Every phase runs `briefkit release` as a fresh process, the way a batch job woul
 - cold (--jobs 1 and --jobs 2): empty output folder and empty translation memory, each.
 - warm: the --jobs 2 release again, nothing changed.
 - one change: one sentence added to one summary of one packet, --jobs 2.
+- cluster: the cold --jobs 2 release again, on a Dask cluster of two worker processes (a scheduler and two
+  `dask worker`s started apart, as tests/test_cluster.py starts them: workers that cannot see the client's
+  files) with the memory in a throwaway PostgreSQL server; then warm. Its ratio is the throughput against the
+  cold --jobs 2 release with SQLite on one machine (goal: at least 0.9×). `--no-cluster` leaves it out.
 - rendering, briefkit: a forced --jobs 1 rebuild with every translation in memory (citations, DOCX, PDF of both
   halves; reading and memory look-ups included), and the sum of the cite + write steps the manifests record.
 - rendering, Pandoc: for each packet and each language half, the same Markdown through Pandoc 3 (the
@@ -88,6 +92,26 @@ def release(inputs: Path, out: Path, *args: str) -> float:
     return elapsed
 
 
+def cluster_release(inputs: Path, work: Path) -> tuple[float, float]:
+    """Cold and warm releases of `inputs` on two Dask workers with a PostgreSQL memory (both thrown away)."""
+    from tests.postgres_server import PostgresServer
+    from tests.test_cluster import Cluster
+
+    server = PostgresServer()
+    cluster = None
+    try:
+        cluster = Cluster(work / "cluster", inputs.parent)
+        memory = server.new_database()
+        args = ("--jobs", "2", "--executor", "dask", "--scheduler", cluster.address, "--memory", memory)
+        cold = release(inputs, work / "out3", *args)
+        warm = release(inputs, work / "out3", *args)
+        return cold, warm
+    finally:
+        if cluster is not None:
+            cluster.close()
+        server.close()
+
+
 def step_sum(out: Path, steps: tuple[str, ...]) -> float:
     total = 0.0
     for manifest in out.glob("*/manifest.json"):
@@ -127,6 +151,7 @@ def pandoc_pipeline(inputs: Path, work: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--packets", type=int, default=40)
+    parser.add_argument("--no-cluster", action="store_true", help="leave out the Dask + PostgreSQL run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="briefkit-bench-") as tmp:
         work = Path(tmp)
@@ -141,6 +166,8 @@ def main() -> None:
         end = text.index(". ", text.index("\n## ")) + 1
         summary.write_text(text[:end] + " This sentence was added for the benchmark." + text[end:])
         changed = release(two, work / "out2", "--jobs", "2")
+
+        cluster = None if args.no_cluster else cluster_release(make_inputs(work / "three", args.packets), work)
 
         render_wall = release(one, work / "out1", "--jobs", "1", "--force")
         render_steps = step_sum(work / "out1", ("cite", "write_docx", "write_pdf"))
@@ -158,7 +185,15 @@ def main() -> None:
     print("-" * 76)
     for name, seconds, base in rows:
         print(f"{name:<58}{seconds:>9.1f}{100 * seconds / base:>8.1f}%")
-    print(f"\n--jobs 2 over --jobs 1 (cold): {cold1 / cold2:.2f}× faster\n")
+    print(f"\n--jobs 2 over --jobs 1 (cold): {cold1 / cold2:.2f}× faster")
+    if cluster is not None:
+        cold_cluster, warm_cluster = cluster
+        print(f"\n{'two Dask workers, PostgreSQL memory':<58}{'seconds':>9}{'× SQLite':>9}")
+        print("-" * 76)
+        name = "cold (throughput against cold --jobs 2 with SQLite)"
+        print(f"{name:<58}{cold_cluster:>9.1f}{cold2 / cold_cluster:>8.2f}×")
+        print(f"{'warm (nothing changed)':<58}{warm_cluster:>9.1f}{warm / warm_cluster:>8.2f}×")
+    print()
     print(f"{'rendering, no translation (one process)':<58}{'seconds':>9}{'× Pandoc':>9}")
     print("-" * 76)
     for name, seconds in (

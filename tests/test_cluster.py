@@ -184,6 +184,7 @@ def test_a_server_stopped_mid_build_is_one_clear_line_and_nothing_is_written(tmp
 # --- A Dask cluster of separate processes ---------------------------------------------------------------------
 
 DASK = Path(sys.executable).parent / "dask"
+WORKER_SETTINGS = {"DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}
 
 
 class Cluster:
@@ -202,7 +203,8 @@ class Cluster:
             worker = [str(DASK), "worker", self.address, "--nthreads", "1", "--no-dashboard", "--local-directory",
                       str(root / name / "dask")]  # fmt: skip
             hidden = f'mount -t tmpfs briefkit-client-hidden {client} && exec "$@"'
-            self.start(root / name, ["unshare", "--mount", "sh", "-c", hidden, "sh", *worker])
+            namespace = ["--mount"] if os.geteuid() == 0 else ["--user", "--map-root-user", "--mount"]
+            self.start(root / name, ["unshare", *namespace, "sh", "-c", hidden, "sh", *worker])
         self.wait_for_workers(2)
 
     def start(self, home: Path, command: list[str]) -> None:
@@ -213,6 +215,7 @@ class Cluster:
             "BRIEFKIT_MODELS": str(home / "models"),
             "ARGOS_PACKAGES_DIR": str(home / "argos"),
             "LANG": "C.UTF-8",
+            **WORKER_SETTINGS,
         }
         log = home / "log"
         self.logs.append(log)

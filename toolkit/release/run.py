@@ -7,6 +7,8 @@ local process pool (`executor="local"`) or a Dask cluster (`executor="dask"`).
 
 from __future__ import annotations
 
+import concurrent.futures
+import gc
 import json
 import logging
 import multiprocessing
@@ -204,9 +206,50 @@ def build_shipped(
         def build(on_event: Callable[[BuildEvent], None]) -> tuple[Manifest, dict[str, bytes]]:
             return make_packet(packet, None, formats, on_event, allow_outside, require_review, memory)
 
-        result, contents = _in_worker(packet_file, events, build)
+        batched = _BatchedEvents(events)
+        try:
+            result, contents = _in_worker(packet_file, batched, build)
+        finally:
+            batched.flush()
         # messages name the files as the client knows them
         return ShippedResult(replace(result, error=result.error.replace(str(root), "")), contents)
+
+
+class _BatchedEvents:
+    """A remote worker's events, sent as lists at most twice a second: each put to a Dask queue is a round trip
+    through the scheduler, whose CPU a small cluster shares with the workers."""
+
+    INTERVAL_S = 0.5
+
+    def __init__(self, queue: EventQueue) -> None:
+        self.queue = queue
+        self.waiting: list[WorkerEvent] = []
+        self.sent = time.monotonic()
+
+    def put(self, event: WorkerEvent) -> None:
+        self.waiting.append(event)
+        if time.monotonic() - self.sent >= self.INTERVAL_S:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.waiting:
+            self.queue.put(self.waiting)
+            self.waiting = []
+        self.sent = time.monotonic()
+
+
+@contextmanager
+def _long_lived_objects_frozen() -> Iterator[None]:
+    """Keep the worker's own long-lived objects (Dask's, the engine's) out of the cyclic garbage collector for
+    one build: WeasyPrint makes many collections, and each scanned them all, which made a packet's PDF 13%
+    slower on a Dask worker than in a plain process (`gc.freeze` brought it back; benchmarks/release.py).
+    Thawed after, so that nothing that becomes garbage later is kept for good."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 @contextmanager
@@ -240,7 +283,8 @@ def _in_worker(
     contents: dict[str, bytes] = {}
     status: Literal["built", "failed"] = "failed"
     try:
-        manifest, contents = build(put)
+        with _long_lived_objects_frozen():
+            manifest, contents = build(put)
         status, error = "built", ""
     except BriefkitError as exc:
         error = str(exc)
@@ -360,10 +404,12 @@ class _BuildSettings:
 
 
 Submit = Callable[[PacketOutcome], Any]  # starts a packet's build; returns a future of its result
+Wait = Callable[[list[Any]], None]  # returns when one of the futures is done, or after a moment
+WAIT_S = 0.25  # the longest a release waits before showing the workers' events
 
 
 @contextmanager
-def _local_executor(jobs: int, settings: _BuildSettings) -> Iterator[tuple[Submit, Callable[[], list[Any]]]]:
+def _local_executor(jobs: int, settings: _BuildSettings) -> Iterator[tuple[Submit, Callable[[], list[Any]], Wait]]:
     # forkserver: workers start clean (no threads or locks inherited from the display), each imports once
     context = multiprocessing.get_context("forkserver")
     with context.Manager() as manager, ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
@@ -388,18 +434,22 @@ def _local_executor(jobs: int, settings: _BuildSettings) -> Iterator[tuple[Submi
                 items.append(queue.get_nowait())
             return items
 
-        yield submit, drain
+        def wait(futures: list[Any]) -> None:
+            concurrent.futures.wait(futures, timeout=WAIT_S, return_when=concurrent.futures.FIRST_COMPLETED)
+
+        yield submit, drain, wait
 
 
 @contextmanager
 def _dask_executor(
     jobs: int, scheduler: str | None, settings: _BuildSettings
-) -> Iterator[tuple[Submit, Callable[[], list[Any]]]]:
+) -> Iterator[tuple[Submit, Callable[[], list[Any]], Wait]]:
     """Workers that share nothing with the client but the memory's database: each packet's input files are
     scattered to the cluster by content (each file travels to a worker once, whatever packets use it) and the
     finished folder comes back to be written here."""
     try:
         from distributed import Client, LocalCluster, Queue
+        from distributed import wait as wait_for
     except ImportError:
         raise BriefkitError(
             "the dask executor needs Dask distributed", hint="pip install 'briefkit[cluster]'"
@@ -438,7 +488,7 @@ def _dask_executor(
                         data = [name.read_bytes() for name in new]
                     except OSError as exc:
                         raise BriefkitError(f"cannot read an input: {exc.strerror}", exc.filename) from None
-                    scattered.update(zip(new, client.scatter(data, hash=True)))
+                    scattered.update(zip(new, client.scatter(data, hash=True, broadcast=True)))
                 files = {str(name): scattered[name] for name in names}
                 s = settings
                 return client.submit(
@@ -455,9 +505,16 @@ def _dask_executor(
                 )
 
             def drain() -> list[Any]:
-                return list(queue.get(batch=True))
+                return [event for batch in queue.get(batch=True) for event in batch]
 
-            yield submit, drain
+            def wait(futures: list[Any]) -> None:
+                try:
+                    with client.as_current():
+                        wait_for(futures, timeout=WAIT_S, return_when="FIRST_COMPLETED")
+                except TimeoutError:
+                    pass
+
+            yield submit, drain, wait
     finally:
         if cluster is not None:
             cluster.close()
@@ -486,7 +543,7 @@ def run_release(
     if pending:
         settings = _BuildSettings(out_dir, formats, allow_outside, require_review, memory)
         make = _dask_executor(jobs, scheduler, settings) if executor == "dask" else _local_executor(jobs, settings)
-        with make as (submit, drain):
+        with make as (submit, drain, wait):
             futures = {}
             for outcome in pending:
                 try:
@@ -511,7 +568,8 @@ def run_release(
                     outcome.manifest, outcome.seconds = result.manifest, result.seconds
                     outcome.worker = result.worker
                     reporter.finished(outcome)
-                time.sleep(0.05)
+                if futures:
+                    wait(list(futures))
     release = ReleaseReport(
         toolkit_version=__version__,
         executor=executor,
