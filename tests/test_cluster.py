@@ -405,3 +405,12 @@ def test_a_worker_killed_mid_release_leaves_every_packet_whole(
         assert not list(folder.parent.glob(f".{packet.stem}*"))  # no half-written folder beside
     consistent(url)
     running.wait_for_workers(2)  # the nanny brought the worker back
+
+
+def test_a_scheduler_that_cannot_be_reached_is_one_line_and_nothing_is_written(tmp_path: Path) -> None:
+    root, env = workspace(tmp_path, "postgresql://briefkit@127.0.0.1:9/memory")
+    address = f"tcp://127.0.0.1:{free_port()}"
+    result = run_cli("release", "--executor", "dask", "--scheduler", address, "--out", "out", cwd=root, env=env)
+    line = one_error_line(result)
+    assert f"cannot reach the Dask scheduler at {address}" in line and "is `dask scheduler` running there?" in line
+    assert not (root / "out").exists()

@@ -406,6 +406,7 @@ class _BuildSettings:
 Submit = Callable[[PacketOutcome], Any]  # starts a packet's build; returns a future of its result
 Wait = Callable[[list[Any]], None]  # returns when one of the futures is done, or after a moment
 WAIT_S = 0.25  # the longest a release waits before showing the workers' events
+SCHEDULER_TIMEOUT_S = 10
 
 
 @contextmanager
@@ -462,7 +463,7 @@ def _dask_executor(
         )
     try:
         try:
-            client = Client(scheduler or cluster, set_as_default=False, timeout=30)
+            client = Client(scheduler or cluster, set_as_default=False, timeout=SCHEDULER_TIMEOUT_S)
         except OSError as exc:
             raise BriefkitError(
                 f"cannot reach the Dask scheduler at {scheduler}: {exc}", hint="is `dask scheduler` running there?"
