@@ -14,6 +14,7 @@ from typing import Any, Literal, Protocol, TypeVar, get_args
 from toolkit.errors import BriefkitError
 from toolkit.model import normalize_space
 from toolkit.read.memory_location import DatabaseUrl, MemoryLocation
+from toolkit.translate.memory_postgres import PostgresDatabase
 from toolkit.translate.memory_schema import SCHEMA_VERSION
 from toolkit.translate.memory_sqlite import SqliteDatabase, sqlite_rows_read_only
 
@@ -123,14 +124,6 @@ class MemoryDatabase(Protocol):
 
 def open_database(location: MemoryLocation, read_only: bool = False) -> MemoryDatabase:
     if isinstance(location, DatabaseUrl):
-        try:  # psycopg only where a database is used
-            from toolkit.translate.memory_postgres import PostgresDatabase
-        except ImportError:
-            raise BriefkitError(
-                "a translation memory in PostgreSQL needs psycopg",
-                str(location),
-                hint="pip install 'briefkit[cluster]'",
-            ) from None
         return PostgresDatabase(location, read_only)
     return SqliteDatabase(location, read_only)
 
