@@ -19,6 +19,7 @@ from toolkit.read.images import DATA_URL
 from toolkit.read.markdown import NOTE_DEFINITION, UNDEFINED_NOTE, html_text, read_summary
 from toolkit.read.packet import URL_SCHEME
 from toolkit.read.yamlfile import CONTROL_CHARACTER
+from toolkit.translate.english import english_money, english_number
 from toolkit.translate.glossary import Glossary, Term
 from toolkit.translate.postedit import post_edit
 from toolkit.translate.protect import PATTERNS, NameSpan, Protector
@@ -67,11 +68,18 @@ CASES: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
     "raw HTML comment": (html_text, lambda n: "<!--" * n),
     "raw HTML tags": (html_text, lambda n: "<a " * n),
     "data: URL": (lambda s: DATA_URL.fullmatch(s), lambda n: "data:image/png" + ";a" * n + "x"),
-    "e-mail address": (lambda s: list(PATTERNS.finditer(s)), lambda n: "a" * (3 * n)),
-    "e-mail with dots": (lambda s: list(PATTERNS.finditer(s)), lambda n: "a." * n + "@"),
-    "URL": (lambda s: list(PATTERNS.finditer(s)), lambda n: "http://." * n),
-    "figures": (lambda s: list(PATTERNS.finditer(s)), lambda n: "1," * n + "1.1" * n),
-    "money": (lambda s: list(PATTERNS.finditer(s)), lambda n: "$1,000" * n),
+    "e-mail address": (lambda s: list(PATTERNS["en"].finditer(s)), lambda n: "a" * (3 * n)),
+    "e-mail with dots": (lambda s: list(PATTERNS["en"].finditer(s)), lambda n: "a." * n + "@"),
+    "URL": (lambda s: list(PATTERNS["en"].finditer(s)), lambda n: "http://." * n),
+    "figures": (lambda s: list(PATTERNS["en"].finditer(s)), lambda n: "1," * n + "1.1" * n),
+    "money": (lambda s: list(PATTERNS["en"].finditer(s)), lambda n: "$1,000" * n),
+    "Spanish figures": (lambda s: list(PATTERNS["es"].finditer(s)), lambda n: "1 000" * n + ",1" * n),
+    "Spanish figures, dots": (lambda s: list(PATTERNS["es"].finditer(s)), lambda n: "1.000." * n + "x"),
+    "Spanish amounts": (lambda s: list(PATTERNS["es"].finditer(s)), lambda n: "1 000 millones de " * n),
+    "Spanish dates": (lambda s: list(PATTERNS["es"].finditer(s)), lambda n: "1 de marzo de " * n),
+    "English forms": (english_number, lambda n: "1 000" * n + " por cient"),
+    "English amounts": (english_money, lambda n: "1 " * n + "dólare"),
+    "Spanish protector": (Protector(GLOSSARY, source_lang="es"), lambda n: "Aa la ONU 1,5 de marzo " * (n // 4)),
     "name run, one long word": (lambda s: list(NameSpan.RUN.finditer(s)), lambda n: "A" * n),
     "name run, many words": (lambda s: list(NameSpan.RUN.finditer(s)), lambda n: "Aa of " * n),
     "protector": (Protector(GLOSSARY), lambda n: "Aa.a@ term number 1s the " * (n // 4)),

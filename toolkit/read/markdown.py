@@ -47,7 +47,7 @@ from toolkit.read.citation_syntax import (
     link_allowing_citations,
 )
 from toolkit.read.images import ImageRefused, load_image
-from toolkit.read.packet import Packet
+from toolkit.read.packet import LANGUAGE_TAGS, Packet
 from toolkit.read.yamlfile import parse_mapping, read_date, read_text, unknown_key_error
 
 log = logging.getLogger("briefkit")
@@ -271,7 +271,7 @@ def html_text(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]*>?", " ", html)).split())
 
 
-def _front_matter(tree: SyntaxTreeNode, path: Path) -> SummaryMeta:
+def _front_matter(tree: SyntaxTreeNode, path: Path, source_lang: str) -> SummaryMeta:
     first = tree.children[0] if tree.children else None
     if first is None or first.type != "front_matter":
         raise BriefkitError(
@@ -289,26 +289,34 @@ def _front_matter(tree: SyntaxTreeNode, path: Path) -> SummaryMeta:
         value = data.get(key)
         if not isinstance(value, str) or not value.strip():
             raise BriefkitError(f"front matter needs `{key}:` (text)", path, lines.get(key, 1))
-    lang = str(data.get("lang", "en"))
-    if not lang.startswith("en"):
-        raise BriefkitError(f"summaries must be written in English (lang: en), got {lang!r}", path, lines.get("lang"))
+    lang = str(data.get("lang", source_lang))
+    if lang not in LANGUAGE_TAGS:
+        raise BriefkitError(f"`lang` must be en or es, got {lang!r}", path, lines.get("lang"))
+    if lang != source_lang:
+        raise BriefkitError(
+            f"this summary is written in {lang}, but the packet's summaries are in {source_lang} (its first language)",
+            path,
+            lines.get("lang"),
+            hint=f"write it in {source_lang}, or list {lang} first in the packet's `languages`",
+        )
     return SummaryMeta(
         title=" ".join(data["title"].split()),  # one space between words, as in the Markdown body
         source=data["source"].strip().lstrip("@"),
         date=read_date(data.get("date"), path, lines.get("date")),
         summarized_by=str(data.get("summarized_by", "") or ""),
-        lang="en",
+        lang=lang,
     )
 
 
-def read_summary(path: Path, inputs_root: Path | None = None) -> Document:
-    """Read one Markdown summary file into a Document; images must lie inside `inputs_root` (None: anywhere).
+def read_summary(path: Path, inputs_root: Path | None = None, source_lang: str = "en") -> Document:
+    """Read one Markdown summary file, written in `source_lang` ("en", "es"), into a Document; images must
+    lie inside `inputs_root` (None: anywhere).
 
     Every problem in the file is reported, each with its line."""
     text = read_text(path, MAX_SUMMARY_BYTES)
     env: dict[str, Any] = {}
     tree = SyntaxTreeNode(PARSER.parse(text, env))
-    meta = _front_matter(tree, path)
+    meta = _front_matter(tree, path, source_lang)
     converter = _Converter(path, inputs_root, text.splitlines())
     body = [node for node in tree.children[1:] if node.type != "footnote_block"]
     for node in tree.children:
@@ -331,13 +339,14 @@ def read_summary(path: Path, inputs_root: Path | None = None) -> Document:
     converter.check_notes(env, text)
     raise_all(converter.problems)
     title = converter.inlines(SyntaxTreeNode(PARSER.parseInline(meta.title)).children[0])
-    return Document(meta=meta, title=title, blocks=blocks, lang="en-US", source_path=str(path))
+    return Document(meta=meta, title=title, blocks=blocks, lang=LANGUAGE_TAGS[meta.lang], source_path=str(path))
 
 
 def read_summaries(packet: Packet, errors: list[BriefkitError]) -> list[Document]:
     """The packet's summaries that read; the problems of the others go into `errors`."""
     root = None if packet.allow_outside else packet.inputs_root
-    documents = (collect(errors, read_summary, path, root) for path in packet.summaries)
+    source = packet.source_lang[:2]
+    documents = (collect(errors, read_summary, path, root, source) for path in packet.summaries)
     return [doc for doc in documents if doc is not None]
 
 

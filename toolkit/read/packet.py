@@ -236,8 +236,6 @@ class _PacketFile:
                 self.err("languages", f"unsupported language {item!r}", "briefkit supports en and es")
             else:
                 languages.append(tag)
-        if languages and not languages[0].startswith("en"):
-            self.err("languages", "the source language (first in `languages`) must be en")
         if len({t[:2] for t in languages}) != len(languages):
             self.err("languages", "a language is listed twice")
         return tuple(languages)

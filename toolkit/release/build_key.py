@@ -45,7 +45,7 @@ def source_parts(packet: Packet, style: Path, formats: tuple[str, ...]) -> KeyPa
     """What the outputs are made from, short of the translations people made: found without reading Markdown."""
     return KeyParts(
         inputs=input_hashes(packet, style),
-        engine=engine_identity(packet.engine) if len(packet.languages) > 1 else "",
+        engine=engine_identity(packet.engine, packet.translation_pair) if len(packet.languages) > 1 else "",
         toolkit=__version__,
         formats=sorted(formats),
         source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH", ""),
@@ -64,7 +64,7 @@ def person_translations_digest(prepared: PreparedPacket) -> str:
     packet = prepared.packet
     if len(packet.languages) < 2 or not memory_exists(packet.memory):
         return ""
-    protect = Protector(prepared.glossary, packet.number_style, prepared.bibliography.names())
+    protect = Protector(prepared.glossary, packet.number_style, prepared.bibliography.names(), packet.source_lang[:2])
     markups = [s.segment.markup for s in packet_segments(prepared.documents, protect) if s.segment.has_text]
     memory = TranslationMemory(packet.memory)
     try:

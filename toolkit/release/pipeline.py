@@ -88,7 +88,7 @@ def translate_packet(prepared: PreparedPacket, formats: tuple[str, ...], on_even
     people_used: dict[str, tuple[str, str]] = {}
     result.memory_people = person_units_digest(packet.memory, packet.translation_pair)
     for lang in packet.languages[1:]:
-        engine = load_engine(packet.engine, packet.beam_size)
+        engine = load_engine(packet.engine, packet.beam_size, f"{packet.source_lang[:2]}-{lang[:2]}")
         log.info("%s: translating into %s with %s (%s)", packet.id, lang, engine.name, engine.model)
         memory = TranslationMemory(packet.memory)
         try:
@@ -106,6 +106,7 @@ def translate_packet(prepared: PreparedPacket, formats: tuple[str, ...], on_even
                 packet.number_style,
                 anchors=True,
                 known_names=prepared.bibliography.names(),
+                source_lang=packet.source_lang,
             )
             translator.on_progress = lambda done, total, rate: on_event(ProgressEvent(done, total, rate))
             result.editions.append((lang, translator.translate_documents(documents)))
@@ -115,7 +116,8 @@ def translate_packet(prepared: PreparedPacket, formats: tuple[str, ...], on_even
         finally:
             memory.close()
         result.report = translator.report
-        findings = check_translation(translator.results, prepared.glossary)
+        glossary = prepared.glossary if packet.source_lang.startswith("en") else prepared.glossary.reversed()
+        findings = check_translation(translator.results, glossary)
         result.qa = qa_report(packet.id, translator.report, translator.results, findings, notes)
         log.info(
             "%s: %d segments (%d from memory), %d unknown words, QA: %d errors, %d warnings",
@@ -146,7 +148,9 @@ def cite_editions(prepared: PreparedPacket, translation: Translation) -> list[Ed
 
 def packet_book(prepared: PreparedPacket, editions: list[Edition], report: TranslationReport | None) -> PacketBook:
     packet = prepared.packet
-    engine_note = labels_for(packet.source_lang).machine_note.format(engine=report.model) if report else ""
+    labels = labels_for(packet.source_lang)
+    target = labels.language_names[packet.languages[-1][:2]]
+    engine_note = labels.machine_note.format(target=target, engine=report.model) if report else ""
     return PacketBook(
         id=packet.id,
         title=packet.title,

@@ -80,7 +80,7 @@ def packet_review(packet: Packet, memory: TranslationMemory) -> PacketReview:
     """The packet's segments that have text, with their target from the memory and their notes."""
     glossary = load_glossary(packet.glossary)
     bibliography = load_bibliography(packet.bibliography)
-    protect = Protector(glossary, packet.number_style, bibliography.names())
+    protect = Protector(glossary, packet.number_style, bibliography.names(), packet.source_lang[:2])
     pair = packet.translation_pair
     found: list[tuple[str, PacketSegment]] = []
     documents = read_documents(packet)

@@ -62,20 +62,31 @@ def apertium_model() -> str:
     return f"apertium-eng-spa {version or 'unknown'}"
 
 
+APERTIUM_MODES = {"en-es": "eng-spa", "es-en": "spa-eng"}  # both in Debian's apertium-eng-spa
+
+
+def apertium_identity(pair: str) -> str:
+    """The model an Apertium translation records: the package and version, and the direction when it is not
+    the first one briefkit had (so that English→Spanish memories keep their model)."""
+    mode = APERTIUM_MODES[pair]
+    return apertium_model() if mode == "eng-spa" else f"{apertium_model()} {mode}"
+
+
 class ApertiumEngine:
-    """Rule-based eng→spa through one `apertium -f html` process per batch."""
+    """Rule-based translation (`eng-spa` or `spa-eng`) through one `apertium -f html` process per batch."""
 
     name = "apertium"
 
-    def __init__(self) -> None:
+    def __init__(self, pair: str = "en-es") -> None:
         binary = shutil.which("apertium")
         if binary is None:
             raise BriefkitError("Apertium is not installed", hint=INSTALL_HINT)
         self.binary: str = binary
-        self.model = apertium_model()
+        self.mode = APERTIUM_MODES[pair]
+        self.model = apertium_identity(pair)
         modes = subprocess.run([self.binary, "-l"], capture_output=True, text=True)  # fast: lists mode files
-        if "eng-spa" not in modes.stdout.split():
-            raise BriefkitError("Apertium has no eng-spa mode", hint=INSTALL_HINT)
+        if self.mode not in modes.stdout.split():
+            raise BriefkitError(f"Apertium has no {self.mode} mode", hint=INSTALL_HINT)
 
     @staticmethod
     def _encode(markup: str, token: str) -> str:
@@ -115,7 +126,7 @@ class ApertiumEngine:
             token += "q"
         body = "".join(f"<p>{self._encode(m, token)}</p>\n" for m in markups)
         result = subprocess.run(
-            [self.binary, "-f", "html", "eng-spa"],
+            [self.binary, "-f", "html", self.mode],
             input=body,
             capture_output=True,
             text=True,
@@ -275,22 +286,24 @@ def find_model(from_code: str = "en", to_code: str = "es") -> ArgosModel | None:
     return None
 
 
-def engine_identity(choice: str) -> str:
-    """Which engine and model `choice` would use, without loading it (for build keys)."""
-    model = find_model() if choice in ("auto", "argos") else None
+def engine_identity(choice: str, pair: str = "en-es") -> str:
+    """Which engine and model `choice` would use for a language pair ("en-es"), without loading it (for build
+    keys)."""
+    source, target = pair.split("-")
+    model = find_model(source, target) if choice in ("auto", "argos") else None
     if model is not None:
         return f"argos {model.name} {model.version} {model.path}"
-    return "apertium " + apertium_model()
+    return "apertium " + apertium_identity(pair)
 
 
 _LOADED: dict[tuple[str, int, str], Engine] = {}
 
 
-def load_engine(choice: str, beam_size: int = 2) -> Engine:
+def load_engine(choice: str, beam_size: int = 2, pair: str = "en-es") -> Engine:
     """`select_engine`, loaded once per process: a release worker loads its model once, not once per packet."""
-    key = (choice, beam_size, engine_identity(choice))
+    key = (choice, beam_size, engine_identity(choice, pair))
     if key not in _LOADED:
-        _LOADED[key] = select_engine(choice, beam_size)
+        _LOADED[key] = select_engine(choice, beam_size, pair)
     return _LOADED[key]
 
 
@@ -299,15 +312,19 @@ def engines_loaded() -> int:
     return len(_LOADED)
 
 
-def select_engine(choice: str, beam_size: int = 2) -> Engine:
-    """`auto`: Argos when an en→es model is installed, Apertium otherwise."""
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
+
+
+def select_engine(choice: str, beam_size: int = 2, pair: str = "en-es") -> Engine:
+    """`auto`: Argos when a model for the pair is installed, Apertium otherwise."""
+    source, target = pair.split("-")
     if choice in ("auto", "argos"):
-        model = find_model()
+        model = find_model(source, target)
         if model is not None:
             return ArgosEngine(model, beam_size)
         if choice == "argos":
             raise BriefkitError(
-                "no English→Spanish Argos model is installed",
+                f"no {LANGUAGE_NAMES[source]}→{LANGUAGE_NAMES[target]} Argos model is installed",
                 hint="install one with `briefkit models install FILE.argosmodel`",
             )
-    return ApertiumEngine()
+    return ApertiumEngine(pair)

@@ -16,6 +16,7 @@ from translate.storage import tbx  # translate-toolkit
 
 from toolkit.errors import BriefkitError
 from toolkit.read.yamlfile import read_text
+from toolkit.translate.english import english_plural
 from toolkit.translate.spanish import pluralize_es
 
 Gender = Literal["m", "f", ""]
@@ -40,8 +41,16 @@ class Term:
 
 @dataclass(frozen=True)
 class Glossary:
+    """Terms from English to Spanish as the file lists them; `reversed()` reads them the other way."""
+
     terms: tuple[Term, ...]
     path: Path | None = None
+    target_lang: str = "es"
+
+    def reversed(self) -> Glossary:
+        """The same entries from Spanish to English (gender and article are the Spanish term's: dropped)."""
+        flipped = tuple(Term(t.target, t.source, t.note, "", t.number) for t in self.terms)
+        return Glossary(flipped, self.path, "en" if self.target_lang == "es" else "es")
 
     def pattern(self) -> re.Pattern[str] | None:
         return self._pattern
@@ -76,7 +85,8 @@ class Glossary:
     def lookup(self, found: str) -> str:
         """The target for a matched source text, in the plural when the match is a plural."""
         term, plural = self.match(found)
-        target = pluralize_es(term.target) if plural and not term.keep else term.target
+        pluralize = pluralize_es if self.target_lang == "es" else english_plural
+        target = pluralize(term.target) if plural and not term.keep else term.target
         if found[:1].isupper() and not term.source[:1].isupper():
             target = target[:1].upper() + target[1:]
         return target

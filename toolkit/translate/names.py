@@ -56,17 +56,18 @@ def analyser_available() -> bool:
     return shutil.which("lt-proc") is not None and shutil.which("apertium-tagger") is not None
 
 
-def analyse(phrases: list[str]) -> dict[str, list[Word]]:
-    """Each phrase analysed on its own (one process for all of them)."""
+def analyse(phrases: list[str], mode: str = "eng-spa") -> dict[str, list[Word]]:
+    """Each phrase analysed on its own (one process for all of them), by the analyser of the source language
+    (`eng-spa`: English, `spa-eng`: Spanish; both tag proper nouns alike)."""
     if not phrases or not analyser_available():
         return {}
     text = "".join(f"{p.replace('.', ' ')} .\n" for p in phrases)
     # The analyser feeds the tagger directly, both running at once.
     morph = subprocess.Popen(
-        ["lt-proc", f"{ANALYSER}/eng-spa.automorf.bin"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        ["lt-proc", f"{ANALYSER}/{mode}.automorf.bin"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
     tagger = subprocess.Popen(
-        ["apertium-tagger", "-p", "-g", f"{ANALYSER}/eng-spa.prob"],
+        ["apertium-tagger", "-p", "-g", f"{ANALYSER}/{mode}.prob"],
         stdin=morph.stdout,
         stdout=subprocess.PIPE,
         text=True,

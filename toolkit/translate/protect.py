@@ -12,6 +12,7 @@ from typing import Literal, NamedTuple, Protocol
 
 from toolkit.model.dates import MONTHS
 from toolkit.read.packet import NumberStyle
+from toolkit.translate.english import english_date, english_money, english_number
 from toolkit.translate.glossary import Glossary
 from toolkit.translate.names import Verdict, Word, analyse, judge
 from toolkit.translate.spanish import spanish_article, spanish_date, spanish_money, spanish_number
@@ -82,9 +83,47 @@ class NumberSpan:
         return spanish_number(value) if number_style == "spanish" else value
 
 
-PATTERN_KINDS: tuple[PatternKind, ...] = (UrlSpan(), EmailSpan(), DateSpan(), MoneySpan(), NumberSpan())
-PATTERNS = re.compile("|".join(f"(?P<{kind.name}>{kind.pattern})" for kind in PATTERN_KINDS))
-KINDS_BY_NAME = {kind.name: kind for kind in PATTERN_KINDS}
+SPANISH_FIGURE = r"\d+(?:[.\u00a0\u202f ]\d{3})*(?:,\d+)?"  # 200 000, 200.000, 2,5
+
+
+class SpanishDateSpan:
+    name = "date"
+    kind: SpanKind = "date"
+    pattern = r"\d{1,2} de (?:" + "|".join(MONTHS["es"]) + r")(?: de \d{4})?"
+
+    def target(self, found: str, number_style: NumberStyle) -> str:
+        return english_date(found)
+
+
+class SpanishMoneySpan:
+    name = "money"
+    kind: SpanKind = "money"
+    pattern = SPANISH_FIGURE + r" (?:(?:mil millones|millones|millón|billones) de )?dólares"
+
+    def target(self, found: str, number_style: NumberStyle) -> str:
+        return english_money(found)
+
+
+class SpanishNumberSpan:
+    name = "num"
+    kind: SpanKind = "number"
+    pattern = SPANISH_FIGURE + r"(?:\s?%| por ciento)?(?:\s?[–-]\s?" + SPANISH_FIGURE + r"\s?%?)?"
+
+    def target(self, found: str, number_style: NumberStyle) -> str:
+        return english_number(found) if number_style == "spanish" else found  # "spanish": each language's own
+
+
+def _scan(kinds: tuple[PatternKind, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?P<{kind.name}>{kind.pattern})" for kind in kinds))
+
+
+# What the engine must not see, by the source's language: its dates, amounts and figures, in its own forms
+PATTERN_KINDS: dict[str, tuple[PatternKind, ...]] = {
+    "en": (UrlSpan(), EmailSpan(), DateSpan(), MoneySpan(), NumberSpan()),
+    "es": (UrlSpan(), EmailSpan(), SpanishDateSpan(), SpanishMoneySpan(), SpanishNumberSpan()),
+}
+PATTERNS = {lang: _scan(kinds) for lang, kinds in PATTERN_KINDS.items()}
+KINDS_BY_NAME = {lang: {kind.name: kind for kind in kinds} for lang, kinds in PATTERN_KINDS.items()}
 
 
 class GlossarySpan:
@@ -100,6 +139,7 @@ class GlossarySpan:
     def __init__(self, glossary: Glossary) -> None:
         self.glossary = glossary
         self.regex = glossary.pattern()
+        self.agree_articles = glossary.target_lang == "es"  # an English source's article, made Spanish
 
     def find(self, text: str) -> Iterator[ProtectedSpan]:
         if self.regex is None:
@@ -114,6 +154,8 @@ class GlossarySpan:
             article = self.ARTICLE.search(text, max(0, m.start() - 5), m.start())
             # A common noun takes the article only where its noun phrase visibly ends ("the cartels and").
             ends_phrase = m.group(0)[:1].isupper() or self.ENDS_PHRASE.match(text, m.end())
+            if not self.agree_articles:
+                article = None
             definite = article is not None and article.group(1).lower() == "the"
             if article and term.article == "no" and definite:
                 start = article.start()  # "the United States" → "Estados Unidos"
@@ -144,7 +186,8 @@ during since also then so yet however although where which who what why how ever
     )
     JOINERS = {"of", "for", "on", "de", "del", "la", "y", "and", "&", "–", "-"}
 
-    def __init__(self) -> None:
+    def __init__(self, analyser: str = "eng-spa") -> None:
+        self.analyser = analyser  # the Apertium mode whose analyser reads the source language
         self.analysis: dict[str, list[Word]] = {}
         self.verdicts: dict[str, tuple[Verdict, int]] = {}
         self.surnames: set[str] = set()
@@ -167,7 +210,7 @@ during since also then so yet however although where which who what why how ever
     def prefetch(self, texts: list[str]) -> None:
         """Analyse the runs of all these texts not analysed yet, in one analyser call."""
         missing = [p for p in self.phrases(texts) if p not in self.analysis]
-        found = analyse(missing)
+        found = analyse(missing, self.analyser)
         for phrase in missing:
             self.analysis[phrase] = found.get(phrase, [])
             self.verdicts[phrase] = judge(phrase, found.get(phrase))
@@ -242,6 +285,18 @@ class AcronymSpan:
             yield ProtectedSpan(m.start(), m.end(), target, "term")
 
 
+class SpanishAcronymSpan:
+    """A Spanish source's acronyms in their English form ("la ONU" → "the UN": the engine translates the
+    article); those alike in both languages (DEA, FBI) are kept."""
+
+    ENGLISH = {spanish: english for english, (spanish, _) in AcronymSpan.TABLE.items()}
+    REGEX = re.compile(r"(?<![\w-])(?:" + "|".join(ENGLISH) + r")(?![\w-])")
+
+    def find(self, text: str) -> Iterator[ProtectedSpan]:
+        for m in self.REGEX.finditer(text):
+            yield ProtectedSpan(m.start(), m.end(), self.ENGLISH[m.group(0)], "term")
+
+
 class KnownNameSpan:
     """Names known from the packet's bibliography (authors, publishers, publications): kept as written."""
 
@@ -260,13 +315,22 @@ class Protector:
     texts first for the names in it to be judged with Apertium's analyser (without it, every run is kept)."""
 
     def __init__(
-        self, glossary: Glossary, number_style: NumberStyle = "spanish", known_names: tuple[str, ...] = ()
+        self,
+        glossary: Glossary,
+        number_style: NumberStyle = "spanish",
+        known_names: tuple[str, ...] = (),
+        source_lang: str = "en",
     ) -> None:
-        self.terms = GlossarySpan(glossary)
+        """`glossary` as its file reads (English to Spanish); `source_lang` the language of the texts ("en",
+        "es"): the spans are found in its forms and given in the other language's."""
+        self.source_lang = source_lang
+        self.terms = GlossarySpan(glossary if source_lang == "en" else glossary.reversed())
         self.known = KnownNameSpan(known_names)
-        self.acronyms = AcronymSpan()
-        self.names = NameSpan()
+        self.acronyms: AcronymSpan | SpanishAcronymSpan = AcronymSpan() if source_lang == "en" else SpanishAcronymSpan()
+        self.names = NameSpan("eng-spa" if source_lang == "en" else "spa-eng")
         self.number_style = number_style
+        self.patterns = PATTERNS[source_lang]
+        self.kinds = KINDS_BY_NAME[source_lang]
 
     def learn(self, texts: list[str]) -> None:
         self.names.learn(texts)
@@ -295,8 +359,8 @@ class Protector:
             add(span)
         for m in NameSpan.CODE.finditer(text):  # before figures: the 13 of MS-13 is no number
             add(ProtectedSpan(m.start(), m.end(), m.group(0), "name"))
-        for m in PATTERNS.finditer(text):
-            kind = KINDS_BY_NAME[str(m.lastgroup)]
+        for m in self.patterns.finditer(text):
+            kind = self.kinds[str(m.lastgroup)]
             add(ProtectedSpan(m.start(), m.end(), kind.target(m.group(0), self.number_style), kind.kind))
         # Names are looked for only outside the spans already taken, so "Senator" can come from the glossary
         # while "Roger Marshall" stays a name.

@@ -24,7 +24,11 @@ Severity = Literal["error", "warning"]  # error: must be fixed; warning: look at
 
 # Length of Spanish text against its English source, outside which output is suspicious.
 LENGTH_RATIO = (0.6, 2.0)
-ENGLISH_WORDS = set("the and of to with that which is are was were has have for from this by".split())
+FUNCTION_WORDS = {  # words only the source language has: many of them left in the target mean it was not translated
+    "en": set("the and of to with that which is are was were has have for from this by".split()),
+    "es": set("el los las del que con una por para como pero sus esta este fue han".split()),
+}
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 
 
 @dataclass(frozen=True)
@@ -92,12 +96,14 @@ def check_untranslated(result: SegmentResult, glossary: Glossary) -> Iterator[tu
     source, target = plain_text(result.source), plain_text(result.target)
     protected = {w for span in result.protected for w in _words(span)}
     free = [w for w in _words(source) if w not in protected]
+    source_name = LANGUAGE_NAMES[result.source_lang]
+    target_name = LANGUAGE_NAMES["es" if result.source_lang == "en" else "en"]
     if len(free) >= 3 and target.strip() == source.strip():
-        yield "untranslated", "error", "the target is the English source"
+        yield "untranslated", "error", f"the target is the {source_name} source"
     elif len(free) >= 6:
-        english = sum(w in ENGLISH_WORDS for w in _words(target))
-        if english / max(1, len(_words(target))) > 0.15:
-            yield "untranslated", "warning", f"{english} English function words in the Spanish text"
+        left = sum(w in FUNCTION_WORDS[result.source_lang] for w in _words(target))
+        if left / max(1, len(_words(target))) > 0.15:
+            yield "untranslated", "warning", f"{left} {source_name} function words in the {target_name} text"
 
 
 def check_unknown_words(result: SegmentResult, glossary: Glossary) -> Iterator[tuple[FindingKind, Severity, str]]:

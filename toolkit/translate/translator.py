@@ -1,4 +1,5 @@
-"""Translating a Document into Spanish: segments, protected spans, memory, batched engine calls, checks."""
+"""Translating a Document from English into Spanish or from Spanish into English: segments, protected spans,
+memory, batched engine calls, checks."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from toolkit.model import (
 from toolkit.read.packet import NumberStyle
 from toolkit.translate.anchors import SegmentAnchor, english_fingerprint, segment_key, slot_anchor_for_key
 from toolkit.translate.engines import Engine, split_unknown
+from toolkit.translate.english import english_typography
 from toolkit.translate.glossary import Glossary
 from toolkit.translate.memory import Status, TranslationMemory, Unit, normalize, now_utc, target_fingerprint
 from toolkit.translate.postedit import post_edit
@@ -81,7 +83,8 @@ class SegmentResult:
     origin: Origin
     segment_id: str = ""
     earlier_review: str = ""  # a person's translation of this segment's earlier English (markup), if any
-    unknown_words: tuple[str, ...] = ()  # words the engine did not know, left as in the English
+    unknown_words: tuple[str, ...] = ()  # words the engine did not know, left as in the source
+    source_lang: str = "en"  # "en" or "es": the target is in the other
 
 
 @dataclass(frozen=True)
@@ -166,14 +169,17 @@ class Translator:
         number_style: NumberStyle = "spanish",
         anchors: bool = False,
         known_names: tuple[str, ...] = (),
+        source_lang: str = "en-US",
     ) -> None:
         """`anchors`: mark each translated segment and the slots in it with `Span`s (see `anchors`), so that the
-        Word writer can tie an editor's changes back to the memory."""
+        Word writer can tie an editor's changes back to the memory. `glossary` as its file reads (English to
+        Spanish), whatever the direction."""
         self.engine = engine
         self.memory = memory
         self.glossary = glossary
-        self.protect = Protector(glossary, number_style, known_names)
-        self.pair = f"en-{target_lang[:2]}"
+        self.protect = Protector(glossary, number_style, known_names, source_lang[:2])
+        self.pair = f"{source_lang[:2]}-{target_lang[:2]}"
+        self.source_lang = source_lang
         self.target_lang = target_lang
         self.anchors = anchors
         self.report = TranslationReport(engine=engine.name, model=engine.model)
@@ -196,7 +202,7 @@ class Translator:
             source, seg = item.source, item.segment
             key = normalize(seg.markup)
             text = respace_slots(seg.markup, targets.get(key, seg.markup))
-            if self._origins.get(key) in ("machine", "memory", "retried") and self.target_lang.startswith("es"):
+            if self._origins.get(key) in ("machine", "memory", "retried") and self.pair == "en-es":
                 text = post_edit(seg, text)  # machine output only: a person's translation is never touched
             anchor = self._anchor(item, targets.get(key), self._origins.get(key))
             target, origin = self._restore(source, seg, text, self._origins.get(key), anchor)
@@ -207,7 +213,9 @@ class Translator:
                 unknown = self._unknown.get(key, ()) if machine_made else ()
                 self.report.unknown_words += len(unknown)
                 self.results.append(
-                    SegmentResult(source, target, tuple(seg.protected), origin, item.id, earlier, unknown)
+                    SegmentResult(
+                        source, target, tuple(seg.protected), origin, item.id, earlier, unknown, self.source_lang[:2]
+                    )
                 )
 
         # Every sequence is replaced by its translation; notes (kept as slots) are then translated in turn.
@@ -333,6 +341,8 @@ class Translator:
             inlines = restore(seg, target, text_slots_optional=origin in ("reviewed", "approved"), anchor=slot_name)
             if self.target_lang.startswith("es"):
                 inlines = spanish_citations(spanish_typography(inlines))
+            else:
+                inlines = english_typography(inlines)
             return inlines, origin
         except PlaceholderError as exc:
             self.report.problems.append(PlaceholderProblem(seg.markup, f"placeholders: {exc}"))

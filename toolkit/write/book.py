@@ -33,7 +33,7 @@ class Labels:
     edition: str
     summarized_by: str
     language_names: dict[str, str]  # "en"/"es" -> the language's name in this edition's language
-    machine_note: str  # with {engine}
+    machine_note: str  # with {target} (the translated edition's language, named in this one) and {engine}
     languages: str
     note: str  # with {n}: a link to a footnote, described
     note_call: str  # with {n}: the link back from a footnote to where it is called
@@ -46,7 +46,7 @@ LABELS = {
         edition="English edition",
         summarized_by="Summarized by",
         language_names={"en": "English", "es": "Spanish"},
-        machine_note="The Spanish edition was machine-translated offline ({engine}).",
+        machine_note="The {target} edition was machine-translated offline ({engine}).",
         languages="Languages",
         note="Note {n}",
         note_call="Back to the text of note {n}",
@@ -57,7 +57,7 @@ LABELS = {
         edition="Edición en español",
         summarized_by="Resumen de",
         language_names={"en": "inglés", "es": "español"},
-        machine_note="La edición en español se tradujo automáticamente sin conexión ({engine}).",
+        machine_note="La edición en {target} se tradujo automáticamente sin conexión ({engine}).",
         languages="Idiomas",
         note="Nota {n}",
         note_call="Volver al texto de la nota {n}",

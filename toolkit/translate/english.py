@@ -1,0 +1,79 @@
+"""English forms of what a Spanish source writes its own way: dates, figures, amounts, plurals, quotes."""
+
+from __future__ import annotations
+
+import re
+
+from toolkit.model import Inline, Text, map_inlines
+from toolkit.model.dates import MONTHS, written_date
+
+GROUP = re.compile(r"[.\u00a0\u202f ](?=\d{3}(?!\d))")  # a Spanish thousands separator: dot, space or NBSP
+ENGLISH_QUOTES = str.maketrans({"«": "“", "»": "”"})
+
+
+def english_date(text: str) -> str:
+    """ "8 de marzo de 2023" → "March 8, 2023" (the protected Spanish date span's English)."""
+    m = re.fullmatch(r"(\d{1,2}) de (\w+)(?: de (\d{4}))?", text)
+    if m is None or m.group(2).lower() not in MONTHS["es"]:
+        return text
+    year = int(m.group(3)) if m.group(3) else None
+    return written_date(int(m.group(1)), MONTHS["es"].index(m.group(2).lower()) + 1, year, "en-US")
+
+
+def english_figure(text: str) -> str:
+    """A Spanish figure the English way: "200 000" / "200.000" → "200,000", "2,5" → "2.5"."""
+    whole, _, fraction = text.partition(",")
+    digits = GROUP.sub("", whole)
+    if len(digits) > 4 or (len(digits) == 4 and whole != digits):
+        digits = f"{int(digits):,}"
+    return digits + ("." + fraction if fraction else "")
+
+
+def english_number(text: str) -> str:
+    """Figures and percentages: "30 %" / "30 por ciento" → "30%", "2,5-3 %" → "2.5-3%"."""
+    text = re.sub(r"\s?por ciento", "%", text)
+    text = re.sub(r"\d+(?:[.\u00a0\u202f ]\d{3})*(?:,\d+)?", lambda m: english_figure(m.group(0)), text)
+    return re.sub(r"[\u00a0\u202f ]%", "%", text)
+
+
+def english_money(text: str) -> str:
+    """ "50 millones de dólares" → "$50 million", "1500 millones de dólares" → "$1.5 billion",
+    "2500 dólares" → "$2,500"."""
+    m = re.fullmatch(r"([\d.,\u00a0\u202f ]+?)\s(mil millones|millones|millón|billones)?(?: de)?\s?dólares", text)
+    if m is None:
+        return text
+    amount = m.group(1)
+    scale = {None: "", "millón": "million", "millones": "million", "mil millones": "billion", "billones": "trillion"}[
+        m.group(2)
+    ]
+    value = float(GROUP.sub("", amount).replace(",", "."))
+    if scale == "million" and value >= 1000:  # Spanish counts "1500 millones": English says 1.5 billion
+        value, scale = value / 1000, "billion"
+    figure = f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0")
+    return f"${figure}" + (f" {scale}" if scale else "")
+
+
+def english_plural(phrase: str) -> str:
+    """English plural of a noun phrase's head (its first word before "of")."""
+    words = phrase.split(" ")
+    head = next((i for i, w in enumerate(words) if w.lower() == "of"), len(words)) - 1
+    word = words[head]
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        word += "es"
+    elif word.endswith("y") and word[-2:-1] not in "aeiou":
+        word = word[:-1] + "ies"
+    else:
+        word += "s"
+    words[head] = word
+    return " ".join(words)
+
+
+def _typography(node: Inline) -> Inline:
+    if isinstance(node, Text):
+        return Text(node.text.translate(ENGLISH_QUOTES))
+    return node
+
+
+def english_typography(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """English quotation marks (“ ”) where the engine kept Spanish ones (« »)."""
+    return map_inlines(_typography, inlines)
