@@ -16,7 +16,8 @@ import numpy as np
 
 def _training_sentences() -> list[str]:
     root = Path(__file__).resolve().parent.parent / "inputs" / "summaries"
-    text = " ".join(p.read_text(encoding="utf-8") for p in sorted(root.glob("*.md")))
+    texts = (p.read_text(encoding="utf-8") for p in sorted(root.glob("*.md")))
+    text = " ".join(t for t in texts if "\nlang: es\n" not in t)  # the English summaries: an en→es model
     words = text.split()
     return [" ".join(words[i : i + 12]) for i in range(0, len(words), 12)]
 

@@ -1,0 +1,163 @@
+"""Packets written in Spanish (`languages: [es, en]`): the English forms of Spanish dates, figures and amounts,
+the glossary read the other way, and the sample packet built through the CLI with real Apertium (spa-eng)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+from pypdf import PdfReader
+
+from tests.conftest import INPUTS, run_cli
+from toolkit.translate.engines import ApertiumEngine
+from toolkit.translate.english import english_date, english_money, english_number, english_plural
+from toolkit.translate.glossary import load_glossary
+from toolkit.translate.memory import TranslationMemory
+from toolkit.translate.protect import Protector
+from toolkit.translate.segments import markup_as_text
+
+PACKET = "inputs/packets/carteles-es.yaml"
+GLOSSARY = load_glossary(INPUTS / "glossary.csv")
+
+
+@pytest.mark.parametrize(
+    ("spanish", "english"),
+    [
+        ("8 de marzo de 2023", "March 8, 2023"),
+        ("9 de agosto", "August 9"),
+        ("31 de Diciembre de 1999", "December 31, 1999"),
+    ],
+)
+def test_a_spanish_date_is_written_the_english_way(spanish: str, english: str) -> None:
+    assert english_date(spanish) == english
+
+
+@pytest.mark.parametrize(
+    ("spanish", "english"),
+    [
+        ("200 000", "200,000"),
+        ("200.000", "200,000"),
+        ("200\u00a0000", "200,000"),
+        ("1.500", "1,500"),
+        ("1500", "1500"),  # four digits without a separator: a year as often as not, left as written
+        ("2023", "2023"),
+        ("2,5", "2.5"),
+        ("12 345,75", "12,345.75"),
+        ("30 %", "30%"),
+        ("30\u00a0%", "30%"),
+        ("30 por ciento", "30%"),
+        ("2,5-3 %", "2.5-3%"),
+    ],
+)
+def test_a_spanish_figure_is_written_the_english_way(spanish: str, english: str) -> None:
+    assert english_number(spanish) == english
+
+
+@pytest.mark.parametrize(
+    ("spanish", "english"),
+    [
+        ("50 millones de dólares", "$50 million"),
+        ("1500 millones de dólares", "$1.5 billion"),
+        ("1 500 millones de dólares", "$1.5 billion"),
+        ("2,5 millones de dólares", "$2.5 million"),
+        ("3 mil millones de dólares", "$3 billion"),
+        ("2500 dólares", "$2,500"),
+        ("1 millón de dólares", "$1 million"),
+    ],
+)
+def test_a_spanish_amount_is_written_the_english_way(spanish: str, english: str) -> None:
+    assert english_money(spanish) == english
+
+
+def test_english_plurals_of_glossary_terms() -> None:
+    assert [english_plural(p) for p in ("cartel", "policy", "Secretary of State", "tax", "day")] == [
+        "cartels",
+        "policies",
+        "Secretaries of State",
+        "taxes",
+        "days",
+    ]
+
+
+def test_a_spanish_text_s_spans_are_found_in_spanish_and_given_in_english() -> None:
+    protect = Protector(GLOSSARY, source_lang="es")
+    text = (
+        "El Departamento de Justicia y la ONU citaron al Cártel de Sinaloa el 8 de marzo de 2023: "
+        "50 millones de dólares, un 30 % y 200 000 dosis; véase https://example.org/a."
+    )
+    spans = {text[s.start : s.end]: (s.target, s.kind) for s in protect(text)}
+    assert spans["Departamento de Justicia"] == ("Department of Justice", "term")
+    assert spans["ONU"] == ("UN", "term")
+    assert spans["Cártel de Sinaloa"] == ("Sinaloa Cartel", "term")
+    assert spans["8 de marzo de 2023"] == ("March 8, 2023", "date")
+    assert spans["50 millones de dólares"] == ("$50 million", "money")
+    assert spans["30 %"] == ("30%", "number")
+    assert spans["200 000"] == ("200,000", "number")
+    assert spans["https://example.org/a"] == ("https://example.org/a", "url")
+    # the English-source protector finds none of the Spanish forms
+    english = {text[s.start : s.end] for s in Protector(GLOSSARY)(text)}
+    assert "8 de marzo de 2023" not in english and "50 millones de dólares" not in english
+
+
+def test_apertium_translates_spanish_into_english() -> None:
+    engine = ApertiumEngine("es-en")
+    assert engine.mode == "spa-eng" and engine.model.endswith(" spa-eng")
+    [out] = engine.translate(["El gobierno firmó una <g1>orden</g1> contra los cárteles <x2/>."])
+    assert out.startswith("The government signed") and "<g1>" in out and "<x2/>" in out
+    assert ApertiumEngine().model != engine.model  # the direction is part of what a memory records
+
+
+def test_the_spanish_sample_packet_builds_with_an_english_edition(tmp_path: Path) -> None:
+    shutil.copytree(INPUTS, tmp_path / "inputs", ignore=shutil.ignore_patterns(".briefkit"))
+    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "none"), "ARGOS_PACKAGES_DIR": str(tmp_path / "none")}
+    result = run_cli("build", PACKET, "--out", "out", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "out" / "carteles-es"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["languages"] == ["es-ES", "en-US"]
+    assert manifest["translation"]["model"].endswith("spa-eng") and manifest["translation"]["translated"] > 30
+
+    body = docx.Document(str(folder / "carteles-es.docx")).element.body
+    runs = [(r.find(qn("w:rPr")), "".join(t.text or "" for t in r.iter(qn("w:t")))) for r in body.iter(qn("w:r"))]
+
+    def language(props: object) -> str:
+        lang = props.find(qn("w:lang")) if props is not None else None  # type: ignore[attr-defined]
+        return lang.get(qn("w:val")) if lang is not None else ""
+
+    english = " ".join(text for props, text in runs if language(props) == "en-US")
+    spanish = " ".join(text for props, text in runs if language(props) == "es-ES")
+    assert "50 millones de dólares" in spanish and "8 de marzo" in spanish  # the source, as written
+    assert "$50 million" in english and "March 8, 2023" in english and "50%" in english and "30%" in english
+    assert "millones" not in english and "dólares" not in english and "%" not in english.replace("0%", "")
+    assert "The government" in english or "The president" in english  # Apertium's English, not the Spanish
+    assert "«" not in english  # English quotation marks
+
+    pdf = "\n".join(page.extract_text() for page in PdfReader(folder / "carteles-es.pdf").pages)
+    assert "La edición en inglés se tradujo automáticamente sin conexión" in pdf  # the cover, in Spanish
+    assert "English edition" in pdf and "Edición en español" in pdf
+    # each half's citations in its own locale: the English notes as Chicago writes them in English
+    assert "“Declare War on Fentanyl,” The Highland County Press, November 9, 2024." in pdf
+    assert "«Declare War on Fentanyl», The Highland County Press, 9 de noviembre de 2024." in pdf
+
+    memory = TranslationMemory(tmp_path / "inputs" / ".briefkit" / "memory.sqlite", read_only=True)
+    try:
+        assert memory.counts().keys() == {("es-en", "machine")}
+        units = memory.units("es-en")
+        assert any("firmó en secreto una directiva" in markup_as_text(u.source) for u in units)
+    finally:
+        memory.close()
+    qa = json.loads((folder / "qa.json").read_text())
+    assert {f["kind"] for f in qa["findings"]} <= {"unknown-words", "untranslated", "length", "figure"}
+    assert qa["errors"] == 0 and qa["model"].endswith("spa-eng")
+
+    again = run_cli("build", PACKET, "--out", "out", cwd=tmp_path, env=env)
+    assert again.returncode == 0, again.stderr
+    assert json.loads((folder / "manifest.json").read_text())["translation"]["translated"] == 0
+    db = sqlite3.connect(tmp_path / "inputs" / ".briefkit" / "memory.sqlite")
+    assert db.execute("SELECT count(*) FROM units WHERE pair = 'en-es'").fetchone() == (0,)
