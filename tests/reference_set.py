@@ -23,6 +23,7 @@ from toolkit.translate.translator import Translator
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "tests" / "reference" / "en-es.tsv"  # sentences of the sample summaries
 UNSEEN = ROOT / "tests" / "reference" / "unseen-en-es.tsv"  # sentences written apart from the samples
+UNSEEN_ES = ROOT / "tests" / "reference" / "unseen-es-en.tsv"  # Spanish sentences written apart, careful English
 GLOSSARY = ROOT / "inputs" / "glossary.csv"
 
 
@@ -57,25 +58,27 @@ def render(inlines: tuple[Inline, ...]) -> str:
     return "".join(out)
 
 
-def read_sentences(sentences: list[str]) -> list[tuple[Inline, ...]]:
-    """Each sentence read by briefkit's own reader, as the inlines of one paragraph."""
+def read_sentences(sentences: list[str], lang: str = "en") -> list[tuple[Inline, ...]]:
+    """Each sentence, written in `lang`, read by briefkit's own reader, as the inlines of one paragraph."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "reference.md"
-        front = "---\ntitle: Reference\nsource: reference\ndate: 2025-01-01\n---\n\n"
+        front = f"---\ntitle: Reference\nsource: reference\ndate: 2025-01-01\nlang: {lang}\n---\n\n"
         path.write_text(front + "\n\n".join(sentences) + "\n", encoding="utf-8")
-        document = read_summary(path)
+        document = read_summary(path, None, lang)
     paragraphs = [b.children for b in document.blocks if isinstance(b, Paragraph)]
     assert len(paragraphs) == len(sentences)
     return paragraphs
 
 
-def pipeline(engine: Engine, sentences: list[str]) -> list[str]:
-    """The briefkit pipeline: reader, protected spans, glossary, batched engine, restore."""
+def pipeline(engine: Engine, sentences: list[str], source: str = "en") -> list[str]:
+    """The briefkit pipeline: reader, protected spans, glossary, batched engine, restore (`source`: the
+    sentences' language, "en" or "es"; they are translated into the other)."""
     from toolkit.model import Document, SummaryMeta
 
-    paragraphs = read_sentences(sentences)
+    paragraphs = read_sentences(sentences, source)
     document = Document(SummaryMeta("Reference", "reference"), (Text("Reference"),), tuple(map(Paragraph, paragraphs)))
-    translator = Translator(engine, None, load_glossary(GLOSSARY))
+    target, source_tag = ("es-ES", "en-US") if source == "en" else ("en-US", "es-ES")
+    translator = Translator(engine, None, load_glossary(GLOSSARY), target, source_lang=source_tag)
     (out,) = translator.translate_documents([document])
     return [render(b.children) for b in out.blocks]  # type: ignore[union-attr]
 
@@ -87,11 +90,11 @@ def apertium_one(sentence: str) -> str:
     return result.stdout.strip()
 
 
-def apertium_raw(sentences: list[str]) -> list[str]:
+def apertium_raw(sentences: list[str], mode: str = "eng-spa") -> list[str]:
     """Raw Apertium output, batched: one process, one sentence per line, nothing protected."""
     binary = shutil.which("apertium") or "apertium"
     result = subprocess.run(
-        [binary, "-u", "eng-spa"], input="\n".join(sentences) + "\n", capture_output=True, text=True, check=True
+        [binary, "-u", mode], input="\n".join(sentences) + "\n", capture_output=True, text=True, check=True
     )
     lines = [line.strip() for line in result.stdout.rstrip("\n").split("\n")]
     assert len(lines) == len(sentences)

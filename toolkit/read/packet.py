@@ -89,7 +89,9 @@ class Packet:
 
     @property
     def source_lang(self) -> str:
-        return self.languages[0]
+        """The language the summaries are written in: the first listed (en-US for a packet whose list is
+        wrong, which has been reported)."""
+        return self.languages[0] if self.languages else "en-US"
 
     @property
     def translation_pair(self) -> str:
