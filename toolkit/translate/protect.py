@@ -87,11 +87,17 @@ SPANISH_FIGURE = r"\d+(?:[.\u00a0\u202f ]\d{3})*(?:,\d+)?"  # 200 000, 200.000, 
 
 
 class SpanishDateSpan:
+    """A Spanish date; with its article where English says "on" ("firmó el 8 de marzo" → "signed on March
+    8"), but not after a preposition ("desde el 8 de marzo" → "since March 8": the engine has the preposition)."""
+
     name = "date"
     kind: SpanKind = "date"
-    pattern = r"\d{1,2} de (?:" + "|".join(MONTHS["es"]) + r")(?: de \d{4})?"
+    AFTER_PREPOSITION = "".join(f"(?<!{p} )" for p in ("desde", "hasta", "para", "entre", "antes", "después", "y"))
+    pattern = rf"(?:{AFTER_PREPOSITION}[Ee]l )?\d{{1,2}} de (?:" + "|".join(MONTHS["es"]) + r")(?: de \d{4})?"
 
     def target(self, found: str, number_style: NumberStyle) -> str:
+        if found[:3].lower() == "el ":
+            return ("On " if found[0] == "E" else "on ") + english_date(found[3:])
         return english_date(found)
 
 
@@ -185,9 +191,17 @@ during since also then so yet however although where which who what why how ever
 """.split()
     )
     JOINERS = {"of", "for", "on", "de", "del", "la", "y", "and", "&", "–", "-"}
+    # In a Spanish text, the words that start a sentence or a phrase before a capitalized noun ("El Gobierno",
+    # "Según Reuters") and are not part of a name.
+    SPANISH_COMMON_WORDS = set(
+        """el la los las un una unos unas lo al del de en y o pero por para con sin sobre entre desde hasta según
+tras durante ante como cuando aunque que este esta estos estas ese esa su sus""".split()
+    )
 
     def __init__(self, analyser: str = "eng-spa") -> None:
         self.analyser = analyser  # the Apertium mode whose analyser reads the source language
+        if analyser == "spa-eng":
+            self.COMMON_WORDS = NameSpan.COMMON_WORDS | self.SPANISH_COMMON_WORDS
         self.analysis: dict[str, list[Word]] = {}
         self.verdicts: dict[str, tuple[Verdict, int]] = {}
         self.surnames: set[str] = set()
