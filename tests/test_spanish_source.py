@@ -95,11 +95,14 @@ def test_a_spanish_text_s_spans_are_found_in_spanish_and_given_in_english() -> N
     assert spans["Departamento de Justicia"] == ("Department of Justice", "term")
     assert spans["ONU"] == ("UN", "term")
     assert spans["Cártel de Sinaloa"] == ("Sinaloa Cartel", "term")
-    assert spans["8 de marzo de 2023"] == ("March 8, 2023", "date")
+    assert spans["el 8 de marzo de 2023"] == ("on March 8, 2023", "date")  # English says "on", not "the"
     assert spans["50 millones de dólares"] == ("$50 million", "money")
     assert spans["30 %"] == ("30%", "number")
     assert spans["200 000"] == ("200,000", "number")
     assert spans["https://example.org/a"] == ("https://example.org/a", "url")
+    after = "Rige desde el 8 de marzo. El 9 de abril de 2024 cerró."
+    dates = {after[s.start : s.end]: s.target for s in protect(after) if s.kind == "date"}
+    assert dates == {"8 de marzo": "March 8", "El 9 de abril de 2024": "On April 9, 2024"}
     # the English-source protector finds none of the Spanish forms
     english = {text[s.start : s.end] for s in Protector(GLOSSARY)(text)}
     assert "8 de marzo de 2023" not in english and "50 millones de dólares" not in english
