@@ -15,6 +15,7 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from tests.conftest import INPUTS, run_cli
+from tests.test_review import edit_table
 from toolkit.translate.engines import ApertiumEngine
 from toolkit.translate.english import english_date, english_money, english_number, english_plural
 from toolkit.translate.glossary import load_glossary
@@ -164,3 +165,27 @@ def test_the_spanish_sample_packet_builds_with_an_english_edition(tmp_path: Path
     assert json.loads((folder / "manifest.json").read_text())["translation"]["translated"] == 0
     db = sqlite3.connect(tmp_path / "inputs" / ".briefkit" / "memory.sqlite")
     assert db.execute("SELECT count(*) FROM units WHERE pair = 'en-es'").fetchone() == (0,)
+
+
+def test_the_review_loop_runs_from_spanish_into_english(tmp_path: Path) -> None:
+    shutil.copytree(INPUTS, tmp_path / "inputs", ignore=shutil.ignore_patterns(".briefkit"))
+    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "none"), "ARGOS_PACKAGES_DIR": str(tmp_path / "none")}
+    built = run_cli("build", PACKET, "--out", "out", "--format", "docx", cwd=tmp_path, env=env)
+    assert built.returncode == 0, built.stderr
+    exported = run_cli("review", "export", PACKET, "--out", "review", cwd=tmp_path, env=env)
+    assert exported.returncode == 0, exported.stderr
+    folder = tmp_path / "review" / "carteles-es"
+    xliff = (folder / "carteles-es.review.xlf").read_text()
+    assert 'source-language="es-ES"' in xliff and 'target-language="en-US"' in xliff
+    table = folder / "carteles-es.review.docx"
+    header = [c.text for c in docx.Document(str(table)).tables[0].rows[0].cells]
+    assert header[:3] == ["ID", "Spanish", "Translation (en-US)"]
+    edit_table(table, {"directiva-militar-carteles-001": "What happened"})
+    imported = run_cli("review", "import", str(table), cwd=tmp_path, env=env)
+    assert imported.returncode == 0 and "stored 1 corrections" in imported.stdout, imported.stderr
+    status = run_cli("review", "status", PACKET, "--json", cwd=tmp_path, env=env)
+    assert json.loads(status.stdout)["total"]["reviewed"] == 1
+    rebuilt = run_cli("build", PACKET, "--out", "out", "--format", "docx", cwd=tmp_path, env=env)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    headings = [p.text for p in docx.Document(str(tmp_path / "out/carteles-es/carteles-es.docx")).paragraphs]
+    assert "What happened" in headings and "Qué ocurrió" in headings  # the correction, in the English half

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from toolkit.errors import BriefkitError
+from toolkit.model.languages import language_name
 from toolkit.review.rows import (
     PacketReview,
     ReviewRow,
@@ -109,7 +110,8 @@ def new_import_id() -> str:
 def _check(review: PacketReview, row: ReviewRow, correction: Correction) -> _Checked | str:
     """The correction's markup and status, or why it cannot be imported."""
     if correction.english != row.fingerprint:
-        return "the English of this segment changed since the file was made; export again"
+        source = language_name(review.packet.source_lang)
+        return f"the {source} of this segment changed since the file was made; export again"
     status = parse_status(correction.status_text) if correction.status_text else None
     if correction.status_text and status is None:
         return f"unknown status “{correction.status_text.strip()[:40]}” ({status_hint(correction.status_text)})"

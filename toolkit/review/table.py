@@ -1,4 +1,4 @@
-"""The review DOCX: one table per summary (ID, English, target language, status, notes), written with
+"""The review DOCX: one table per summary (ID, source language, target language, status, notes), written with
 python-docx and read back as it would be with every tracked change accepted."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
 from toolkit.errors import BriefkitError
+from toolkit.model.languages import language_name
 from toolkit.review.merge import Correction, ReviewFile
 from toolkit.review.package import accepted_text, latest_change, open_word_file, w, word_comments
 from toolkit.review.rows import PacketReview, ReviewRow, visible
@@ -70,7 +71,7 @@ def _id_text(row: ReviewRow) -> str:
     return f"#{row.fingerprint}" + (f"·{row.base}" if row.base else "")
 
 
-def _notes_lines(row: ReviewRow) -> list[str]:
+def _notes_lines(row: ReviewRow, source_name: str) -> list[str]:
     lines = [
         f"{EXPORTED_LINE}{note.author} ({note.at[:10]}): {note.text}" + (" [resolved]" if note.resolved else "")
         for note in row.notes
@@ -78,13 +79,14 @@ def _notes_lines(row: ReviewRow) -> list[str]:
     if row.earlier:
         lines.append(f"{EXPORTED_LINE}Earlier reviewed translation: " + markup_as_text(row.earlier))
     if row.unknown:
-        lines.append(f"{EXPORTED_LINE}Unknown to the engine, left in English: " + ", ".join(row.unknown))
+        lines.append(f"{EXPORTED_LINE}Unknown to the engine, left in {source_name}: " + ", ".join(row.unknown))
     return lines
 
 
 def write_review_docx(review: PacketReview, target_lang: str, timestamp: dt.datetime) -> bytes:
     """One table per summary; protected spans as grey `{N kind: label}` tokens; rows never split across pages."""
     packet = review.packet
+    source_name = language_name(packet.source_lang)
     document = docx.Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -103,8 +105,8 @@ def write_review_docx(review: PacketReview, target_lang: str, timestamp: dt.date
         "{1 link: https://…}…{/1} stand for names, figures, citations, notes and formatting: keep each once and "
         "move it where the sentence needs it (a name or figure may also be written out). Choose “approved” in "
         "the Status column for a final translation. Write notes in the Notes column (lines starting with ↳ are "
-        "earlier notes). Yellow rows: the English changed after a person had translated it. The ID and English "
-        f"columns are not read back. Then run: briefkit review import THIS_FILE   (packet {packet.id})"
+        f"earlier notes). Yellow rows: the {source_name} changed after a person had translated it. The ID and "
+        f"{source_name} columns are not read back. Then run: briefkit review import THIS_FILE   (packet {packet.id})"
     )
     current = None
     table = None
@@ -120,7 +122,7 @@ def write_review_docx(review: PacketReview, target_lang: str, timestamp: dt.date
             header = table.rows[0]
             wordxml.repeat_table_header(header)
             wordxml.keep_row_together(header)
-            labels = ("ID", "English", f"Translation ({target_lang})", "Status", "Notes")
+            labels = ("ID", source_name, f"Translation ({target_lang})", "Status", "Notes")
             for cell, label, width in zip(header.cells, labels, WIDTHS_CM, strict=True):
                 cell.text = label
                 cell.width = Cm(width)
@@ -151,7 +153,7 @@ def write_review_docx(review: PacketReview, target_lang: str, timestamp: dt.date
         target_pieces = visible(row.target, segment, False, review.bibliography)
         _cell_text(cells[2], target_pieces, lang=target_lang, unknown=row.unknown)
         wordxml.status_drop_down(cells[3], row.status, STATUS_CHOICES)
-        lines = _notes_lines(row)
+        lines = _notes_lines(row, source_name)
         if lines:
             _cell_text(cells[4], [("\n".join(lines), False)], 8)
         if row.earlier:
@@ -245,7 +247,8 @@ def read_review_docx(path: Path, review: PacketReview | None = None) -> ReviewFi
             )
             if " ".join(accepted_text(cells[1]).split()) != " ".join(english.split()):
                 warnings.append(
-                    f"{segment_id}: the English column was edited; English edits are not imported "
+                    f"{segment_id}: the {language_name(review.packet.source_lang)} column was edited; edits of the "
+                    "source text are not imported "
                     "(change the summary instead)"
                 )
         for line in accepted_text(cells[4]).splitlines():

@@ -12,6 +12,7 @@ from lxml import etree
 
 from toolkit import __version__
 from toolkit.errors import BriefkitError
+from toolkit.model.languages import language_name
 from toolkit.read.yamlfile import read_text
 from toolkit.review.merge import Correction, ReviewFile
 from toolkit.review.package import parse_xml
@@ -107,7 +108,7 @@ def write_review_xliff(review: PacketReview, target_lang: str) -> bytes:
             ).text = f"{row.document_title} › {row.item.section}"
         if row.unknown:
             etree.SubElement(unit, q("note"), {"from": "briefkit", "priority": "2"}).text = (
-                "Unknown to the engine, left in English: " + ", ".join(row.unknown)
+                f"Unknown to the engine, left in {language_name(review.packet.source_lang)}: " + ", ".join(row.unknown)
             )
         for note in row.notes:
             etree.SubElement(unit, q("note"), {"from": note.author or "editor"}).text = note.text

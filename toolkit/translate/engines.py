@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from toolkit.errors import BriefkitError
+from toolkit.model.languages import language_name
 
 INSTALL_HINT = (
     "install Apertium (`apt-get install apertium apertium-eng-spa`) or an Argos model "
@@ -312,9 +313,6 @@ def engines_loaded() -> int:
     return len(_LOADED)
 
 
-LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
-
-
 def select_engine(choice: str, beam_size: int = 2, pair: str = "en-es") -> Engine:
     """`auto`: Argos when a model for the pair is installed, Apertium otherwise."""
     source, target = pair.split("-")
@@ -324,7 +322,7 @@ def select_engine(choice: str, beam_size: int = 2, pair: str = "en-es") -> Engin
             return ArgosEngine(model, beam_size)
         if choice == "argos":
             raise BriefkitError(
-                f"no {LANGUAGE_NAMES[source]}→{LANGUAGE_NAMES[target]} Argos model is installed",
+                f"no {language_name(source)}→{language_name(target)} Argos model is installed",
                 hint="install one with `briefkit models install FILE.argosmodel`",
             )
     return ApertiumEngine(pair)

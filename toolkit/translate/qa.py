@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from toolkit.model import Cite, Inline, Link, Note, Text, plain_text, query_inlines
+from toolkit.model.languages import language_name, other_language
 from toolkit.translate.glossary import Glossary
 from toolkit.translate.memory import EditorNote
 from toolkit.translate.segments import markup_as_text
@@ -28,7 +29,6 @@ FUNCTION_WORDS = {  # words only the source language has: many of them left in t
     "en": set("the and of to with that which is are was were has have for from this by".split()),
     "es": set("el los las del que con una por para como pero sus esta este fue han".split()),
 }
-LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 
 
 @dataclass(frozen=True)
@@ -96,8 +96,8 @@ def check_untranslated(result: SegmentResult, glossary: Glossary) -> Iterator[tu
     source, target = plain_text(result.source), plain_text(result.target)
     protected = {w for span in result.protected for w in _words(span)}
     free = [w for w in _words(source) if w not in protected]
-    source_name = LANGUAGE_NAMES[result.source_lang]
-    target_name = LANGUAGE_NAMES["es" if result.source_lang == "en" else "en"]
+    source_name = language_name(result.source_lang)
+    target_name = language_name(other_language(result.source_lang))
     if len(free) >= 3 and target.strip() == source.strip():
         yield "untranslated", "error", f"the target is the {source_name} source"
     elif len(free) >= 6:
