@@ -38,7 +38,9 @@ from toolkit.model import (
     Text,
     is_safe_link,
     merge_text,
+    query_blocks,
 )
+from toolkit.model.languages import function_word_shares, language_name, other_language
 from toolkit.read.citation_syntax import (
     CITATION_TOKEN,
     bracket_citation,
@@ -271,7 +273,7 @@ def html_text(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]*>?", " ", html)).split())
 
 
-def _front_matter(tree: SyntaxTreeNode, path: Path, source_lang: str) -> SummaryMeta:
+def _front_matter(tree: SyntaxTreeNode, path: Path, languages: tuple[str, ...]) -> SummaryMeta:
     first = tree.children[0] if tree.children else None
     if first is None or first.type != "front_matter":
         raise BriefkitError(
@@ -289,34 +291,57 @@ def _front_matter(tree: SyntaxTreeNode, path: Path, source_lang: str) -> Summary
         value = data.get(key)
         if not isinstance(value, str) or not value.strip():
             raise BriefkitError(f"front matter needs `{key}:` (text)", path, lines.get(key, 1))
-    lang = str(data.get("lang", source_lang))
-    if lang not in LANGUAGE_TAGS:
+    lang = str(data.get("lang", ""))
+    if lang and lang not in LANGUAGE_TAGS:
         raise BriefkitError(f"`lang` must be en or es, got {lang!r}", path, lines.get("lang"))
-    if lang != source_lang:
+    if lang and lang not in languages:
         raise BriefkitError(
-            f"this summary is written in {lang}, but the packet's summaries are in {source_lang} (its first language)",
+            f"`lang: {lang}` is not one of the packet's languages ({', '.join(languages)})",
             path,
             lines.get("lang"),
-            hint=f"write it in {source_lang}, or list {lang} first in the packet's `languages`",
+            hint=f"add {lang} to the packet's `languages`, or correct `lang`",
         )
     return SummaryMeta(
         title=" ".join(data["title"].split()),  # one space between words, as in the Markdown body
         source=data["source"].strip().lstrip("@"),
         date=read_date(data.get("date"), path, lines.get("date")),
         summarized_by=str(data.get("summarized_by", "") or ""),
-        lang=lang,
+        lang=lang,  # as declared: "" when the summary does not say
     )
 
 
-def read_summary(path: Path, inputs_root: Path | None = None, source_lang: str = "en") -> Document:
-    """Read one Markdown summary file, written in `source_lang` ("en", "es"), into a Document; images must
-    lie inside `inputs_root` (None: anywhere).
+LANGUAGE_CHECK_WORDS = 40  # a text shorter than this says too little about its language
+OTHER_LANGUAGE_SHARE = 0.08  # of a text's words, function words of the other language: plainly not a slip
+
+
+def _check_language(lang: str, document_text: str, path: Path, line: int) -> None:
+    """A summary plainly written in the other language than it says (the word-share test the QA uses on
+    translations): one clear error, before anything is translated the wrong way."""
+    shares, words = function_word_shares(document_text)
+    other = other_language(lang)
+    if words >= LANGUAGE_CHECK_WORDS and shares[other] >= OTHER_LANGUAGE_SHARE and shares[other] > 3 * shares[lang]:
+        raise BriefkitError(
+            f"this summary reads as {language_name(other)} ({shares[other]:.0%} of its words are "
+            f"{language_name(other)} function words, {shares[lang]:.0%} {language_name(lang)}), but it is taken "
+            f"to be in {language_name(lang)}",
+            path,
+            line,
+            hint=f"say `lang: {other}` in its front matter, or check the file",
+        )
+
+
+def read_summary(
+    path: Path, inputs_root: Path | None = None, source_lang: str = "en", languages: tuple[str, ...] = ("en", "es")
+) -> Document:
+    """Read one Markdown summary file into a Document: written in its front matter's `lang`, else in
+    `source_lang` ("en", "es"); `languages` are those its packet allows. Images must lie inside `inputs_root`
+    (None: anywhere).
 
     Every problem in the file is reported, each with its line."""
     text = read_text(path, MAX_SUMMARY_BYTES)
     env: dict[str, Any] = {}
     tree = SyntaxTreeNode(PARSER.parse(text, env))
-    meta = _front_matter(tree, path, source_lang)
+    meta = _front_matter(tree, path, languages)
     converter = _Converter(path, inputs_root, text.splitlines())
     body = [node for node in tree.children[1:] if node.type != "footnote_block"]
     for node in tree.children:
@@ -339,15 +364,36 @@ def read_summary(path: Path, inputs_root: Path | None = None, source_lang: str =
     converter.check_notes(env, text)
     raise_all(converter.problems)
     title = converter.inlines(SyntaxTreeNode(PARSER.parseInline(meta.title)).children[0])
-    return Document(meta=meta, title=title, blocks=blocks, lang=LANGUAGE_TAGS[meta.lang], source_path=str(path))
+    lang = meta.lang or source_lang
+    words = query_blocks(lambda node: [node.text] if isinstance(node, Text) else [], tuple(blocks))
+    lang_line = next((n for n, line in enumerate(text.splitlines()[:60], 1) if line.startswith("lang:")), 1)
+    _check_language(lang, " ".join([meta.title, *words]), path, lang_line)
+    return Document(meta=meta, title=title, blocks=blocks, lang=LANGUAGE_TAGS[lang], source_path=str(path))
 
 
 def read_summaries(packet: Packet, errors: list[BriefkitError]) -> list[Document]:
     """The packet's summaries that read; the problems of the others go into `errors`."""
     root = None if packet.allow_outside else packet.inputs_root
-    source = packet.source_lang[:2]
-    documents = (collect(errors, read_summary, path, root, source) for path in packet.summaries)
-    return [doc for doc in documents if doc is not None]
+    source, languages = packet.source_lang[:2], tuple(tag[:2] for tag in packet.languages)
+    documents = [
+        doc
+        for doc in (collect(errors, read_summary, path, root, source, languages) for path in packet.summaries)
+        if doc is not None
+    ]
+    mixed = [doc for doc in documents if doc.lang != packet.source_lang]
+    if mixed:  # a packet that mixes languages says each summary's: none is taken for the first by default
+        example = f"{Path(mixed[0].source_path).name} is in {mixed[0].lang[:2]}"
+        for doc in documents:
+            if not doc.meta.lang:
+                errors.append(
+                    BriefkitError(
+                        f"this packet mixes languages ({example}): say this summary's `lang` in its front matter",
+                        doc.source_path,
+                        2,
+                        hint=f"e.g. `lang: {source}`",
+                    )
+                )
+    return documents
 
 
 def read_documents(packet: Packet) -> list[Document]:

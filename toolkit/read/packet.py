@@ -95,9 +95,19 @@ class Packet:
 
     @property
     def translation_pair(self) -> str:
-        """The translation memory's language pair, e.g. "en-es" (en-es also for an English-only packet)."""
+        """The translation memory's language pair of the first language's summaries, e.g. "en-es" (en-es also
+        for an English-only packet)."""
         target = self.languages[1] if len(self.languages) > 1 else "es"
         return f"{self.source_lang[:2]}-{target[:2]}"
+
+    @property
+    def translation_pairs(self) -> tuple[str, ...]:
+        """Every pair a summary of this packet may be translated in: both ways between its two languages
+        (a summary may be written in either), the first language's first."""
+        if len(self.languages) < 2:
+            return (self.translation_pair,)
+        first, second = self.languages[0][:2], self.languages[1][:2]
+        return (f"{first}-{second}", f"{second}-{first}")
 
 
 def build_timestamp(packet: Packet) -> dt.datetime:

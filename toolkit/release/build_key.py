@@ -14,7 +14,7 @@ from toolkit.read.packet import Packet
 from toolkit.release.manifest import KeyParts, Manifest
 from toolkit.release.prepare import PreparedPacket, packet_style, prepare_packet
 from toolkit.translate.engines import engine_identity
-from toolkit.translate.memory import TranslationMemory, memory_exists, person_units_digest
+from toolkit.translate.memory import TranslationMemory, memory_exists, people_digest_of_pairs
 from toolkit.translate.protect import Protector
 from toolkit.translate.translator import packet_segments
 from toolkit.write.house_style import STYLE_FILES, style_file
@@ -45,7 +45,10 @@ def source_parts(packet: Packet, style: Path, formats: tuple[str, ...]) -> KeyPa
     """What the outputs are made from, short of the translations people made: found without reading Markdown."""
     return KeyParts(
         inputs=input_hashes(packet, style),
-        engine=engine_identity(packet.engine, packet.translation_pair) if len(packet.languages) > 1 else "",
+        # both directions: which the summaries need is known only once they are read
+        engine=" + ".join(engine_identity(packet.engine, pair) for pair in packet.translation_pairs)
+        if len(packet.languages) > 1
+        else "",
         toolkit=__version__,
         formats=sorted(formats),
         source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH", ""),
@@ -60,18 +63,28 @@ def people_digest(people: dict[str, tuple[str, str]]) -> str:
 
 def person_translations_digest(prepared: PreparedPacket) -> str:
     """The digest of the reviewed and approved translations in the memory now that this packet's segments
-    would use (the segments with text, the ones a translator looks up)."""
+    would use (the segments with text, the ones a translator looks up), each summary in its own direction."""
     packet = prepared.packet
     if len(packet.languages) < 2 or not memory_exists(packet.memory):
         return ""
-    protect = Protector(prepared.glossary, packet.number_style, prepared.bibliography.names(), packet.source_lang[:2])
-    markups = [s.segment.markup for s in packet_segments(prepared.documents, protect) if s.segment.has_text]
+    people: dict[str, tuple[str, str]] = {}
     memory = TranslationMemory(packet.memory)
     try:
-        units = memory.lookup(markups, packet.translation_pair)
+        for source in packet.languages:
+            documents = [doc for doc in prepared.documents if doc.lang == source]
+            if not documents:
+                continue
+            half = next(lang for lang in packet.languages if lang != source)
+            pair = f"{source[:2]}-{half[:2]}"
+            names = prepared.bibliography.names()
+            protect = Protector(prepared.glossary, packet.number_style, names, source[:2])
+            markups = [s.segment.markup for s in packet_segments(documents, protect) if s.segment.has_text]
+            prefix = "" if pair == packet.translation_pair else f"{pair}:"  # as the translate step keys them
+            units = memory.lookup(markups, pair)
+            people.update((prefix + key, (u.target, u.status)) for key, u in units.items() if u.status != "machine")
     finally:
         memory.close()
-    return people_digest({key: (u.target, u.status) for key, u in units.items() if u.status != "machine"})
+    return people_digest(people)
 
 
 def build_key(
@@ -95,7 +108,7 @@ def current_manifest(packet: Packet, out_dir: Path, formats: tuple[str, ...]) ->
     if manifest is None:
         return None
     quick = source_parts(packet, packet_style(packet), formats)
-    if manifest.memory_people == person_units_digest(packet.memory, packet.translation_pair) and (
+    if manifest.memory_people == people_digest_of_pairs(packet.memory, packet.translation_pairs) and (
         manifest.key_parts.quick() == quick.quick()
     ):
         return manifest

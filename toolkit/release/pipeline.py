@@ -17,7 +17,7 @@ from toolkit.atomic import write_folder_atomic
 from toolkit.cite.citeproc import render_citations
 from toolkit.cite.styles import describe_style, links_citations
 from toolkit.errors import BriefkitError
-from toolkit.model import Document, Edition
+from toolkit.model import Document, Edition, plain_text
 from toolkit.read.memory_location import MemoryLocation
 from toolkit.read.packet import Packet, ReviewLevel, build_timestamp
 from toolkit.release.build_key import build_key, people_digest
@@ -28,10 +28,10 @@ from toolkit.release.prepare import PreparedPacket, prepare_packet
 from toolkit.review.status import ReviewCounts, counts_from_results
 from toolkit.translate.anchors import seal_document
 from toolkit.translate.engines import load_engine
-from toolkit.translate.memory import TranslationMemory, person_units_digest
-from toolkit.translate.qa import QaReport, check_translation, qa_markdown, qa_report
+from toolkit.translate.memory import EditorNote, TranslationMemory, people_digest_of_pairs
+from toolkit.translate.qa import Finding, QaReport, check_translation, qa_markdown, qa_report
 from toolkit.translate.tmx import read_tmx
-from toolkit.translate.translator import TranslationReport, Translator
+from toolkit.translate.translator import SegmentResult, TranslationReport, Translator
 from toolkit.write.book import PacketBook, labels_for
 from toolkit.write.house_style import packet_css, word_style
 from toolkit.write.html_page import write_html
@@ -76,49 +76,78 @@ class Translation:
     key: str = ""
     key_parts: KeyParts | None = field(default=None)
     memory_people: str = ""  # the memory's person-made translations as they were when translating began
+    translated_from: dict[str, tuple[str, ...]] = field(default_factory=dict)  # pair -> titles translated in it
 
 
 def translate_packet(prepared: PreparedPacket, formats: tuple[str, ...], on_event: Events) -> Translation:
-    """The packet's documents in every language; reviewed units from translations.tmx are taken into the
-    memory first. The build key is computed after translating: the person-made translations it covers are
-    those this build used, as it read them, including any it just took from translations.tmx. A correction
-    stored while the build runs is in neither the outputs nor the key, so the next run rebuilds."""
+    """The packet's documents in every language: each summary as written in its own language's edition and
+    translated into the other; reviewed units from translations.tmx are taken into the memory first. The
+    build key is computed after translating: the person-made translations it covers are those this build
+    used, as it read them, including any it just took from translations.tmx. A correction stored while the
+    build runs is in neither the outputs nor the key, so the next run rebuilds."""
     packet, documents = prepared.packet, prepared.documents
-    result = Translation([(packet.source_lang, documents)])
+    result = Translation([])
+    result.memory_people = people_digest_of_pairs(packet.memory, packet.translation_pairs)
     people_used: dict[str, tuple[str, str]] = {}
-    result.memory_people = person_units_digest(packet.memory, packet.translation_pair)
-    for lang in packet.languages[1:]:
-        engine = load_engine(packet.engine, packet.beam_size, f"{packet.source_lang[:2]}-{lang[:2]}")
-        log.info("%s: translating into %s with %s (%s)", packet.id, lang, engine.name, engine.model)
+    translated: dict[tuple[str, int], Document] = {}
+    reports: list[TranslationReport] = []
+    results: list[SegmentResult] = []
+    findings: list[Finding] = []
+    notes: list[EditorNote] = []
+    directions = [
+        (source, half, [i for i, doc in enumerate(documents) if doc.lang == source])
+        for half in packet.languages
+        for source in packet.languages
+        if source != half
+    ]
+    directions = [(source, half, wanted) for source, half, wanted in directions if wanted]
+    if directions:
         memory = TranslationMemory(packet.memory)
         try:
-            pair = packet.translation_pair
+            used = {f"{source[:2]}-{half[:2]}" for source, half, _ in directions}
             if packet.translations.is_file():
-                changed = memory.store_units(read_tmx(packet.translations, pair, "reviewed"), pair)
-                if changed:
-                    log.info("%s: %d reviewed translations taken from %s", packet.id, changed, packet.translations.name)
-            result.memory_people = person_units_digest(packet.memory, pair)  # before reading any of them
-            translator = Translator(
-                engine,
-                memory,
-                prepared.glossary,
-                lang,
-                packet.number_style,
-                anchors=True,
-                known_names=prepared.bibliography.names(),
-                source_lang=packet.source_lang,
-            )
-            translator.on_progress = lambda done, total, rate: on_event(ProgressEvent(done, total, rate))
-            result.editions.append((lang, translator.translate_documents(documents)))
-            people_used.update(translator.people_used)
-            notes = memory.notes(pair)
-            result.review = counts_from_results(translator.results, notes)
+                for pair in (pair for pair in packet.translation_pairs if pair in used):
+                    changed = memory.store_units(read_tmx(packet.translations, pair, "reviewed"), pair)
+                    if changed:
+                        log.info(
+                            "%s: %d reviewed translations taken from %s", packet.id, changed, packet.translations.name
+                        )
+            # before reading any of them
+            result.memory_people = people_digest_of_pairs(packet.memory, packet.translation_pairs)
+            for source, half, wanted in directions:
+                pair = f"{source[:2]}-{half[:2]}"
+                engine = load_engine(packet.engine, packet.beam_size, pair)
+                log.info("%s: translating into %s with %s (%s)", packet.id, half, engine.name, engine.model)
+                translator = Translator(
+                    engine,
+                    memory,
+                    prepared.glossary,
+                    half,
+                    packet.number_style,
+                    anchors=True,
+                    known_names=prepared.bibliography.names(),
+                    source_lang=source,
+                )
+                translator.on_progress = lambda done, total, rate: on_event(ProgressEvent(done, total, rate))
+                for i, doc in zip(wanted, translator.translate_documents([documents[i] for i in wanted]), strict=True):
+                    translated[(half, i)] = doc
+                # the first pair's keys as they always were; another pair's marked with it
+                prefix = "" if pair == packet.translation_pair else f"{pair}:"
+                people_used.update((prefix + key, used) for key, used in translator.people_used.items())
+                reports.append(translator.report)
+                results.extend(translator.results)
+                glossary = prepared.glossary if source.startswith("en") else prepared.glossary.reversed()
+                findings.extend(check_translation(translator.results, glossary))
+                notes.extend(memory.notes(pair))
         finally:
             memory.close()
-        result.report = translator.report
-        glossary = prepared.glossary if packet.source_lang.startswith("en") else prepared.glossary.reversed()
-        findings = check_translation(translator.results, glossary)
-        result.qa = qa_report(packet.id, translator.report, translator.results, findings, notes)
+        result.report = TranslationReport.combined(reports)
+        result.review = counts_from_results(results, notes)
+        result.qa = qa_report(packet.id, result.report, results, findings, notes)
+        result.translated_from = {
+            f"{source[:2]}-{half[:2]}": tuple(plain_text(documents[i].title) for i in wanted)
+            for source, half, wanted in directions
+        }
         log.info(
             "%s: %d segments (%d from memory), %d unknown words, QA: %d errors, %d warnings",
             packet.id,
@@ -128,6 +157,9 @@ def translate_packet(prepared: PreparedPacket, formats: tuple[str, ...], on_even
             result.qa.errors,
             result.qa.warnings,
         )
+    result.editions = [
+        (half, [translated.get((half, i), doc) for i, doc in enumerate(documents)]) for half in packet.languages
+    ]
     result.key, result.key_parts = build_key(prepared, formats, people_digest(people_used))
     return result
 
@@ -146,11 +178,29 @@ def cite_editions(prepared: PreparedPacket, translation: Translation) -> list[Ed
         return list(pool.map(cite, translation.editions))
 
 
-def packet_book(prepared: PreparedPacket, editions: list[Edition], report: TranslationReport | None) -> PacketBook:
-    packet = prepared.packet
+def engine_note(packet: Packet, translation: Translation) -> str:
+    """The cover's line on the machine translation, in the first language: which edition was translated or,
+    when the summaries are written in both languages, which summaries from which language into which."""
+    report = translation.report
+    if report is None:
+        return ""
     labels = labels_for(packet.source_lang)
-    target = labels.language_names[packet.languages[-1][:2]]
-    engine_note = labels.machine_note.format(target=target, engine=report.model) if report else ""
+    names = labels.language_names
+    if set(translation.translated_from) == {packet.translation_pair}:  # every summary in the first language
+        return labels.machine_note.format(target=names[packet.languages[-1][:2]], engine=report.model)
+    directions = [
+        labels.direction.format(
+            source=names[pair[:2]],
+            target=names[pair[-2:]],
+            titles=", ".join(labels.quoted.format(title=title) for title in titles),
+        )
+        for pair, titles in translation.translated_from.items()
+    ]
+    return labels.mixed_note.format(engine=report.model, directions="; ".join(directions))
+
+
+def packet_book(prepared: PreparedPacket, editions: list[Edition], translation: Translation) -> PacketBook:
+    packet = prepared.packet
     return PacketBook(
         id=packet.id,
         title=packet.title,
@@ -159,7 +209,7 @@ def packet_book(prepared: PreparedPacket, editions: list[Edition], report: Trans
         date=packet.date,
         layout=packet.layout,
         editions=tuple(editions),
-        engine_note=engine_note,
+        engine_note=engine_note(packet, translation),
         timestamp=build_timestamp(packet),
     )
 
@@ -240,7 +290,7 @@ def make_packet(
     editions = cite_editions(prepared, translation)
     clock.done(Step.CITE)
 
-    outputs = write_outputs(packet_book(prepared, editions, translation.report), formats, clock)
+    outputs = write_outputs(packet_book(prepared, editions, translation), formats, clock)
     named = {fmt: (f"{packet.id}.{fmt}", data) for fmt, data in outputs.items()}
     if translation.qa is not None:
         qa_json = json.dumps(translation.qa.to_json(), indent=2, ensure_ascii=False) + "\n"

@@ -438,3 +438,11 @@ def copy_memory(source: TranslationMemory, destination: TranslationMemory) -> Co
 
     destination.db.write(work)
     return CopyCounts(len(units), len(versions), len(notes), len(imports))
+
+
+def people_digest_of_pairs(location: MemoryLocation, pairs: tuple[str, ...]) -> str:
+    """`person_units_digest` of one pair, or one digest of several (a packet whose summaries go both ways)."""
+    if len(pairs) == 1:
+        return person_units_digest(location, pairs[0])
+    digests = [person_units_digest(location, pair) for pair in pairs]
+    return hashlib.sha256("\n".join(digests).encode()).hexdigest()

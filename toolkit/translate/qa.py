@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from toolkit.model import Cite, Inline, Link, Note, Text, plain_text, query_inlines
-from toolkit.model.languages import language_name, other_language
+from toolkit.model.languages import FUNCTION_WORDS, language_name, other_language
 from toolkit.translate.glossary import Glossary
 from toolkit.translate.memory import EditorNote
 from toolkit.translate.segments import markup_as_text
@@ -25,10 +25,6 @@ Severity = Literal["error", "warning"]  # error: must be fixed; warning: look at
 
 # Length of Spanish text against its English source, outside which output is suspicious.
 LENGTH_RATIO = (0.6, 2.0)
-FUNCTION_WORDS = {  # words only the source language has: many of them left in the target mean it was not translated
-    "en": set("the and of to with that which is are was were has have for from this by".split()),
-    "es": set("el los las del que con una por para como pero sus esta este fue han".split()),
-}
 
 
 @dataclass(frozen=True)

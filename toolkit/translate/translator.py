@@ -72,6 +72,22 @@ class TranslationReport:
     problems: list[PlaceholderProblem] = field(default_factory=list)
     unknown_words: int = 0  # words the engine did not know, over all segments
 
+    @staticmethod
+    def combined(reports: list[TranslationReport]) -> TranslationReport:
+        """One report for several translators (a packet whose summaries are written in both languages)."""
+        if len(reports) == 1:
+            return reports[0]
+        return TranslationReport(
+            engine=" + ".join(dict.fromkeys(r.engine for r in reports)),
+            model=" + ".join(dict.fromkeys(r.model for r in reports)),
+            segments=sum(r.segments for r in reports),
+            from_memory=sum(r.from_memory for r in reports),
+            translated=sum(r.translated for r in reports),
+            retried=[s for r in reports for s in r.retried],
+            problems=[p for r in reports for p in r.problems],
+            unknown_words=sum(r.unknown_words for r in reports),
+        )
+
 
 @dataclass(frozen=True)
 class SegmentResult:

@@ -34,6 +34,9 @@ class Labels:
     summarized_by: str
     language_names: dict[str, str]  # "en"/"es" -> the language's name in this edition's language
     machine_note: str  # with {target} (the translated edition's language, named in this one) and {engine}
+    mixed_note: str  # a packet written in both languages: with {engine} and {directions}
+    direction: str  # one direction of a mixed packet: with {source}, {target} and {titles}
+    quoted: str  # a title quoted, with {title}
     languages: str
     note: str  # with {n}: a link to a footnote, described
     note_call: str  # with {n}: the link back from a footnote to where it is called
@@ -47,6 +50,9 @@ LABELS = {
         summarized_by="Summarized by",
         language_names={"en": "English", "es": "Spanish"},
         machine_note="The {target} edition was machine-translated offline ({engine}).",
+        mixed_note="Machine-translated offline ({engine}): {directions}.",
+        direction="from {source} into {target}, {titles}",
+        quoted="“{title}”",
         languages="Languages",
         note="Note {n}",
         note_call="Back to the text of note {n}",
@@ -58,6 +64,9 @@ LABELS = {
         summarized_by="Resumen de",
         language_names={"en": "inglés", "es": "español"},
         machine_note="La edición en {target} se tradujo automáticamente sin conexión ({engine}).",
+        mixed_note="Traducción automática sin conexión ({engine}): {directions}.",
+        direction="del {source} al {target}, {titles}",
+        quoted="«{title}»",
         languages="Idiomas",
         note="Nota {n}",
         note_call="Volver al texto de la nota {n}",
