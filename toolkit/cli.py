@@ -313,11 +313,10 @@ def _review(args: argparse.Namespace) -> int:
             packet.path,
             hint=f"build the packet first: briefkit build {args.packet}",
         )
-    target_lang = packet.languages[1] if len(packet.languages) > 1 else "es-ES"
     out = Path(args.out) / packet.id
     docx_path, xliff_path = out / f"{packet.id}.review.docx", out / f"{packet.id}.review.xlf"
-    write_atomic(docx_path, write_review_docx(review, target_lang, build_timestamp(packet)))
-    write_atomic(xliff_path, write_review_xliff(review, target_lang))
+    write_atomic(docx_path, write_review_docx(review, build_timestamp(packet)))
+    write_atomic(xliff_path, write_review_xliff(review))
     print(f"wrote {docx_path} and {xliff_path} ({len(review.rows)} segments)")
     return 0
 

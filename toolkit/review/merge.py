@@ -110,7 +110,7 @@ def new_import_id() -> str:
 def _check(review: PacketReview, row: ReviewRow, correction: Correction) -> _Checked | str:
     """The correction's markup and status, or why it cannot be imported."""
     if correction.english != row.fingerprint:
-        source = language_name(review.packet.source_lang)
+        source = language_name(row.source_lang)
         return f"the {source} of this segment changed since the file was made; export again"
     status = parse_status(correction.status_text) if correction.status_text else None
     if correction.status_text and status is None:
@@ -189,7 +189,7 @@ def import_corrections(
             c.at or now_utc(),
             row.item.id,
         )
-        writes.append(GuardedWrite(unit, base, force=prefer_file))
+        writes.append(GuardedWrite(unit, base, force=prefer_file, pair=row.pair))
         pending.append(checked)
     results = memory.store_guarded(writes, pair, f"import:{report.import_id}") if writes else []
     for write, checked, result in zip(writes, pending, results, strict=True):
@@ -197,7 +197,7 @@ def import_corrections(
             report.stored.append(checked.row.item.id)
             continue
         theirs = result.current
-        base_unit = memory.version_with_fingerprint(pair, write.unit.source, write.base) if write.base else None
+        base_unit = memory.version_with_fingerprint(write.pair, write.unit.source, write.base) if write.base else None
         report.conflicts.append(
             Conflict(
                 checked.row.item.id,
@@ -222,7 +222,9 @@ def import_corrections(
         for n in notes or []
         if n.segment in known
     ]
-    report.notes_added = memory.add_notes(stamped, pair) if stamped else 0
+    report.notes_added = 0
+    for note_pair in dict.fromkeys(rows[n.segment].pair for n in stamped):
+        report.notes_added += memory.add_notes([n for n in stamped if rows[n.segment].pair == note_pair], note_pair)
     if report.stored or report.notes_added:
         memory.record_import(ImportRecord(report.import_id, pair, file_name, editor, now_utc(), len(report.stored)))
     return report

@@ -51,6 +51,13 @@ class ReviewRow:
     earlier: str  # a person's target for this segment's earlier English, when the English changed
     notes: tuple[EditorNote, ...] = ()
     unknown: tuple[str, ...] = ()  # words the engine did not know (machine translations only)
+    source_lang: str = "en-US"  # the summary's language, and the one it is translated into
+    target_lang: str = "es-ES"
+
+    @property
+    def pair(self) -> str:
+        """The memory's language pair of this segment ("en-es", or "es-en" for a summary written in Spanish)."""
+        return f"{self.source_lang[:2]}-{self.target_lang[:2]}"
 
 
 @dataclass(frozen=True)
@@ -77,39 +84,48 @@ def status_hint(text: str) -> str:
 
 
 def packet_review(packet: Packet, memory: TranslationMemory) -> PacketReview:
-    """The packet's segments that have text, with their target from the memory and their notes."""
+    """The packet's segments that have text, with their target from the memory and their notes; each summary
+    in its own direction (a packet may hold summaries written in either language)."""
     glossary = load_glossary(packet.glossary)
     bibliography = load_bibliography(packet.bibliography)
-    protect = Protector(glossary, packet.number_style, bibliography.names(), packet.source_lang[:2])
-    pair = packet.translation_pair
-    found: list[tuple[str, PacketSegment]] = []
     documents = read_documents(packet)
-    protect.prefetch([text for doc in documents for text in document_texts(doc)])
-    for doc in documents:
-        title = plain_text(doc.title)
-        found.extend((title, item) for item in document_segments(doc, protect) if item.segment.has_text)
-    units = memory.lookup([item.segment.markup for _, item in found], pair)
-    stale = memory.stale_reviews({item.id: item.segment.markup for _, item in found}, pair)
-    notes: dict[str, list[EditorNote]] = {}
-    for note in memory.notes(pair):
-        notes.setdefault(note.segment, []).append(note)
-    rows = []
-    for title, item in found:
-        unit = units.get(normalize(item.segment.markup))
-        earlier = stale[item.id].target if item.id in stale and (unit is None or unit.status == "machine") else ""
-        rows.append(
-            ReviewRow(
-                item,
-                title,
-                english_fingerprint(item.segment.markup),
-                unit.target if unit else "",
-                unit.status if unit else "untranslated",
-                unit.fingerprint if unit else "",
-                earlier,
-                tuple(notes.get(item.id, ())),
-                tuple(unit.unknown.split()) if unit and unit.status == "machine" else (),
+    rows_of: dict[int, list[ReviewRow]] = {}
+    for source in dict.fromkeys(doc.lang for doc in documents):
+        target = next((lang for lang in packet.languages if lang != source), "es-ES")
+        pair = f"{source[:2]}-{target[:2]}"
+        protect = Protector(glossary, packet.number_style, bibliography.names(), source[:2])
+        group = [(n, doc) for n, doc in enumerate(documents) if doc.lang == source]
+        protect.prefetch([text for _, doc in group for text in document_texts(doc)])
+        found = [
+            (n, plain_text(doc.title), item)
+            for n, doc in group
+            for item in document_segments(doc, protect)
+            if item.segment.has_text
+        ]
+        units = memory.lookup([item.segment.markup for _, _, item in found], pair)
+        stale = memory.stale_reviews({item.id: item.segment.markup for _, _, item in found}, pair)
+        notes: dict[str, list[EditorNote]] = {}
+        for note in memory.notes(pair):
+            notes.setdefault(note.segment, []).append(note)
+        for n, title, item in found:
+            unit = units.get(normalize(item.segment.markup))
+            earlier = stale[item.id].target if item.id in stale and (unit is None or unit.status == "machine") else ""
+            rows_of.setdefault(n, []).append(
+                ReviewRow(
+                    item,
+                    title,
+                    english_fingerprint(item.segment.markup),
+                    unit.target if unit else "",
+                    unit.status if unit else "untranslated",
+                    unit.fingerprint if unit else "",
+                    earlier,
+                    tuple(notes.get(item.id, ())),
+                    tuple(unit.unknown.split()) if unit and unit.status == "machine" else (),
+                    source,
+                    target,
+                )
             )
-        )
+    rows = [row for n in range(len(documents)) for row in rows_of.get(n, [])]  # in the packet's order
     return PacketReview(packet, rows, glossary, bibliography)
 
 

@@ -83,10 +83,11 @@ def _notes_lines(row: ReviewRow, source_name: str) -> list[str]:
     return lines
 
 
-def write_review_docx(review: PacketReview, target_lang: str, timestamp: dt.datetime) -> bytes:
-    """One table per summary; protected spans as grey `{N kind: label}` tokens; rows never split across pages."""
+def write_review_docx(review: PacketReview, timestamp: dt.datetime) -> bytes:
+    """One table per summary, in its own direction; protected spans as grey `{N kind: label}` tokens; rows
+    never split across pages."""
     packet = review.packet
-    source_name = language_name(packet.source_lang)
+    source_name = " or ".join(dict.fromkeys(language_name(row.source_lang) for row in review.rows)) or "source"
     document = docx.Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -122,7 +123,7 @@ def write_review_docx(review: PacketReview, target_lang: str, timestamp: dt.date
             header = table.rows[0]
             wordxml.repeat_table_header(header)
             wordxml.keep_row_together(header)
-            labels = ("ID", source_name, f"Translation ({target_lang})", "Status", "Notes")
+            labels = ("ID", language_name(row.source_lang), f"Translation ({row.target_lang})", "Status", "Notes")
             for cell, label, width in zip(header.cells, labels, WIDTHS_CM, strict=True):
                 cell.text = label
                 cell.width = Cm(width)
@@ -148,12 +149,12 @@ def write_review_docx(review: PacketReview, target_lang: str, timestamp: dt.date
         hash_run.font.size = Pt(7)
         hash_run.font.color.rgb = RGBColor(0x88, 0x88, 0x88)
         segment = row.item.segment
-        _cell_text(cells[1], visible(segment.markup, segment, True, review.bibliography), lang=packet.source_lang)
+        _cell_text(cells[1], visible(segment.markup, segment, True, review.bibliography), lang=row.source_lang)
         wordxml.lock_cell_content(cells[1], "english")
         target_pieces = visible(row.target, segment, False, review.bibliography)
-        _cell_text(cells[2], target_pieces, lang=target_lang, unknown=row.unknown)
+        _cell_text(cells[2], target_pieces, lang=row.target_lang, unknown=row.unknown)
         wordxml.status_drop_down(cells[3], row.status, STATUS_CHOICES)
-        lines = _notes_lines(row, source_name)
+        lines = _notes_lines(row, language_name(row.source_lang))
         if lines:
             _cell_text(cells[4], [("\n".join(lines), False)], 8)
         if row.earlier:
@@ -247,7 +248,7 @@ def read_review_docx(path: Path, review: PacketReview | None = None) -> ReviewFi
             )
             if " ".join(accepted_text(cells[1]).split()) != " ".join(english.split()):
                 warnings.append(
-                    f"{segment_id}: the {language_name(review.packet.source_lang)} column was edited; edits of the "
+                    f"{segment_id}: the {language_name(row.source_lang)} column was edited; edits of the "
                     "source text are not imported "
                     "(change the summary instead)"
                 )

@@ -72,25 +72,30 @@ def _content(tag: str, markup: str, review: PacketReview, row: ReviewRow, englis
     return element
 
 
-def write_review_xliff(review: PacketReview, target_lang: str) -> bytes:
-    """The packet's segments as XLIFF 1.2 (valid against the strict schema)."""
+def write_review_xliff(review: PacketReview) -> bytes:
+    """The packet's segments as XLIFF 1.2 (valid against the strict schema): one <file> per direction, as a
+    packet may hold summaries written in either language."""
     packet = review.packet
     root = etree.Element(q("xliff"), nsmap={None: XLIFF_NS}, version="1.2")
-    file_node = etree.SubElement(
-        root,
-        q("file"),
-        {
-            "original": packet.id,
-            "datatype": "x-briefkit",
-            "source-language": packet.source_lang,
-            "target-language": target_lang,
-            "tool-id": "briefkit",
-        },
-    )
-    header = etree.SubElement(file_node, q("header"))
-    etree.SubElement(header, q("tool"), {"tool-id": "briefkit", "tool-name": "briefkit", "tool-version": __version__})
-    body = etree.SubElement(file_node, q("body"))
+    bodies: dict[str, etree._Element] = {}
     for row in review.rows:
+        if row.pair not in bodies:
+            file_node = etree.SubElement(
+                root,
+                q("file"),
+                {
+                    "original": packet.id,
+                    "datatype": "x-briefkit",
+                    "source-language": row.source_lang,
+                    "target-language": row.target_lang,
+                    "tool-id": "briefkit",
+                },
+            )
+            header = etree.SubElement(file_node, q("header"))
+            tool = {"tool-id": "briefkit", "tool-name": "briefkit", "tool-version": __version__}
+            etree.SubElement(header, q("tool"), tool)
+            bodies[row.pair] = etree.SubElement(file_node, q("body"))
+        body = bodies[row.pair]
         extradata = f"en:{row.fingerprint}" + (f" base:{row.base}" if row.base else "")
         unit = etree.SubElement(body, q("trans-unit"), id=row.item.id, extradata=extradata)
         if row.status == "approved":
@@ -108,13 +113,17 @@ def write_review_xliff(review: PacketReview, target_lang: str) -> bytes:
             ).text = f"{row.document_title} › {row.item.section}"
         if row.unknown:
             etree.SubElement(unit, q("note"), {"from": "briefkit", "priority": "2"}).text = (
-                f"Unknown to the engine, left in {language_name(review.packet.source_lang)}: " + ", ".join(row.unknown)
+                f"Unknown to the engine, left in {language_name(row.source_lang)}: " + ", ".join(row.unknown)
             )
         for note in row.notes:
             etree.SubElement(unit, q("note"), {"from": note.author or "editor"}).text = note.text
         if row.earlier:
             alt = etree.SubElement(unit, q("alt-trans"), {"origin": "earlier review", "match-quality": "0"})
             alt.append(_content("target", row.earlier, review, row, english=False))
+    if not bodies:  # nothing to review: still one (empty) file, as the schema requires
+        languages = {"source-language": packet.source_lang, "target-language": packet.languages[-1]}
+        empty = etree.SubElement(root, q("file"), {"original": packet.id, "datatype": "x-briefkit", **languages})
+        etree.SubElement(empty, q("body"))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

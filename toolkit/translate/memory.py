@@ -100,6 +100,7 @@ class GuardedWrite:
     unit: Unit
     base: str | None
     force: bool = False
+    pair: str = ""  # its language pair, when not the one the writes are stored under
 
 
 @dataclass(frozen=True)
@@ -204,13 +205,16 @@ class TranslationMemory:
 
     def store_guarded(self, writes: list[GuardedWrite], pair: str, change: str) -> list[WriteResult]:
         """Store people's targets, each only if its unit is still the base its review file was made from
-        (or `force`); all in one transaction."""
+        (or `force`); all in one transaction, each under `pair` or its own."""
 
         def work() -> list[WriteResult]:
             results = []
-            current = self.lookup([w.unit.source for w in writes], pair)
+            current: dict[tuple[str, str], Unit] = {}
+            for each_pair in dict.fromkeys(w.pair or pair for w in writes):
+                sources = [w.unit.source for w in writes if (w.pair or pair) == each_pair]
+                current.update(((each_pair, key), unit) for key, unit in self.lookup(sources, each_pair).items())
             for write in writes:
-                key = normalize(write.unit.source)
+                key = (write.pair or pair, normalize(write.unit.source))
                 old = current.get(key)
                 if write.base is None:
                     safe = old is None or old.status == "machine"
@@ -219,7 +223,7 @@ class TranslationMemory:
                 if not (safe or write.force):
                     results.append(WriteResult(False, old))
                     continue
-                self._write(write.unit, pair, change)
+                self._write(write.unit, write.pair or pair, change)
                 current[key] = write.unit
                 results.append(WriteResult(True, old))
             return results
