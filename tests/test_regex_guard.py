@@ -14,6 +14,7 @@ import pytest
 from toolkit.cite.bibliography import BIBTEX_ENTRY, JSON_ID, PANDOC_PARSE_ERROR
 from toolkit.cite.citeproc import reference_anchor
 from toolkit.cite.styles import STYLE_ID
+from toolkit.model.languages import function_word_shares
 from toolkit.read.citation_syntax import CITE_ITEM, IN_TEXT, has_open_citation, parse_cite_items
 from toolkit.read.images import DATA_URL
 from toolkit.read.markdown import NOTE_DEFINITION, UNDEFINED_NOTE, html_text, read_summary
@@ -79,6 +80,7 @@ CASES: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
     "Spanish dates": (lambda s: list(PATTERNS["es"].finditer(s)), lambda n: "1 de marzo de " * n),
     "English forms": (english_number, lambda n: "1 000" * n + " por cient"),
     "English amounts": (english_money, lambda n: "1 " * n + "dólare"),
+    "language of a summary": (function_word_shares, lambda n: "el a1 " * n),
     "Spanish protector": (Protector(GLOSSARY, source_lang="es"), lambda n: "Aa la ONU 1,5 de marzo " * (n // 4)),
     "name run, one long word": (lambda s: list(NameSpan.RUN.finditer(s)), lambda n: "A" * n),
     "name run, many words": (lambda s: list(NameSpan.RUN.finditer(s)), lambda n: "Aa of " * n),

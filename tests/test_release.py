@@ -34,7 +34,11 @@ PACKETS = ("cartel-policy-2025", "fentanyl-parallel")
 def copy_inputs(tmp_path: Path) -> Path:
     inputs = tmp_path / "inputs"
     # the two English-source sample packets, whose sharing of summaries these tests follow
-    shutil.copytree(INPUTS, inputs, ignore=shutil.ignore_patterns(".briefkit", ".test-*", "carteles-es.yaml"))
+    shutil.copytree(
+        INPUTS,
+        inputs,
+        ignore=shutil.ignore_patterns(".briefkit", ".test-*", "carteles-es.yaml", "cartels-two-languages.yaml"),
+    )
     return inputs
 
 

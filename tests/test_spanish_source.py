@@ -12,6 +12,7 @@ from pathlib import Path
 import docx
 import pytest
 from docx.oxml.ns import qn
+from lxml import etree
 from pypdf import PdfReader
 
 from tests.conftest import INPUTS, run_cli
@@ -189,3 +190,55 @@ def test_the_review_loop_runs_from_spanish_into_english(tmp_path: Path) -> None:
     assert rebuilt.returncode == 0, rebuilt.stderr
     headings = [p.text for p in docx.Document(str(tmp_path / "out/carteles-es/carteles-es.docx")).paragraphs]
     assert "What happened" in headings and "Qué ocurrió" in headings  # the correction, in the English half
+
+
+MIXED = "inputs/packets/cartels-two-languages.yaml"
+
+
+def test_a_packet_of_both_languages_has_every_summary_in_both_and_reviews_both_ways(tmp_path: Path) -> None:
+    shutil.copytree(INPUTS, tmp_path / "inputs", ignore=shutil.ignore_patterns(".briefkit"))
+    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "none"), "ARGOS_PACKAGES_DIR": str(tmp_path / "none")}
+    built = run_cli("build", MIXED, "--out", "out", cwd=tmp_path, env=env)
+    assert built.returncode == 0, built.stderr
+    folder = tmp_path / "out" / "cartels-two-languages"
+    pdf = "\n".join(page.extract_text() for page in PdfReader(folder / "cartels-two-languages.pdf").pages)
+    # the cover says what was translated from what, in the first language
+    assert "from Spanish into English, “Opinión: declarar la guerra al fentanilo”" in " ".join(pdf.split())
+    assert "from English into Spanish, “Trump orders the Pentagon" in " ".join(pdf.split())
+    before, spanish = pdf.rsplit("Edición en español", 1)  # the halves, after the contents
+    english = before.rsplit("English edition", 1)[1]
+    assert "Opinión: declarar la guerra al fentanilo" in spanish  # the Spanish original, in its edition
+    assert "Opinion: declare the war to the fentanyl" in english  # and translated, in the English one
+    assert "The report" in english and "El informe" in spanish  # an English original, and its translation
+    memory = TranslationMemory(tmp_path / "inputs" / ".briefkit" / "memory.sqlite", read_only=True)
+    try:
+        assert {pair for pair, _ in memory.counts()} == {"en-es", "es-en"}
+    finally:
+        memory.close()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["translation"]["model"].count("apertium-eng-spa") == 2
+
+    exported = run_cli("review", "export", MIXED, "--out", "review", cwd=tmp_path, env=env)
+    assert exported.returncode == 0, exported.stderr
+    review = tmp_path / "review" / "cartels-two-languages"
+    xliff = etree.parse(str(review / "cartels-two-languages.review.xlf"))
+    from tests.test_review import xliff_schema
+
+    assert xliff_schema().validate(xliff), xliff_schema().error_log
+    files = xliff.getroot().findall("{*}file")
+    assert [(f.get("source-language"), f.get("target-language")) for f in files] == [
+        ("en-US", "es-ES"),
+        ("es-ES", "en-US"),
+    ]
+    table = review / "cartels-two-languages.review.docx"
+    headers = [tuple(c.text for c in t.rows[0].cells[:3]) for t in docx.Document(str(table)).tables]
+    assert ("ID", "Spanish", "Translation (en-US)") in headers and ("ID", "English", "Translation (es-ES)") in headers
+    edit_table(table, {"guerra-contra-el-fentanilo-001": "The case", "bombing-without-consent-001": "El reportaje"})
+    imported = run_cli("review", "import", str(table), cwd=tmp_path, env=env)
+    assert imported.returncode == 0 and "stored 2 corrections" in imported.stdout, imported.stderr
+    rebuilt = run_cli("build", MIXED, "--out", "out", "--format", "docx", cwd=tmp_path, env=env)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    headings = [p.text for p in docx.Document(str(folder / "cartels-two-languages.docx")).paragraphs]
+    assert "The case" in headings and "El reportaje" in headings  # each correction in its own direction
+    status = run_cli("review", "status", MIXED, "--json", cwd=tmp_path, env=env)
+    assert json.loads(status.stdout)["total"]["reviewed"] == 2

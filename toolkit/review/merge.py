@@ -127,7 +127,7 @@ def _check(review: PacketReview, row: ReviewRow, correction: Correction) -> _Che
         markup = normalize(text) if correction.is_markup else markup_from_tokens(text, segment)
         target = restore(segment, markup, text_slots_optional=True)
     except PlaceholderError as exc:
-        return describe_placeholder_problem(exc, segment, review.bibliography)
+        return describe_placeholder_problem(exc, segment, review.bibliography, language_name(row.source_lang))
     except BriefkitError as exc:
         return exc.message
     result = SegmentResult(row.item.source, target, tuple(segment.protected), "reviewed", row.item.id)

@@ -224,7 +224,9 @@ def markup_from_tokens(text: str, segment: Segment) -> str:
     return normalize("".join(out))
 
 
-def describe_placeholder_problem(error: PlaceholderError, segment: Segment, bibliography: Bibliography) -> str:
+def describe_placeholder_problem(
+    error: PlaceholderError, segment: Segment, bibliography: Bibliography, source_name: str = "English"
+) -> str:
     """A placeholder problem in words a person understands: "the citation to Rose 2023 (token {2}) is missing"."""
     words = {
         "cite": "the citation to {label}",
@@ -245,7 +247,7 @@ def describe_placeholder_problem(error: PlaceholderError, segment: Segment, bibl
 
     slots = ", ".join(what(n) for n in error.slots)
     return {
-        "missing": f"{slots} {'is' if len(error.slots) == 1 else 'are'} missing: copy it from the English column",
+        "missing": f"{slots} {'is' if len(error.slots) == 1 else 'are'} missing: copy it from the {source_name} column",
         "unexpected": f"{slots} is not formatting here",
         "repeated": f"{slots} appears twice: keep it once",
         "mis-nested": f"{slots} is closed inside other formatting: close it after",
