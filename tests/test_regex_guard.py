@@ -20,7 +20,7 @@ from toolkit.read.images import DATA_URL
 from toolkit.read.markdown import NOTE_DEFINITION, UNDEFINED_NOTE, html_text, read_summary
 from toolkit.read.packet import URL_SCHEME
 from toolkit.read.yamlfile import CONTROL_CHARACTER
-from toolkit.translate.english import english_money, english_number
+from toolkit.translate.english import SUFFIX, english_money, english_number
 from toolkit.translate.glossary import Glossary, Term
 from toolkit.translate.postedit import post_edit
 from toolkit.translate.protect import PATTERNS, NameSpan, Protector
@@ -80,6 +80,7 @@ CASES: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
     "Spanish dates": (lambda s: list(PATTERNS["es"].finditer(s)), lambda n: "1 de marzo de " * n),
     "English forms": (english_number, lambda n: "1 000" * n + " por cient"),
     "English amounts": (english_money, lambda n: "1 " * n + "dólare"),
+    "English citation suffixes": (lambda s: SUFFIX.sub("", s), lambda n: "cap" * n + "."),
     "language of a summary": (function_word_shares, lambda n: "el a1 " * n),
     "Spanish protector": (Protector(GLOSSARY, source_lang="es"), lambda n: "Aa la ONU 1,5 de marzo " * (n // 4)),
     "name run, one long word": (lambda s: list(NameSpan.RUN.finditer(s)), lambda n: "A" * n),

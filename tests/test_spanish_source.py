@@ -242,3 +242,23 @@ def test_a_packet_of_both_languages_has_every_summary_in_both_and_reviews_both_w
     assert "The case" in headings and "El reportaje" in headings  # each correction in its own direction
     status = run_cli("review", "status", MIXED, "--json", cwd=tmp_path, env=env)
     assert json.loads(status.stdout)["total"]["reviewed"] == 2
+
+
+def test_a_spanish_citation_s_affixes_read_in_english() -> None:
+    from toolkit.model import Cite, CiteItem
+    from toolkit.translate.english import english_citations
+
+    spanish = Cite(
+        (
+            CiteItem("a", prefix="véase", suffix=", cap. 4, énfasis añadido"),
+            CiteItem("b", prefix="Pero véase", suffix=", párr. 3"),
+            CiteItem("c", prefix="según", suffix=", 12"),  # an affix of no table: as written
+        )
+    )
+    (english,) = english_citations((spanish,))
+    assert isinstance(english, Cite)
+    assert [(i.prefix, i.suffix) for i in english.items] == [
+        ("see", ", chap. 4, emphasis added"),
+        ("But see", ", para. 3"),
+        ("según", ", 12"),
+    ]

@@ -1,11 +1,14 @@
-"""English forms of what a Spanish source writes its own way: dates, figures, amounts, plurals, quotes."""
+"""English forms of what a Spanish source writes its own way: dates, figures, amounts, plurals, quotes,
+citation affixes."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from toolkit.model import Inline, Text, map_inlines
+from toolkit.model import Cite, Inline, Text, map_inlines
 from toolkit.model.dates import MONTHS, written_date
+from toolkit.translate.spanish import CITATION_PREFIXES, CITATION_SUFFIX_WORDS
 
 GROUP = re.compile(r"[.\u00a0\u202f ](?=\d{3}(?!\d))")  # a Spanish thousands separator: dot, space or NBSP
 ENGLISH_QUOTES = str.maketrans({"«": "“", "»": "”"})
@@ -77,3 +80,39 @@ def _typography(node: Inline) -> Inline:
 def english_typography(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
     """English quotation marks (“ ”) where the engine kept Spanish ones (« »)."""
     return map_inlines(_typography, inlines)
+
+
+# A Spanish source's citation affixes and locator labels ("véase", "cap. 4") as the English half writes them:
+# the Spanish half's tables read the other way (the first English form of each Spanish one).
+PREFIXES = {spanish: english for english, spanish in reversed(CITATION_PREFIXES.items())}
+SUFFIX_WORDS: dict[str, str] = {}
+for _pattern, _spanish in CITATION_SUFFIX_WORDS.items():
+    SUFFIX_WORDS.setdefault(_spanish, _pattern.replace(r"\b", "").replace("\\.", "."))
+SUFFIX = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(SUFFIX_WORDS, key=len, reverse=True))) + r")(?!\w)")
+
+
+def english_citation_affix(prefix: str) -> str:
+    """A citation's prefix in English, its first letter's case kept; an unknown prefix as written."""
+    english = PREFIXES.get(prefix.strip().lower())
+    if english is None:
+        return prefix
+    return english[:1].upper() + english[1:] if prefix.strip()[:1].isupper() else english
+
+
+def _english_cite(node: Inline) -> Inline:
+    if not isinstance(node, Cite):
+        return node
+    items = tuple(
+        replace(
+            item,
+            prefix=english_citation_affix(item.prefix),
+            suffix=SUFFIX.sub(lambda m: SUFFIX_WORDS[m.group(0)], item.suffix),
+        )
+        for item in node.items
+    )
+    return replace(node, items=items)
+
+
+def english_citations(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """Every citation's prefix, suffix and locator labels in English."""
+    return map_inlines(_english_cite, inlines)

@@ -27,7 +27,7 @@ from toolkit.model import (
 from toolkit.read.packet import NumberStyle
 from toolkit.translate.anchors import SegmentAnchor, english_fingerprint, segment_key, slot_anchor_for_key
 from toolkit.translate.engines import Engine, split_unknown
-from toolkit.translate.english import english_typography
+from toolkit.translate.english import english_citations, english_typography
 from toolkit.translate.glossary import Glossary
 from toolkit.translate.memory import Status, TranslationMemory, Unit, normalize, now_utc, target_fingerprint
 from toolkit.translate.postedit import post_edit
@@ -358,7 +358,7 @@ class Translator:
             if self.target_lang.startswith("es"):
                 inlines = spanish_citations(spanish_typography(inlines))
             else:
-                inlines = english_typography(inlines)
+                inlines = english_citations(english_typography(inlines))
             return inlines, origin
         except PlaceholderError as exc:
             self.report.problems.append(PlaceholderProblem(seg.markup, f"placeholders: {exc}"))
