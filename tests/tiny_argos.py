@@ -72,11 +72,14 @@ def _fill(spec: object, vocab: int, d_model: int, ffn: int, rng: np.random.Gener
     spec._visit(fill)  # type: ignore[attr-defined]
 
 
-def build_tiny_argos_package(workdir: Path, version: str = "0.1", seed: int = 7) -> Path:
-    """Write `translate-en_es-tiny.argosmodel` into `workdir` and return its path."""
+def build_tiny_argos_package(
+    workdir: Path, version: str = "0.1", seed: int = 7, direction: tuple[str, str] = ("en", "es")
+) -> Path:
+    """Write `translate-<from>_<to>-tiny.argosmodel` into `workdir` and return its path."""
     from ctranslate2 import specs
 
-    name = f"translate-en_es-tiny-{version.replace('.', '_')}"
+    source, target = direction
+    name = f"translate-{source}_{target}-tiny-{version.replace('.', '_')}"
     package = workdir / name
     (package / "model").mkdir(parents=True, exist_ok=True)
     pieces = _train_sentencepiece(package / "sentencepiece", vocab_size=300)
@@ -94,13 +97,13 @@ def build_tiny_argos_package(workdir: Path, version: str = "0.1", seed: int = 7)
     spec.optimize(quantization=None)
     spec.save(str(package / "model"))
     metadata = {
-        "package_name": "tiny en→es (test model)",
+        "package_name": f"tiny {source}→{target} (test model)",
         "package_version": version,
         "argos_version": "1.0",
-        "from_code": "en",
-        "from_name": "English",
-        "to_code": "es",
-        "to_name": "Spanish",
+        "from_code": source,
+        "from_name": {"en": "English", "es": "Spanish"}[source],
+        "to_code": target,
+        "to_name": {"en": "English", "es": "Spanish"}[target],
     }
     (package / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
     archive = workdir / f"{name}.argosmodel"
