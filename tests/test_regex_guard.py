@@ -22,7 +22,7 @@ from toolkit.read.packet import URL_SCHEME
 from toolkit.read.yamlfile import CONTROL_CHARACTER
 from toolkit.translate.english import SUFFIX, english_money, english_number
 from toolkit.translate.glossary import Glossary, Term
-from toolkit.translate.postedit import post_edit
+from toolkit.translate.postedit import ROLE_BEFORE_NAME, post_edit
 from toolkit.translate.protect import PATTERNS, NameSpan, Protector
 from toolkit.translate.qa import _figures, billions_as_millions
 from toolkit.translate.segments import MARKUP, Segment
@@ -81,6 +81,7 @@ CASES: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
     "English forms": (english_number, lambda n: "1 000" * n + " por cient"),
     "English amounts": (english_money, lambda n: "1 " * n + "dólare"),
     "English citation suffixes": (lambda s: SUFFIX.sub("", s), lambda n: "cap" * n + "."),
+    "title before a name": (lambda s: ROLE_BEFORE_NAME.sub("", s), lambda n: "the president " * n + "<x1"),
     "language of a summary": (function_word_shares, lambda n: "el a1 " * n),
     "Spanish protector": (Protector(GLOSSARY, source_lang="es"), lambda n: "Aa la ONU 1,5 de marzo " * (n // 4)),
     "name run, one long word": (lambda s: list(NameSpan.RUN.finditer(s)), lambda n: "A" * n),

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from tests.conftest import INPUTS, run_cli
 from tests.test_review import edit_table
+from toolkit.model import Text
 from toolkit.translate.engines import ApertiumEngine
 from toolkit.translate.english import english_date, english_money, english_number, english_plural
 from toolkit.translate.glossary import load_glossary
@@ -293,3 +294,24 @@ def test_an_argos_model_from_spanish_is_found_and_keeps_everything(
                 assert thing[7:] in re.sub(r"\D", "", billions_as_millions(output)), (thing, output)
             else:
                 assert got[thing] >= wanted[thing], (thing, output)
+
+
+@pytest.mark.parametrize(
+    ("engine_output", "expected"),
+    [
+        ("The president <x1/> signed.", "President <x1/> signed."),  # a title and a name: no article
+        ("presented by the <x2/> <x3/> on <x4/>.", "presented by <x2/> <x3/> on <x4/>."),  # the title a glossary term
+        ("The president signed.", "The president signed."),  # no name after it
+        ("the <x4/> said", "the <x4/> said"),  # a date, not a name
+    ],
+)
+def test_a_title_before_a_name_loses_the_spanish_article(engine_output: str, expected: str) -> None:
+    from toolkit.translate.postedit import title_before_a_name
+    from toolkit.translate.segments import make_segment
+
+    protect = Protector(GLOSSARY, source_lang="es")
+    text = "El presidente Donald Trump firmó; el senador Roger Marshall, el 8 de marzo."
+    protect.learn([text])
+    segment = make_segment((Text(text),), protect)
+    assert [segment.kinds[n] for n in sorted(segment.kinds)] == ["term", "term", "name", "date"]
+    assert title_before_a_name(segment, engine_output) == expected

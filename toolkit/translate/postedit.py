@@ -1,7 +1,7 @@
-"""Post-editing the engine's Spanish: small named rules, each a function of the segment (its English markup,
-slots and slot kinds) and the engine's markup, applied to machine output only (a person's translation is never
-touched). Every rule is general Spanish or this field's usage, measured on both reference sets
-(`benchmarks/translate.py`); none is there for one sentence."""
+"""Post-editing the engine's Spanish (and its English from a Spanish source): small named rules, each a function
+of the segment (its source markup, slots and slot kinds) and the engine's markup, applied to machine output
+only (a person's translation is never touched). Every rule is general usage of the language or this field's,
+measured on the reference sets (`benchmarks/translate.py`); none is there for one sentence."""
 
 from __future__ import annotations
 
@@ -185,5 +185,44 @@ RULES: tuple[Rule, ...] = (
 def post_edit(segment: Segment, target: str) -> str:
     """The engine's markup with every rule applied, in order."""
     for rule in RULES:
+        target = rule(segment, target)
+    return target
+
+
+# --- English from a Spanish source ---------------------------------------------------------------------------
+
+ROLE_WORDS = (
+    "president|vice president|prime minister|minister|senator|congressman|congresswoman|representative|governor"
+    "|mayor|judge|justice|secretary|ambassador|general|attorney general|chancellor|commissioner"
+)
+ROLE_BEFORE_NAME = re.compile(rf"\b([Tt])he ((?:{ROLE_WORDS}) )?(?:<x(\d+)/> )?<x(\d+)/>")
+
+
+def title_before_a_name(segment: Segment, target: str) -> str:
+    """ "the president <Donald Trump>" → "President <Donald Trump>": Spanish puts the article before a title
+    and a name ("el presidente Donald Trump", "el senador Roger Marshall"); English writes the title alone,
+    capitalized. Only where the last slot is a name and a title comes between (a word of the list, or a
+    glossary term that is one)."""
+
+    def fix(m: re.Match[str]) -> str:
+        role, term, name = m.group(2), m.group(3), m.group(4)
+        kind, text = segment.kinds.get(int(name)), _slot_text(segment, int(name))
+        if not (kind == "name" or (kind == "term" and " " in text and text.istitle())):  # a glossary's name too
+            return m.group(0)
+        if role and not term:
+            return role[:1].upper() + role[1:] + f"<x{name}/>"
+        if term and not role and re.fullmatch(ROLE_WORDS, _slot_text(segment, int(term)).lower() or "-"):
+            return f"<x{term}/> <x{name}/>"
+        return m.group(0)
+
+    return ROLE_BEFORE_NAME.sub(fix, target)
+
+
+ENGLISH_RULES: tuple[Rule, ...] = (title_before_a_name,)
+
+
+def post_edit_english(segment: Segment, target: str) -> str:
+    """The engine's English markup, from a Spanish source, with every English rule applied, in order."""
+    for rule in ENGLISH_RULES:
         target = rule(segment, target)
     return target

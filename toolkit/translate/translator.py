@@ -30,7 +30,7 @@ from toolkit.translate.engines import Engine, split_unknown
 from toolkit.translate.english import english_citations, english_typography
 from toolkit.translate.glossary import Glossary
 from toolkit.translate.memory import Status, TranslationMemory, Unit, normalize, now_utc, target_fingerprint
-from toolkit.translate.postedit import post_edit
+from toolkit.translate.postedit import post_edit, post_edit_english
 from toolkit.translate.protect import Protector
 from toolkit.translate.segments import (
     MARKUP,
@@ -218,8 +218,8 @@ class Translator:
             source, seg = item.source, item.segment
             key = normalize(seg.markup)
             text = respace_slots(seg.markup, targets.get(key, seg.markup))
-            if self._origins.get(key) in ("machine", "memory", "retried") and self.pair == "en-es":
-                text = post_edit(seg, text)  # machine output only: a person's translation is never touched
+            if self._origins.get(key) in ("machine", "memory", "retried"):  # never a person's translation
+                text = post_edit(seg, text) if self.pair == "en-es" else post_edit_english(seg, text)
             anchor = self._anchor(item, targets.get(key), self._origins.get(key))
             target, origin = self._restore(source, seg, text, self._origins.get(key), anchor)
             translated[source] = (Span(anchor.name, target),) if anchor and origin != "kept-source" else target
