@@ -315,3 +315,18 @@ def test_a_title_before_a_name_loses_the_spanish_article(engine_output: str, exp
     segment = make_segment((Text(text),), protect)
     assert [segment.kinds[n] for n in sorted(segment.kinds)] == ["term", "term", "name", "date"]
     assert title_before_a_name(segment, engine_output) == expected
+
+
+def test_review_messages_name_the_source_language_not_english() -> None:
+    """A segment written in Spanish whose text changed after a person translated it: the QA report and the
+    review status say so in terms of its own languages."""
+    from toolkit.review.status import ReviewCounts
+    from toolkit.translate.qa import check_needs_review
+    from toolkit.translate.translator import SegmentResult
+
+    result = SegmentResult((Text("El argumento central"),), (Text("The central argument"),), (), "machine",
+                           "guerra-001", "The case", (), "es")  # fmt: skip
+    [(_, _, message)] = list(check_needs_review(result, GLOSSARY))
+    assert message == "the Spanish changed since a person translated it; their earlier English was: The case"
+    reason = ReviewCounts(segments=3, machine=1, needs_review=1).reason("reviewed")
+    assert "English" not in reason and "1 need review after their source text changed" in reason

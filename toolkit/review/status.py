@@ -20,7 +20,7 @@ class ReviewCounts:
     machine: int = 0
     reviewed: int = 0
     approved: int = 0
-    needs_review: int = 0  # a person's translation exists for earlier English; the current one is machine-made
+    needs_review: int = 0  # a person's translation exists for earlier source text; the current one is machine-made
     open_notes: int = 0
 
     def __add__(self, other: ReviewCounts) -> ReviewCounts:
@@ -38,7 +38,7 @@ class ReviewCounts:
         if self.machine:
             parts.append(f"{self.machine} machine-translated")
         if self.needs_review:
-            parts.append(f"{self.needs_review} need review after an English change")
+            parts.append(f"{self.needs_review} need review after their source text changed")
         if level == "approved" and self.reviewed:
             parts.append(f"{self.reviewed} reviewed but not approved")
         return f"{', '.join(parts)} of {self.segments} segments" if parts else "ready"

@@ -76,8 +76,8 @@ def check_needs_review(result: SegmentResult, glossary: Glossary) -> Iterator[tu
         yield (
             "needs-review",
             "warning",
-            "the English changed since a person translated it; their earlier Spanish was: "
-            + markup_as_text(result.earlier_review),
+            f"the {language_name(result.source_lang)} changed since a person translated it; their earlier "
+            f"{language_name(other_language(result.source_lang))} was: " + markup_as_text(result.earlier_review),
         )
 
 
