@@ -22,6 +22,7 @@ from docx.oxml.ns import qn
 
 from tests.conftest import INPUTS, run_cli
 from tests.postgres_server import PASSWORD, PostgresServer, free_port
+from tests.test_hostile import engine_env
 from tests.test_review import edit_table
 
 PACKET = "inputs/packets/fentanyl-parallel.yaml"
@@ -29,7 +30,7 @@ PACKET = "inputs/packets/fentanyl-parallel.yaml"
 
 def workspace(tmp_path: Path, memory: str | None) -> tuple[Path, dict[str, str]]:
     shutil.copytree(INPUTS, tmp_path / "inputs", ignore=shutil.ignore_patterns(".briefkit"))
-    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "none"), "ARGOS_PACKAGES_DIR": str(tmp_path / "none")}
+    env = engine_env(tmp_path)
     env.pop("BRIEFKIT_MEMORY", None)
     if memory:
         env["BRIEFKIT_MEMORY"] = memory

@@ -4,7 +4,6 @@ the glossary read the other way, and the sample packet built through the CLI wit
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import sqlite3
@@ -17,6 +16,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from tests.conftest import INPUTS, run_cli
+from tests.test_hostile import engine_env
 from tests.test_review import edit_table
 from toolkit.model import Text
 from toolkit.translate.engines import ApertiumEngine
@@ -122,7 +122,7 @@ def test_apertium_translates_spanish_into_english() -> None:
 
 def test_the_spanish_sample_packet_builds_with_an_english_edition(tmp_path: Path) -> None:
     shutil.copytree(INPUTS, tmp_path / "inputs", ignore=shutil.ignore_patterns(".briefkit"))
-    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "none"), "ARGOS_PACKAGES_DIR": str(tmp_path / "none")}
+    env = engine_env(tmp_path)
     result = run_cli("build", PACKET, "--out", "out", cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     folder = tmp_path / "out" / "carteles-es"
@@ -172,7 +172,7 @@ def test_the_spanish_sample_packet_builds_with_an_english_edition(tmp_path: Path
 
 def test_the_review_loop_runs_from_spanish_into_english(tmp_path: Path) -> None:
     shutil.copytree(INPUTS, tmp_path / "inputs", ignore=shutil.ignore_patterns(".briefkit"))
-    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "none"), "ARGOS_PACKAGES_DIR": str(tmp_path / "none")}
+    env = engine_env(tmp_path)
     built = run_cli("build", PACKET, "--out", "out", "--format", "docx", cwd=tmp_path, env=env)
     assert built.returncode == 0, built.stderr
     exported = run_cli("review", "export", PACKET, "--out", "review", cwd=tmp_path, env=env)
@@ -199,7 +199,7 @@ MIXED = "inputs/packets/cartels-two-languages.yaml"
 
 def test_a_packet_of_both_languages_has_every_summary_in_both_and_reviews_both_ways(tmp_path: Path) -> None:
     shutil.copytree(INPUTS, tmp_path / "inputs", ignore=shutil.ignore_patterns(".briefkit"))
-    env = {**os.environ, "BRIEFKIT_MODELS": str(tmp_path / "none"), "ARGOS_PACKAGES_DIR": str(tmp_path / "none")}
+    env = engine_env(tmp_path)
     built = run_cli("build", MIXED, "--out", "out", cwd=tmp_path, env=env)
     assert built.returncode == 0, built.stderr
     folder = tmp_path / "out" / "cartels-two-languages"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from toolkit import __version__
 from toolkit.cite.styles import STYLES_DIR as CSL_STYLES_DIR
+from toolkit.model import Document
 from toolkit.read.packet import Packet
 from toolkit.release.manifest import KeyParts, Manifest
 from toolkit.release.prepare import PreparedPacket, packet_style, prepare_packet
@@ -61,6 +62,37 @@ def people_digest(people: dict[str, tuple[str, str]]) -> str:
     return _sha256(json.dumps(rows, ensure_ascii=False).encode()) if rows else ""
 
 
+@dataclass(frozen=True)
+class Direction:
+    """A language the packet's summaries are written in, translated into another edition's: which summaries
+    (their places in the packet)."""
+
+    source: str
+    target: str
+    documents: tuple[int, ...]
+
+    @property
+    def pair(self) -> str:
+        return f"{self.source[:2]}-{self.target[:2]}"
+
+
+def translation_directions(packet: Packet, documents: list[Document]) -> list[Direction]:
+    """Every direction the packet's summaries are translated in, edition by edition (none for one language)."""
+    found = [
+        Direction(source, target, tuple(i for i, doc in enumerate(documents) if doc.lang == source))
+        for target in packet.languages
+        for source in packet.languages
+        if source != target
+    ]
+    return [direction for direction in found if direction.documents]
+
+
+def people_key(packet: Packet, pair: str, key: str) -> str:
+    """A person-made translation's key in the build key: the first pair's as it always was, another pair's
+    marked with it."""
+    return key if pair == packet.translation_pair else f"{pair}:{key}"
+
+
 def person_translations_digest(prepared: PreparedPacket) -> str:
     """The digest of the reviewed and approved translations in the memory now that this packet's segments
     would use (the segments with text, the ones a translator looks up), each summary in its own direction."""
@@ -70,18 +102,17 @@ def person_translations_digest(prepared: PreparedPacket) -> str:
     people: dict[str, tuple[str, str]] = {}
     memory = TranslationMemory(packet.memory)
     try:
-        for source in packet.languages:
-            documents = [doc for doc in prepared.documents if doc.lang == source]
-            if not documents:
-                continue
-            half = next(lang for lang in packet.languages if lang != source)
-            pair = f"{source[:2]}-{half[:2]}"
+        for direction in translation_directions(packet, prepared.documents):
+            documents = [prepared.documents[i] for i in direction.documents]
             names = prepared.bibliography.names()
-            protect = Protector(prepared.glossary, packet.number_style, names, source[:2])
+            protect = Protector(prepared.glossary, packet.number_style, names, direction.source[:2])
             markups = [s.segment.markup for s in packet_segments(documents, protect) if s.segment.has_text]
-            prefix = "" if pair == packet.translation_pair else f"{pair}:"  # as the translate step keys them
-            units = memory.lookup(markups, pair)
-            people.update((prefix + key, (u.target, u.status)) for key, u in units.items() if u.status != "machine")
+            units = memory.lookup(markups, direction.pair)
+            people.update(
+                (people_key(packet, direction.pair, key), (u.target, u.status))
+                for key, u in units.items()
+                if u.status != "machine"
+            )
     finally:
         memory.close()
     return people_digest(people)

@@ -20,7 +20,7 @@ from toolkit.errors import BriefkitError
 from toolkit.model import Document, Edition, plain_text
 from toolkit.read.memory_location import MemoryLocation
 from toolkit.read.packet import Packet, ReviewLevel, build_timestamp
-from toolkit.release.build_key import build_key, people_digest
+from toolkit.release.build_key import build_key, people_digest, people_key, translation_directions
 from toolkit.release.events import BuildEvent, ProgressEvent, Step, StepEvent
 from toolkit.release.manifest import KeyParts, Manifest, OutputFile, QaSummary
 from toolkit.release.output_folder import MARKER, MARKER_TEXT, check_output_folder
@@ -94,17 +94,11 @@ def translate_packet(prepared: PreparedPacket, formats: tuple[str, ...], on_even
     results: list[SegmentResult] = []
     findings: list[Finding] = []
     notes: list[EditorNote] = []
-    directions = [
-        (source, half, [i for i, doc in enumerate(documents) if doc.lang == source])
-        for half in packet.languages
-        for source in packet.languages
-        if source != half
-    ]
-    directions = [(source, half, wanted) for source, half, wanted in directions if wanted]
+    directions = translation_directions(packet, documents)
     if directions:
         memory = TranslationMemory(packet.memory)
         try:
-            used = {f"{source[:2]}-{half[:2]}" for source, half, _ in directions}
+            used = {direction.pair for direction in directions}
             if packet.translations.is_file():
                 for pair in (pair for pair in packet.translation_pairs if pair in used):
                     changed = memory.store_units(read_tmx(packet.translations, pair, "reviewed"), pair)
@@ -114,8 +108,8 @@ def translate_packet(prepared: PreparedPacket, formats: tuple[str, ...], on_even
                         )
             # before reading any of them
             result.memory_people = people_digest_of_pairs(packet.memory, packet.translation_pairs)
-            for source, half, wanted in directions:
-                pair = f"{source[:2]}-{half[:2]}"
+            for direction in directions:
+                source, half, wanted, pair = direction.source, direction.target, direction.documents, direction.pair
                 engine = load_engine(packet.engine, packet.beam_size, pair)
                 log.info("%s: translating into %s with %s (%s)", packet.id, half, engine.name, engine.model)
                 translator = Translator(
@@ -131,9 +125,9 @@ def translate_packet(prepared: PreparedPacket, formats: tuple[str, ...], on_even
                 translator.on_progress = lambda done, total, rate: on_event(ProgressEvent(done, total, rate))
                 for i, doc in zip(wanted, translator.translate_documents([documents[i] for i in wanted]), strict=True):
                     translated[(half, i)] = doc
-                # the first pair's keys as they always were; another pair's marked with it
-                prefix = "" if pair == packet.translation_pair else f"{pair}:"
-                people_used.update((prefix + key, used) for key, used in translator.people_used.items())
+                people_used.update(
+                    (people_key(packet, pair, key), used) for key, used in translator.people_used.items()
+                )
                 reports.append(translator.report)
                 results.extend(translator.results)
                 glossary = prepared.glossary if source.startswith("en") else prepared.glossary.reversed()
@@ -145,8 +139,8 @@ def translate_packet(prepared: PreparedPacket, formats: tuple[str, ...], on_even
         result.review = counts_from_results(results, notes)
         result.qa = qa_report(packet.id, result.report, results, findings, notes)
         result.translated_from = {
-            f"{source[:2]}-{half[:2]}": tuple(plain_text(documents[i].title) for i in wanted)
-            for source, half, wanted in directions
+            direction.pair: tuple(plain_text(documents[i].title) for i in direction.documents)
+            for direction in directions
         }
         log.info(
             "%s: %d segments (%d from memory), %d unknown words, QA: %d errors, %d warnings",
