@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,10 +12,28 @@ import pytest
 
 from tests.postgres_server import PostgresServer
 from tests.tiny_argos import build_tiny_argos_package
+from toolkit.release.prepare import packet_segment_table, prepare_packet
 from toolkit.translate.engines import ArgosEngine, find_model, install_model
 
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ROOT / "inputs"
+
+
+@functools.cache
+def _sample_ids() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for packet in sorted((INPUTS / "packets").glob("*.yaml")):
+        counts: Counter[str] = Counter()
+        for row in packet_segment_table(prepare_packet(packet)).rows:
+            found[f"{row.summary}-{counts[row.summary]:03d}"] = row.id
+            counts[row.summary] += 1
+    return found
+
+
+def sid(place: str) -> str:
+    """The id of a sample summary's segment named by its place, `stem-NNN` (the NNNth of its inline sequences,
+    the title 0), as tests name them: ids themselves come from the text."""
+    return _sample_ids()[place]
 
 
 def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -20,7 +20,7 @@ import psycopg
 import pytest
 from docx.oxml.ns import qn
 
-from tests.conftest import INPUTS, run_cli
+from tests.conftest import INPUTS, run_cli, sid
 from tests.postgres_server import PASSWORD, PostgresServer, free_port
 from tests.test_hostile import engine_env
 from tests.test_review import edit_table
@@ -66,14 +66,14 @@ def test_the_review_loop_runs_on_a_postgresql_memory(tmp_path: Path, postgres: P
     exported = run_cli("review", "export", PACKET, "--out", "review", cwd=root, env=env)
     assert exported.returncode == 0, exported.stderr
     table = root / "review" / "fentanyl-parallel" / "fentanyl-parallel.review.docx"
-    edit_table(table, {"fentanyl-war-004": "Las tres propuestas"}, notes={"fentanyl-war-004": "Más corto."})
+    edit_table(table, {sid("fentanyl-war-004"): "Las tres propuestas"}, notes={sid("fentanyl-war-004"): "Más corto."})
     imported = run_cli("review", "import", str(table), cwd=root, env=env)
     assert imported.returncode == 0, imported.stderr
     assert "stored 1 corrections" in imported.stdout and "1 notes added" in imported.stdout
     assert str(postgres.url(url.rsplit("/", 1)[1], "***")) in imported.stdout  # named without its password
     assert unit_in(url, "Three proposals") == ("Las tres propuestas", "reviewed", "Ana Editor")
 
-    history = run_cli("memory", "history", "fentanyl-war-004", "--packet", PACKET, cwd=root, env=env)
+    history = run_cli("memory", "history", sid("fentanyl-war-004"), "--packet", PACKET, cwd=root, env=env)
     assert history.returncode == 0 and "import:" in history.stdout, history.stderr
     rebuilt = run_cli("build", PACKET, "--out", "out", "--format", "docx", cwd=root, env=env)
     assert rebuilt.returncode == 0, rebuilt.stderr

@@ -15,7 +15,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 from pypdf import PdfReader
 
-from tests.conftest import INPUTS, run_cli
+from tests.conftest import INPUTS, run_cli, sid
 from tests.test_hostile import engine_env
 from tests.test_review import edit_table
 from toolkit.model import Text
@@ -183,7 +183,7 @@ def test_the_review_loop_runs_from_spanish_into_english(tmp_path: Path) -> None:
     table = folder / "carteles-es.review.docx"
     header = [c.text for c in docx.Document(str(table)).tables[0].rows[0].cells]
     assert header[:3] == ["ID", "Spanish", "Translation (en-US)"]
-    edit_table(table, {"directiva-militar-carteles-001": "What happened"})
+    edit_table(table, {sid("directiva-militar-carteles-001"): "What happened"})
     imported = run_cli("review", "import", str(table), cwd=tmp_path, env=env)
     assert imported.returncode == 0 and "stored 1 corrections" in imported.stdout, imported.stderr
     status = run_cli("review", "status", PACKET, "--json", cwd=tmp_path, env=env)
@@ -235,7 +235,9 @@ def test_a_packet_of_both_languages_has_every_summary_in_both_and_reviews_both_w
     table = review / "cartels-two-languages.review.docx"
     headers = [tuple(c.text for c in t.rows[0].cells[:3]) for t in docx.Document(str(table)).tables]
     assert ("ID", "Spanish", "Translation (en-US)") in headers and ("ID", "English", "Translation (es-ES)") in headers
-    edit_table(table, {"guerra-contra-el-fentanilo-001": "The case", "bombing-without-consent-001": "El reportaje"})
+    edit_table(
+        table, {sid("guerra-contra-el-fentanilo-001"): "The case", sid("bombing-without-consent-001"): "El reportaje"}
+    )
     imported = run_cli("review", "import", str(table), cwd=tmp_path, env=env)
     assert imported.returncode == 0 and "stored 2 corrections" in imported.stdout, imported.stderr
     rebuilt = run_cli("build", MIXED, "--out", "out", "--format", "docx", cwd=tmp_path, env=env)
@@ -325,7 +327,7 @@ def test_review_messages_name_the_source_language_not_english() -> None:
     from toolkit.translate.translator import SegmentResult
 
     result = SegmentResult((Text("El argumento central"),), (Text("The central argument"),), (), "machine",
-                           "guerra-001", "The case", (), "es")  # fmt: skip
+                           "guerra-a1b2c3", "The case", (), "es")  # fmt: skip
     [(_, _, message)] = list(check_needs_review(result, GLOSSARY))
     assert message == "the Spanish changed since a person translated it; their earlier English was: The case"
     reason = ReviewCounts(segments=3, machine=1, needs_review=1).reason("reviewed")

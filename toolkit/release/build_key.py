@@ -5,19 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 from toolkit import __version__
 from toolkit.cite.styles import STYLES_DIR as CSL_STYLES_DIR
-from toolkit.model import Document
 from toolkit.read.packet import Packet
 from toolkit.release.manifest import KeyParts, Manifest
-from toolkit.release.prepare import PreparedPacket, packet_style, prepare_packet
+from toolkit.release.prepare import PreparedPacket, packet_segment_table, packet_style, prepare_packet
 from toolkit.translate.engines import engine_identity
 from toolkit.translate.memory import TranslationMemory, memory_exists, people_digest_of_pairs
-from toolkit.translate.protect import Protector
-from toolkit.translate.translator import packet_segments
+from toolkit.translate.segment_table import SegmentTable
 from toolkit.write.house_style import STYLE_FILES, style_file
 
 
@@ -62,51 +60,24 @@ def people_digest(people: dict[str, tuple[str, str]]) -> str:
     return _sha256(json.dumps(rows, ensure_ascii=False).encode()) if rows else ""
 
 
-@dataclass(frozen=True)
-class Direction:
-    """A language the packet's summaries are written in, translated into another edition's: which summaries
-    (their places in the packet)."""
-
-    source: str
-    target: str
-    documents: tuple[int, ...]
-
-    @property
-    def pair(self) -> str:
-        return f"{self.source[:2]}-{self.target[:2]}"
-
-
-def translation_directions(packet: Packet, documents: list[Document]) -> list[Direction]:
-    """Every direction the packet's summaries are translated in, edition by edition (none for one language)."""
-    found = [
-        Direction(source, target, tuple(i for i, doc in enumerate(documents) if doc.lang == source))
-        for target in packet.languages
-        for source in packet.languages
-        if source != target
-    ]
-    return [direction for direction in found if direction.documents]
-
-
 def people_key(packet: Packet, pair: str, key: str) -> str:
     """A person-made translation's key in the build key: the first pair's as it always was, another pair's
     marked with it."""
     return key if pair == packet.translation_pair else f"{pair}:{key}"
 
 
-def person_translations_digest(prepared: PreparedPacket) -> str:
+def person_translations_digest(prepared: PreparedPacket, table: SegmentTable | None = None) -> str:
     """The digest of the reviewed and approved translations in the memory now that this packet's segments
     would use (the segments with text, the ones a translator looks up), each summary in its own direction."""
     packet = prepared.packet
     if len(packet.languages) < 2 or not memory_exists(packet.memory):
         return ""
+    table = table or packet_segment_table(prepared)
     people: dict[str, tuple[str, str]] = {}
     memory = TranslationMemory(packet.memory)
     try:
-        for direction in translation_directions(packet, prepared.documents):
-            documents = [prepared.documents[i] for i in direction.documents]
-            names = prepared.bibliography.names()
-            protect = Protector(prepared.glossary, packet.number_style, names, direction.source[:2])
-            markups = [s.segment.markup for s in packet_segments(documents, protect) if s.segment.has_text]
+        for direction in table.directions():
+            markups = [row.segment.markup for row in table.of_direction(direction) if row.has_text]
             units = memory.lookup(markups, direction.pair)
             people.update(
                 (people_key(packet, direction.pair, key), (u.target, u.status))
@@ -119,12 +90,15 @@ def person_translations_digest(prepared: PreparedPacket) -> str:
 
 
 def build_key(
-    prepared: PreparedPacket, formats: tuple[str, ...], translations: str | None = None
+    prepared: PreparedPacket,
+    formats: tuple[str, ...],
+    translations: str | None = None,
+    table: SegmentTable | None = None,
 ) -> tuple[str, KeyParts]:
     """The content hash of everything the outputs are made from, and the parts it hashes. `translations`: the
     digest of the person-made translations a build used; by default, those in the memory now."""
     quick = source_parts(prepared.packet, prepared.style, formats)
-    used = person_translations_digest(prepared) if translations is None else translations
+    used = person_translations_digest(prepared, table) if translations is None else translations
     parts = KeyParts(**{**quick.quick(), "translations": used})
     return _sha256(json.dumps(asdict(parts), sort_keys=True).encode()), parts
 

@@ -20,11 +20,11 @@ from toolkit.errors import BriefkitError
 from toolkit.model import Document, Edition, plain_text
 from toolkit.read.memory_location import MemoryLocation
 from toolkit.read.packet import Packet, ReviewLevel, build_timestamp
-from toolkit.release.build_key import build_key, people_digest, people_key, translation_directions
+from toolkit.release.build_key import build_key, people_digest, people_key
 from toolkit.release.events import BuildEvent, ProgressEvent, Step, StepEvent
 from toolkit.release.manifest import KeyParts, Manifest, OutputFile, QaSummary
 from toolkit.release.output_folder import MARKER, MARKER_TEXT, check_output_folder
-from toolkit.release.prepare import PreparedPacket, prepare_packet
+from toolkit.release.prepare import PreparedPacket, packet_segment_table, prepare_packet
 from toolkit.review.status import ReviewCounts, counts_from_results
 from toolkit.translate.anchors import seal_document
 from toolkit.translate.engines import load_engine
@@ -94,7 +94,11 @@ def translate_packet(prepared: PreparedPacket, formats: tuple[str, ...], on_even
     results: list[SegmentResult] = []
     findings: list[Finding] = []
     notes: list[EditorNote] = []
-    directions = translation_directions(packet, documents)
+    table = packet_segment_table(prepared)
+    # edition by edition, in the packet's order of languages
+    order = packet.languages.index
+    directions = sorted(table.directions(), key=lambda d: (order(d.target), order(d.source)))
+    translated_from: dict[str, list[int]] = {}
     if directions:
         memory = TranslationMemory(packet.memory)
         try:
@@ -109,38 +113,40 @@ def translate_packet(prepared: PreparedPacket, formats: tuple[str, ...], on_even
             # before reading any of them
             result.memory_people = people_digest_of_pairs(packet.memory, packet.translation_pairs)
             for direction in directions:
-                source, half, wanted, pair = direction.source, direction.target, direction.documents, direction.pair
-                engine = load_engine(packet.engine, packet.beam_size, pair)
-                log.info("%s: translating into %s with %s (%s)", packet.id, half, engine.name, engine.model)
+                rows = table.of_direction(direction)
+                wanted = sorted({row.document for row in rows})
+                translated_from[direction.pair] = wanted
+                engine = load_engine(packet.engine, packet.beam_size, direction.pair)
+                log.info("%s: translating into %s with %s (%s)", packet.id, direction.target, engine.name, engine.model)
                 translator = Translator(
                     engine,
                     memory,
                     prepared.glossary,
-                    half,
+                    direction.target,
                     packet.number_style,
                     anchors=True,
                     known_names=prepared.bibliography.names(),
-                    source_lang=source,
+                    source_lang=direction.source,
                 )
                 translator.on_progress = lambda done, total, rate: on_event(ProgressEvent(done, total, rate))
-                for i, doc in zip(wanted, translator.translate_documents([documents[i] for i in wanted]), strict=True):
-                    translated[(half, i)] = doc
+                done = translator.translate_documents([documents[i] for i in wanted], rows)
+                for i, doc in zip(wanted, done, strict=True):
+                    translated[(direction.target, i)] = doc
                 people_used.update(
-                    (people_key(packet, pair, key), used) for key, used in translator.people_used.items()
+                    (people_key(packet, direction.pair, key), used) for key, used in translator.people_used.items()
                 )
                 reports.append(translator.report)
                 results.extend(translator.results)
-                glossary = prepared.glossary if source.startswith("en") else prepared.glossary.reversed()
+                glossary = prepared.glossary.reversed() if direction.rules.glossary_reversed else prepared.glossary
                 findings.extend(check_translation(translator.results, glossary))
-                notes.extend(memory.notes(pair))
+                notes.extend(memory.notes(direction.pair))
         finally:
             memory.close()
         result.report = TranslationReport.combined(reports)
         result.review = counts_from_results(results, notes)
         result.qa = qa_report(packet.id, result.report, results, findings, notes)
         result.translated_from = {
-            direction.pair: tuple(plain_text(documents[i].title) for i in direction.documents)
-            for direction in directions
+            pair: tuple(plain_text(documents[i].title) for i in wanted) for pair, wanted in translated_from.items()
         }
         log.info(
             "%s: %d segments (%d from memory), %d unknown words, QA: %d errors, %d warnings",
@@ -154,7 +160,7 @@ def translate_packet(prepared: PreparedPacket, formats: tuple[str, ...], on_even
     result.editions = [
         (half, [translated.get((half, i), doc) for i, doc in enumerate(documents)]) for half in packet.languages
     ]
-    result.key, result.key_parts = build_key(prepared, formats, people_digest(people_used))
+    result.key, result.key_parts = build_key(prepared, formats, people_digest(people_used), table)
     return result
 
 

@@ -13,6 +13,7 @@ from toolkit.read.markdown import read_summaries
 from toolkit.read.memory_location import MemoryLocation
 from toolkit.read.packet import Packet, read_packet
 from toolkit.translate.glossary import Glossary, load_glossary
+from toolkit.translate.segment_table import SegmentTable, segment_table
 
 
 @dataclass(frozen=True)
@@ -50,3 +51,10 @@ def prepare_packet(
     raise_all(errors, packet.path, limit=MAX_REPORTED)
     assert bibliography is not None and style is not None and glossary is not None
     return PreparedPacket(packet, documents, bibliography, style, glossary)
+
+
+def packet_segment_table(prepared: PreparedPacket) -> SegmentTable:
+    """The packet's segment table: what the translator fills, the build key looks up and the review files show."""
+    packet = prepared.packet
+    names = prepared.bibliography.names()
+    return segment_table(prepared.documents, packet.languages, prepared.glossary, packet.number_style, names)

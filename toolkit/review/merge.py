@@ -164,7 +164,14 @@ def import_corrections(
         seen[c.segment_id] = c.where or "above"
         row = rows.get(c.segment_id)
         if row is None:
-            report.rejected.append((c.segment_id, f"{where}the packet has no such segment now; export again"))
+            sibling = next((r for r in rows.values() if c.segment_id.startswith(r.item.summary + "-")), None)
+            why = (
+                f"the {language_name(sibling.source_lang)} of this segment changed since the file was made "
+                "(or its paragraph was removed)"
+                if sibling is not None
+                else "the packet has no such segment now"
+            )
+            report.rejected.append((c.segment_id, f"{where}{why}; export again"))
             continue
         checked = _check(review, row, c)
         if isinstance(checked, str):

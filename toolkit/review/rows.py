@@ -17,9 +17,9 @@ from toolkit.read.packet import Packet
 from toolkit.translate.anchors import english_fingerprint
 from toolkit.translate.glossary import Glossary, load_glossary
 from toolkit.translate.memory import EditorNote, Status, TranslationMemory, normalize
-from toolkit.translate.protect import Protector
+from toolkit.translate.segment_table import TableRow, earlier_reviews, segment_table
 from toolkit.translate.segments import MARKUP, PlaceholderError, Segment
-from toolkit.translate.translator import PacketSegment, document_segments, document_texts
+from toolkit.translate.translator import printed_target
 
 TOKEN = re.compile(r"\{(/?)(\d{1,4})(?:[ :][^{}]*)?\}")
 RowStatus = Status | Literal["untranslated"]
@@ -42,7 +42,7 @@ STATUS_WORDS: dict[str, Status] = {
 class ReviewRow:
     """One segment as the editor sees it."""
 
-    item: PacketSegment
+    item: TableRow
     document_title: str
     fingerprint: str  # of the English markup: tells an import that the English has not changed since
     target: str  # target-language markup
@@ -84,48 +84,41 @@ def status_hint(text: str) -> str:
 
 
 def packet_review(packet: Packet, memory: TranslationMemory) -> PacketReview:
-    """The packet's segments that have text, with their target from the memory and their notes; each summary
-    in its own direction (a packet may hold summaries written in either language)."""
+    """The packet's segments that have text, with their target from the memory as it prints and their notes;
+    each summary in its own direction (a packet may hold summaries written in either language)."""
     glossary = load_glossary(packet.glossary)
     bibliography = load_bibliography(packet.bibliography)
     documents = read_documents(packet)
-    rows_of: dict[int, list[ReviewRow]] = {}
-    for source in dict.fromkeys(doc.lang for doc in documents):
-        target = next((lang for lang in packet.languages if lang != source), "es-ES")
-        pair = f"{source[:2]}-{target[:2]}"
-        protect = Protector(glossary, packet.number_style, bibliography.names(), source[:2])
-        group = [(n, doc) for n, doc in enumerate(documents) if doc.lang == source]
-        protect.prefetch([text for _, doc in group for text in document_texts(doc)])
-        found = [
-            (n, plain_text(doc.title), item)
-            for n, doc in group
-            for item in document_segments(doc, protect)
-            if item.segment.has_text
-        ]
-        units = memory.lookup([item.segment.markup for _, _, item in found], pair)
-        stale = memory.stale_reviews({item.id: item.segment.markup for _, _, item in found}, pair)
+    table = segment_table(documents, packet.languages, glossary, packet.number_style, bibliography.names())
+    rows: list[ReviewRow] = []
+    for direction in table.directions():
+        found = [row for row in table.of_direction(direction) if row.has_text]
+        units = memory.lookup([row.segment.markup for row in found], direction.pair)
+        current = {
+            row.id: units[normalize(row.segment.markup)] for row in found if normalize(row.segment.markup) in units
+        }
+        earlier = earlier_reviews(found, memory.people_units(direction.pair), current)
         notes: dict[str, list[EditorNote]] = {}
-        for note in memory.notes(pair):
+        for note in memory.notes(direction.pair):
             notes.setdefault(note.segment, []).append(note)
-        for n, title, item in found:
-            unit = units.get(normalize(item.segment.markup))
-            earlier = stale[item.id].target if item.id in stale and (unit is None or unit.status == "machine") else ""
-            rows_of.setdefault(n, []).append(
+        for row in found:
+            unit = current.get(row.id)
+            rows.append(
                 ReviewRow(
-                    item,
-                    title,
-                    english_fingerprint(item.segment.markup),
-                    unit.target if unit else "",
+                    row,
+                    plain_text(documents[row.document].title),
+                    english_fingerprint(row.segment.markup),
+                    printed_target(direction, row.segment, unit) if unit else "",
                     unit.status if unit else "untranslated",
                     unit.fingerprint if unit else "",
-                    earlier,
-                    tuple(notes.get(item.id, ())),
+                    earlier[row.id].target if row.id in earlier else "",
+                    tuple(notes.get(row.id, ())),
                     tuple(unit.unknown.split()) if unit and unit.status == "machine" else (),
-                    source,
-                    target,
+                    direction.source,
+                    direction.target,
                 )
             )
-    rows = [row for n in range(len(documents)) for row in rows_of.get(n, [])]  # in the packet's order
+    rows.sort(key=lambda row: row.item.document)  # in the packet's order
     return PacketReview(packet, rows, glossary, bibliography)
 
 

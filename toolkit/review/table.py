@@ -30,7 +30,7 @@ HEADER_FILL = "DCE3EC"
 WIDTHS_CM = (3.3, 8.8, 9.0, 2.3, 3.3)
 IDENTIFIER = "briefkit-review"
 EXPORTED_LINE = "↳ "  # notes lines the export wrote; anything else in the Notes column is the editor's
-ID_CELL = re.compile(r"^\s*(?P<id>\S.*?-\d{3,})\s*#(?P<en>[0-9a-f]{8})(?:\W+(?P<base>[0-9a-f]{8}))?\s*$", re.S)
+ID_CELL = re.compile(r"^\s*(?P<id>\S.*?-[0-9a-f]{6}(?:-\d+)?)\s*#(?P<en>[0-9a-f]{8})(?:\W+(?P<base>[0-9a-f]{8}))?\s*$", re.S)
 STATUS_CHOICES = ("machine", "reviewed", "approved")
 
 

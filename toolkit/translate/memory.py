@@ -32,6 +32,14 @@ def now_utc() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+RAW = " [raw]"  # marks a machine unit stored before the memory kept printed (post-edited) text
+
+
+def raw_model(model: str) -> str:
+    """The model string of a machine unit that holds the engine's raw text (memories before version 4)."""
+    return model + RAW
+
+
 def target_fingerprint(target: str, status: str) -> str:
     """A short hash of a target and its status: what a review file records as the base it was made from."""
     return hashlib.sha1(f"{normalize(target)}\x00{status}".encode()).hexdigest()[:8]
@@ -350,6 +358,15 @@ class TranslationMemory:
             f"SELECT {COLUMNS} FROM units "
             f"WHERE pair = ? AND status IN ({','.join('?' * len(statuses))}) ORDER BY source_key",
             [pair, *statuses],
+        )
+        return [Unit(*row) for row in rows]
+
+    def people_units(self, pair: str) -> list[Unit]:
+        """The reviewed and approved units of a pair that a person made as a segment (with its id), oldest first."""
+        rows = self.db.rows(
+            f"SELECT {COLUMNS} FROM units WHERE pair = ? AND context != '' AND status != 'machine' "
+            "ORDER BY updated, source_key",
+            [pair],
         )
         return [Unit(*row) for row in rows]
 

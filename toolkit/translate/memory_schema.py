@@ -2,12 +2,13 @@
 
 Each step takes a memory from the version before it to its own. Version 1 is the memory of the first release
 (units, with the segment id a person reviewed it as); 2 adds history, notes and imports; 3 the words the
-engine did not know. PostgreSQL memories began at version 3: their first step makes all of it. A new version
-adds a step to both backends."""
+engine did not know; 4 marks the machine units stored before the memory kept the printed (post-edited)
+text, so that they are post-edited when next used. PostgreSQL memories began at version 3: their first step
+makes all of it. A new version adds a step to both backends."""
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 FIRST_RELEASE_COLUMNS = {
     "source_key",
     "pair",
@@ -20,6 +21,7 @@ FIRST_RELEASE_COLUMNS = {
     "updated",
 }
 
+RAW_MACHINE_UNITS = "UPDATE units SET model = model || ' [raw]' WHERE status = 'machine'"
 SQLITE_MIGRATIONS: dict[int, list[str]] = {
     1: [
         """CREATE TABLE IF NOT EXISTS units (
@@ -51,6 +53,7 @@ SQLITE_MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE units ADD COLUMN unknown TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE history ADD COLUMN unknown TEXT NOT NULL DEFAULT ''",
     ],
+    4: [RAW_MACHINE_UNITS],
 }
 
 # Text compares byte by byte, as in SQLite, so that both backends sort alike (COLLATE "C").
@@ -77,4 +80,5 @@ POSTGRES_MIGRATIONS: dict[int, list[str]] = {
             id {_TEXT} PRIMARY KEY, pair {_TEXT}, file {_TEXT}, editor {_TEXT}, at {_TEXT},
             stored INTEGER NOT NULL, undone {_TEXT} DEFAULT '')""",
     ],
+    4: [RAW_MACHINE_UNITS],
 }

@@ -8,40 +8,38 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Literal
 
 from toolkit.model import (
     Document,
-    Heading,
     Inline,
     Span,
-    Text,
-    inline_sequences,
     map_blocks,
-    notes_in_order,
-    plain_text,
-    query_blocks,
-    query_inlines,
 )
 from toolkit.read.packet import NumberStyle
 from toolkit.translate.anchors import SegmentAnchor, english_fingerprint, segment_key, slot_anchor_for_key
+from toolkit.translate.direction import Direction
 from toolkit.translate.engines import Engine, split_unknown
-from toolkit.translate.english import english_citations, english_typography
 from toolkit.translate.glossary import Glossary
-from toolkit.translate.memory import Status, TranslationMemory, Unit, normalize, now_utc, target_fingerprint
-from toolkit.translate.postedit import post_edit, post_edit_english
-from toolkit.translate.protect import Protector
+from toolkit.translate.memory import (
+    RAW,
+    Status,
+    TranslationMemory,
+    Unit,
+    normalize,
+    now_utc,
+    raw_model,
+    target_fingerprint,
+)
+from toolkit.translate.segment_table import TableRow, earlier_reviews, segment_table
 from toolkit.translate.segments import (
     MARKUP,
     PlaceholderError,
     Segment,
-    make_segment,
     replace_runs,
     restore,
     text_runs,
 )
-from toolkit.translate.spanish import spanish_citations, spanish_typography
 
 log = logging.getLogger("briefkit")
 CHUNK = 200  # segments per engine call: large enough for batching, small enough for live progress
@@ -103,54 +101,6 @@ class SegmentResult:
     source_lang: str = "en"  # "en" or "es": the target is in the other
 
 
-@dataclass(frozen=True)
-class PacketSegment:
-    """A segment in its place: `id` is `<summary>-<n>` (n counts the summary's segments from 0, the title)."""
-
-    id: str
-    section: str  # the heading it falls under ("" before the first heading)
-    source: tuple[Inline, ...]
-    segment: Segment
-
-
-def document_texts(doc: Document) -> list[str]:
-    """The text of every Text node of a document, title and notes included."""
-    return query_inlines(_texts, doc.title) + query_blocks(_texts, doc.blocks)
-
-
-def packet_segments(documents: list[Document], protect: Protector) -> list[PacketSegment]:
-    """Every segment of the documents, in order; their names analysed in one call."""
-    protect.prefetch([text for doc in documents for text in document_texts(doc)])
-    return [item for doc in documents for item in document_segments(doc, protect)]
-
-
-def document_segments(doc: Document, protect: Protector) -> list[PacketSegment]:
-    """Every segment of a document: the title, the body's blocks in reading order, then the notes in the order
-    they are first referenced (a note's own notes after it). The names of the whole document are judged first."""
-    stem = Path(doc.source_path).stem if doc.source_path else "document"
-    found: list[PacketSegment] = []
-    protect.learn(document_texts(doc))
-
-    def add(inlines: tuple[Inline, ...], section: str) -> None:
-        found.append(PacketSegment(f"{stem}-{len(found):03d}", section, inlines, make_segment(inlines, protect)))
-
-    add(doc.title, "")
-    section = ""
-    for block in doc.blocks:
-        if isinstance(block, Heading):
-            section = plain_text(block.children)
-        for inlines in inline_sequences((block,), into_notes=False):
-            add(inlines, section)
-    for note in notes_in_order(doc.blocks):
-        for inlines in inline_sequences(note.blocks, into_notes=False):
-            add(inlines, "notes")
-    return found
-
-
-def _texts(node: Inline) -> list[str]:
-    return [node.text] if isinstance(node, Text) else []
-
-
 SPACED_SLOT = re.compile(r"(\s?)<x(\d+)/>(\s?)")
 SLOT = re.compile(r"<x(\d+)/>")
 WORD_CHARACTER = re.compile(r"\w")
@@ -173,6 +123,18 @@ def respace_slots(source: str, target: str) -> str:
     return SLOT.sub(respace, target) if spaced_before or spaced_after else target
 
 
+def printed_machine_text(direction: Direction, segment: Segment, engine_markup: str) -> str:
+    """The engine's markup as it prints: placeholders spaced as in the source, the direction's post-edits."""
+    return direction.rules.post_edit(segment, respace_slots(segment.markup, engine_markup))
+
+
+def printed_target(direction: Direction, segment: Segment, unit: Unit) -> str:
+    """A memory unit's target as it prints: a machine unit stored raw by an older memory is post-edited."""
+    if unit.status == "machine" and unit.model.endswith(RAW):
+        return printed_machine_text(direction, segment, unit.target)
+    return unit.target
+
+
 class Translator:
     """Translates documents through one engine, a memory and a glossary; records what it did."""
 
@@ -193,8 +155,10 @@ class Translator:
         self.engine = engine
         self.memory = memory
         self.glossary = glossary
-        self.protect = Protector(glossary, number_style, known_names, source_lang[:2])
-        self.pair = f"{source_lang[:2]}-{target_lang[:2]}"
+        self.number_style: NumberStyle = number_style
+        self.known_names = known_names
+        self.direction = Direction(source_lang, target_lang)
+        self.pair = self.direction.pair
         self.source_lang = source_lang
         self.target_lang = target_lang
         self.anchors = anchors
@@ -203,54 +167,74 @@ class Translator:
         # what the outputs hold, even if the memory changes while the build goes on.
         self.people_used: dict[str, tuple[str, str]] = {}
         self.results: list[SegmentResult] = []
+        self._units: dict[str, Unit | None] = {}  # the memory's unit of each source key, as this build used it
         self._origins: dict[str, Origin] = {}
         self._unknown: dict[str, tuple[str, ...]] = {}
         # Called with (segments done, segments to do, segments per second) after each engine call.
         self.on_progress: Callable[[int, int, float], None] = lambda done, total, rate: None
 
-    def translate_documents(self, documents: list[Document]) -> list[Document]:
-        """Translate all documents with one batch of engine calls."""
-        segments = packet_segments(documents, self.protect)
-        targets = self._translate_markups([item.segment.markup for item in segments if item.segment.has_text])
-        stale = self.memory.stale_reviews({i.id: i.segment.markup for i in segments}, self.pair) if self.memory else {}
-        translated: dict[tuple[Inline, ...], tuple[Inline, ...]] = {}
-        for item in segments:
-            source, seg = item.source, item.segment
+    def translate_documents(self, documents: list[Document], rows: list[TableRow] | None = None) -> list[Document]:
+        """Translate all documents with one batch of engine calls. `rows`: the packet's segment table rows of
+        these documents (`document` counts them from 0), made here when not given."""
+        if rows is None:
+            languages = (self.source_lang, self.target_lang)
+            mine = [replace(doc, lang=self.source_lang) for doc in documents]  # this translator's direction
+            table = segment_table(mine, languages, self.glossary, self.number_style, self.known_names)
+            rows = list(table.rows)
+        targets = self._translate_markups([row.segment.markup for row in rows if row.has_text], rows)
+        current = {row.id: self._units[normalize(row.segment.markup)] for row in rows if row.has_text}
+        reviewed = self.memory.people_units(self.pair) if self.memory else []
+        earlier = earlier_reviews(rows, reviewed, {i: u for i, u in current.items() if u is not None})
+        # by the very tuple each document holds: identical paragraphs are separate rows, each with its anchor
+        translated: dict[int, tuple[Inline, ...]] = {}
+        for row in rows:
+            source, seg = row.source, row.segment
             key = normalize(seg.markup)
+            origin = self._origins.get(key)
             text = respace_slots(seg.markup, targets.get(key, seg.markup))
-            if self._origins.get(key) in ("machine", "memory", "retried"):  # never a person's translation
-                text = post_edit(seg, text) if self.pair == "en-es" else post_edit_english(seg, text)
-            anchor = self._anchor(item, targets.get(key), self._origins.get(key))
-            target, origin = self._restore(source, seg, text, self._origins.get(key), anchor)
-            translated[source] = (Span(anchor.name, target),) if anchor and origin != "kept-source" else target
+            anchor = self._anchor(row, targets.get(key), origin)
+            target, origin = self._restore(source, seg, text, origin, anchor)
+            translated[id(source)] = (Span(anchor.name, target),) if anchor and origin != "kept-source" else target
             if seg.has_text and origin is not None:
                 machine_made = origin in ("machine", "memory", "retried")
-                earlier = stale[item.id].target if machine_made and item.id in stale else ""
+                before = earlier[row.id].target if machine_made and row.id in earlier else ""
                 unknown = self._unknown.get(key, ()) if machine_made else ()
                 self.report.unknown_words += len(unknown)
                 self.results.append(
                     SegmentResult(
-                        source, target, tuple(seg.protected), origin, item.id, earlier, unknown, self.source_lang[:2]
+                        source,
+                        target,
+                        tuple(seg.protected),
+                        origin,
+                        row.id,
+                        before,
+                        unknown,
+                        self.direction.source_language,
                     )
                 )
 
         # Every sequence is replaced by its translation; notes (kept as slots) are then translated in turn.
         def put(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
-            return translated[inlines]
+            return translated.get(id(inlines), inlines)
 
         return [
             replace(doc, title=put(doc.title), blocks=map_blocks(put, doc.blocks), lang=self.target_lang)
             for doc in documents
         ]
 
-    def _translate_markups(self, markups: list[str]) -> dict[str, str]:
+    def _translate_markups(self, markups: list[str], rows: list[TableRow]) -> dict[str, str]:
+        """The printed target of each segment markup: a person's from the memory; else the machine's, from the
+        memory when the same engine made it, or translated now and post-edited. What is stored is what prints."""
+        segments = {normalize(row.segment.markup): row.segment for row in rows}
         unique = sorted({normalize(m) for m in markups})
         self.report.segments += len(unique)
         known = self.memory.lookup(unique, self.pair) if self.memory else {}
         targets: dict[str, str] = {}
         todo: list[str] = []
+        printed_now: list[str] = []  # a memory's raw machine text from before it stored printed text
         for key in unique:
             unit = known.get(key)
+            self._units[key] = unit
             # Reviewed and approved targets always win; machine targets only from the same engine.
             if unit and (unit.status != "machine" or unit.model == self.engine.model):
                 targets[key] = unit.target
@@ -258,6 +242,11 @@ class Translator:
                     self.people_used[key] = (unit.target, unit.status)
                 self._origins[key] = unit.status if unit.status != "machine" else "memory"
                 self._unknown[key] = tuple(unit.unknown.split())
+            elif unit and unit.model == raw_model(self.engine.model):
+                targets[key] = self._printed(segments[key], unit.target)
+                self._origins[key] = "memory"
+                self._unknown[key] = tuple(unit.unknown.split())
+                printed_now.append(key)
             else:
                 todo.append(key)
         self.report.from_memory += len(unique) - len(todo)
@@ -268,26 +257,30 @@ class Translator:
             translated.update(self._translate_piecewise(broken))
             self._origins.update((source, "retried") for source in broken)
             self.report.retried.extend(broken)
-            targets.update(translated)
+            targets.update((key, self._printed(segments[key], translated[key])) for key in todo)
             self.report.translated += len(todo)
-            if self.memory:
-                now = now_utc()
-                fresh = [
-                    Unit(
-                        s,
-                        translated[s],
-                        "machine",
-                        self.engine.name,
-                        self.engine.model,
-                        "briefkit",
-                        now,
-                        "",
-                        " ".join(self._unknown.get(s, ())),
-                    )
-                    for s in todo
-                ]
-                self.memory.store_units(fresh, self.pair)
+        if self.memory and (todo or printed_now):
+            now = now_utc()
+            fresh = [
+                Unit(
+                    key,
+                    targets[key],
+                    "machine",
+                    self.engine.name,
+                    self.engine.model,
+                    "briefkit",
+                    now,
+                    "",
+                    " ".join(self._unknown.get(key, ())),
+                )
+                for key in [*todo, *printed_now]
+            ]
+            self.memory.store_units(fresh, self.pair)
+            self._units.update((unit.source, unit) for unit in fresh)
         return targets
+
+    def _printed(self, segment: Segment, engine_markup: str) -> str:
+        return printed_machine_text(self.direction, segment, engine_markup)
 
     def _translate_in_chunks(self, todo: list[str]) -> dict[str, str]:
         """Engine calls of CHUNK segments, so that progress (and segments/s) can be shown between them."""
@@ -334,9 +327,9 @@ class Translator:
             out[source] = replace_runs(source, pieces)
         return out
 
-    def _anchor(self, item: PacketSegment, target: str | None, origin: Origin | None) -> SegmentAnchor | None:
+    def _anchor(self, item: TableRow, target: str | None, origin: Origin | None) -> SegmentAnchor | None:
         """The anchor of a translated segment: its id, its English, and the memory's target it was built from."""
-        if not self.anchors or target is None or origin is None or not item.segment.has_text:
+        if not self.anchors or target is None or origin is None or not item.has_text:
             return None
         status: Status = "reviewed" if origin == "reviewed" else "approved" if origin == "approved" else "machine"
         english = english_fingerprint(item.segment.markup)
@@ -355,11 +348,7 @@ class Translator:
         slot_name = (lambda n: slot_anchor_for_key(anchor.key, n)) if anchor else None
         try:
             inlines = restore(seg, target, text_slots_optional=origin in ("reviewed", "approved"), anchor=slot_name)
-            if self.target_lang.startswith("es"):
-                inlines = spanish_citations(spanish_typography(inlines))
-            else:
-                inlines = english_citations(english_typography(inlines))
-            return inlines, origin
+            return self.direction.rules.target_forms(inlines), origin
         except PlaceholderError as exc:
             self.report.problems.append(PlaceholderProblem(seg.markup, f"placeholders: {exc}"))
             log.warning("translation kept the English text of a segment whose placeholders broke: %s", seg.markup[:80])
