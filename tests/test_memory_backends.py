@@ -113,7 +113,7 @@ def test_an_import_is_undone_where_nothing_changed_since(memory: TranslationMemo
     memory.record_import(ImportRecord("i9", PAIR, "review.xlf", "Ana", "2026-12-01T11:00:00+00:00", 3))
     memory.add_notes([EditorNote("p-2", "Two.", "Ana", "2026-12-01T11:00:00+00:00", "ok?", import_id="i9")], PAIR)
     memory.store_units([unit("Two.", "Dos, aprobado.", "approved", "Marta")], PAIR)  # changed again since
-    restored, kept = memory.undo_import("i9")
+    restored, kept = memory.undo_import("i9", "Luis")
     assert sorted(u.source for u in restored) == ["One.", "Three."] and [u.target for u in kept] == ["Dos, aprobado."]
     assert memory.lookup(["One."], PAIR)["One."].target == "Uno."
     assert "Three." not in memory.lookup(["Three."], PAIR)  # the import made it: gone

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
 import os
@@ -21,12 +22,13 @@ from toolkit.release.progress import JsonReporter, LogReporter, RichReporter
 from toolkit.release.run import default_packets, run_release
 from toolkit.review.merge import ImportReport, ReviewFile, import_corrections
 from toolkit.review.open import find_packet, identify, read_review_file
-from toolkit.review.rows import packet_review
+from toolkit.review.rows import packet_review, visible
 from toolkit.review.status import REVIEW_LEVELS, ReviewCounts, ReviewLevel, review_counts
 from toolkit.review.table import write_review_docx
 from toolkit.review.xliff import write_review_xliff
+from toolkit.translate.direction import parse_pair
 from toolkit.translate.engines import install_model, installed_models, models_dir
-from toolkit.translate.memory import STATUSES, TranslationMemory, copy_memory, memory_exists
+from toolkit.translate.memory import STATUSES, TranslationMemory, copy_memory, memory_exists, normalize
 from toolkit.translate.segments import markup_as_text
 from toolkit.translate.tmx import read_tmx, tmx_bytes
 
@@ -38,6 +40,9 @@ MEMORY_HELP = (
 )
 
 
+STORED_WITH_FINDINGS = 3  # `review import`: everything stored, some of it flagged by the QA checks
+
+
 def _memory_override(args: argparse.Namespace) -> MemoryLocation | None:
     """`--memory`, else BRIEFKIT_MEMORY, else None (each packet's own)."""
     value = getattr(args, "memory", None) or os.environ.get("BRIEFKIT_MEMORY")
@@ -45,7 +50,7 @@ def _memory_override(args: argparse.Namespace) -> MemoryLocation | None:
 
 
 def _load_packet(args: argparse.Namespace, path: Path) -> Packet:
-    return load_packet(path, args.allow_outside, _memory_override(args))
+    return load_packet(path, getattr(args, "allow_outside", False), _memory_override(args))
 
 
 log = logging.getLogger("briefkit")
@@ -141,8 +146,10 @@ def _models(args: argparse.Namespace) -> int:
 
 
 def _memory(args: argparse.Namespace) -> int:
-
-    location = _memory_override(args) or Path(DEFAULT_MEMORY)
+    args.pair = parse_pair(args.pair)
+    packet = _load_packet(args, Path(args.packet)) if getattr(args, "packet", None) else None
+    # a packet's own memory, from whatever folder the command runs in
+    location = _memory_override(args) or (packet.memory if packet else Path(DEFAULT_MEMORY))
     if args.memory_command == "copy":
         return _memory_copy(location, memory_location(args.destination, "DESTINATION"))
     if args.memory_command != "import" and not memory_exists(location):
@@ -183,6 +190,12 @@ def _print_import(report: ImportReport, review_file: ReviewFile, source: Path, m
             f"  yours:  {conflict.yours}",
             file=sys.stderr,
         )
+    for segment, finding in report.flagged:
+        print(
+            f"flagged: {source}: segment {segment} stored as the editor wrote it; the QA check says: {finding} "
+            "(shown in review status and qa.md until a reviewer changes or approves it)",
+            file=sys.stderr,
+        )
     for warning in review_file.warnings + report.warnings:
         print(f"warning: {source}: {warning}", file=sys.stderr)
     rejected = len(review_file.rejected) + len(report.rejected)
@@ -216,20 +229,29 @@ def _memory_copy(source: MemoryLocation, destination: MemoryLocation) -> int:
 
 
 def _print_history(memory: TranslationMemory, args: argparse.Namespace) -> None:
-    """Every version of a segment's translation, oldest first (by segment id, or by English text)."""
-    sources = [u.source for u in memory.units(args.pair) if u.context == args.segment]
+    """Every version of a segment's translation, oldest first (by segment id, or by its source text). With
+    --packet, in the segment's own direction and with its protected parts as tokens, as the editor saw them."""
+    if not args.segment.strip():
+        raise BriefkitError("no segment id given", hint="the ID column of the review table names each segment")
+    pair = args.pair
+    row = None
     if args.packet:
-        packet = _load_packet(args, Path(args.packet))
-        review = packet_review(packet, memory)
-        sources += [r.item.segment.markup for r in review.rows if r.item.id == args.segment]
-    sources += [v.unit.source for v in memory.history_of_context(args.pair, args.segment)]
-    versions = memory.history(args.pair, sorted(set(sources))) if sources else []
+        review = packet_review(_load_packet(args, Path(args.packet)), memory)
+        row = review.by_id().get(args.segment)
+        pair = row.pair if row else pair
+    sources = [u.source for u in memory.units(pair) if u.context == args.segment]
+    sources += [row.item.segment.markup] if row else []
+    sources += [v.unit.source for v in memory.history_of_context(pair, args.segment)]
+    versions = memory.history(pair, sorted(set(sources))) if sources else []
     if not versions:
-        raise BriefkitError(f"no history for segment {args.segment}", hint="give --packet to look it up by its English")
+        raise BriefkitError(f"no history for segment {args.segment}", hint="give --packet to look it up by its text")
     for version in versions:
         unit = version.unit
         who = f"{unit.updated}  {unit.status:<9} {unit.produced_by:<16} {version.change:<30}"
-        print(f"{who} {markup_as_text(unit.target)}")
+        shown = markup_as_text(unit.target)
+        if row is not None and normalize(unit.source) == normalize(row.item.segment.markup):
+            shown = "".join(text for text, _ in visible(unit.target, row.item.segment, False, review.bibliography))
+        print(f"{who} {shown}")
 
 
 def _review_import(args: argparse.Namespace) -> int:
@@ -250,12 +272,21 @@ def _review_import(args: argparse.Namespace) -> int:
         if not editor and not all(c.editor for c in review_file.corrections):
             raise BriefkitError("the file does not say who edited it", source, hint="give --editor NAME")
         report = import_corrections(
-            review, memory, review_file.corrections, editor, source.name, review_file.notes, args.prefer_file
+            review,
+            memory,
+            review_file.corrections,
+            editor,
+            source.name,
+            review_file.notes,
+            args.prefer_file,
+            review_file.kind,
         )
     finally:
         memory.close()
     _print_import(report, review_file, source, packet.memory)
-    return 0 if report.ok and not review_file.rejected else 1
+    if not report.ok or review_file.rejected:
+        return 1  # something was refused or conflicts: the rest is stored
+    return STORED_WITH_FINDINGS if report.flagged else 0
 
 
 def _packet_memory(packet: Packet, packet_arg: str, read_only: bool) -> TranslationMemory:
@@ -299,7 +330,7 @@ def _review(args: argparse.Namespace) -> int:
         if args.review_command == "status":
             return _review_status(args, packet, memory)
         if args.review_command == "undo":
-            restored, kept = memory.undo_import(args.import_id)
+            restored, kept = memory.undo_import(args.import_id, args.editor or getpass.getuser())
             for unit in kept:
                 print(f"warning: not undone, changed again since: {unit.context or unit.source[:60]}", file=sys.stderr)
             print(f"undid import {args.import_id}: {len(restored)} segments restored, {len(kept)} left as they are")
@@ -416,6 +447,7 @@ def parser() -> argparse.ArgumentParser:
     rundo.add_argument("packet", help="the packet file (its memory)")
     rundo.add_argument("--allow-outside", action="store_true", help=OUTSIDE_HELP)
     rundo.add_argument("--memory", help=MEMORY_HELP)
+    rundo.add_argument("--editor", help="who undoes it, for the history (default: your login name)")
     rev.set_defaults(run=_review)
     return p
 

@@ -88,6 +88,7 @@ class ImportReport:
     rejected: list[tuple[str, str]] = field(default_factory=list)  # segment id (or place), why
     notes_added: int = 0
     warnings: list[str] = field(default_factory=list)
+    flagged: list[tuple[str, str]] = field(default_factory=list)  # stored corrections the QA checks disagree with
 
     @property
     def ok(self) -> bool:
@@ -96,19 +97,45 @@ class ImportReport:
 
 @dataclass(frozen=True)
 class _Checked:
-    """A correction that passed its checks, ready to be stored unless it equals its base."""
+    """A correction that can be rendered, ready to be stored unless it equals its base; `findings`: what the
+    QA checks say of the editor's choices (stored all the same, and flagged)."""
 
     row: ReviewRow
     markup: str
     status: Status
+    findings: tuple[str, ...] = ()
 
 
 def new_import_id() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
 
 
-def _check(review: PacketReview, row: ReviewRow, correction: Correction) -> _Checked | str:
-    """The correction's markup and status, or why it cannot be imported."""
+def _markup(row: ReviewRow, correction: Correction) -> str:
+    """The correction's target as segment markup (a BriefkitError for a token that is not the segment's)."""
+    if correction.is_markup:
+        return normalize(correction.target_text)
+    return markup_from_tokens(correction.target_text, row.item.segment)
+
+
+def _untouched(row: ReviewRow, correction: Correction) -> bool:
+    """The row is as its file was made, or as the memory has it now: nothing of a person's to store or check."""
+    try:
+        markup = _markup(row, correction)
+    except BriefkitError:
+        return False
+    status = parse_status(correction.status_text) if correction.status_text else None
+    if correction.status_text and status is None:
+        return False  # a status the editor wrote, misspelt: said so by the checks
+    current: Status = row.status if row.status != "untranslated" else "machine"
+    as_made = correction.base is not None and target_fingerprint(markup, status or current) == correction.base
+    stored = row.status != "untranslated" and normalize(markup) == normalize(row.target)
+    return as_made or (stored and RANK[status or current] <= RANK[current])
+
+
+def _check(review: PacketReview, row: ReviewRow, correction: Correction, file_kind: str) -> _Checked | str:
+    """The correction's markup and status with the QA findings on it, or why it cannot be stored: a stale
+    file, an unknown status, or a text that cannot be rendered (empty, too long, HTML, a citation, note, link
+    or formatting lost)."""
     if correction.english != row.fingerprint:
         source = language_name(row.source_lang)
         return f"the {source} of this segment changed since the file was made; export again"
@@ -124,18 +151,34 @@ def _check(review: PacketReview, row: ReviewRow, correction: Correction) -> _Che
         return "the translation contains HTML or a script link; write plain text"
     segment = row.item.segment
     try:
-        markup = normalize(text) if correction.is_markup else markup_from_tokens(text, segment)
+        markup = _markup(row, correction)
         target = restore(segment, markup, text_slots_optional=True)
     except PlaceholderError as exc:
-        return describe_placeholder_problem(exc, segment, review.bibliography, language_name(row.source_lang))
+        return describe_placeholder_problem(exc, segment, review.bibliography, _where_to_copy(row, file_kind))
     except BriefkitError as exc:
         return exc.message
-    result = SegmentResult(row.item.source, target, tuple(segment.protected), "reviewed", row.item.id)
-    problems = [f.message for f in check_translation([result], review.glossary) if f.severity == "error"]
-    if problems:
-        return "; ".join(problems)
+    direction = row.item.direction
+    result = SegmentResult(
+        row.item.source,
+        target,
+        tuple(segment.protected),
+        "reviewed",
+        row.item.id,
+        source_lang=direction.source_language,
+    )
+    glossary = review.glossary.reversed() if direction.rules.glossary_reversed else review.glossary
+    findings = tuple(f.message for f in check_translation([result], glossary) if f.severity == "error")
     base_status: Status = row.status if row.status != "untranslated" else "machine"
-    return _Checked(row, markup, status or base_status)
+    return _Checked(row, markup, status or base_status, findings)
+
+
+def _where_to_copy(row: ReviewRow, file_kind: str) -> str:
+    """Where an editor finds a lost token again: the source column of a review table or XLIFF; the packet's
+    source-language half (or a fresh export) for the packet DOCX, which has no such column."""
+    source = language_name(row.source_lang)
+    if file_kind == "packet DOCX":
+        return f"{source} text of the packet (or put it back with Undo)"
+    return f"{source} column"
 
 
 def import_corrections(
@@ -146,6 +189,7 @@ def import_corrections(
     file_name: str,
     notes: list[EditorNote] | None = None,
     prefer_file: bool = False,
+    file_kind: str = "review table",
 ) -> ImportReport:
     """Check each correction and merge it into the memory (see the module's docstring)."""
     pair = review.packet.translation_pair
@@ -173,19 +217,15 @@ def import_corrections(
             )
             report.rejected.append((c.segment_id, f"{where}{why}; export again"))
             continue
-        checked = _check(review, row, c)
+        if _untouched(row, c):
+            report.unchanged += 1  # as exported, or already in the memory: never checked, never stored
+            continue
+        checked = _check(review, row, c, file_kind)
         if isinstance(checked, str):
             report.rejected.append((c.segment_id, where + checked))
             continue
         base = c.base
         status: Status = "reviewed" if checked.status == "machine" else checked.status  # a person's text now
-        if (base is not None and target_fingerprint(checked.markup, checked.status) == base) or (
-            normalize(checked.markup) == normalize(row.target)
-            and row.status != "untranslated"
-            and RANK[status] <= RANK[row.status]
-        ):
-            report.unchanged += 1  # as exported, or already in the memory
-            continue
         unit = Unit(
             row.item.segment.markup,
             checked.markup,
@@ -202,6 +242,7 @@ def import_corrections(
     for write, checked, result in zip(writes, pending, results, strict=True):
         if result.stored:
             report.stored.append(checked.row.item.id)
+            report.flagged.extend((checked.row.item.id, finding) for finding in checked.findings)
             continue
         theirs = result.current
         base_unit = memory.version_with_fingerprint(write.pair, write.unit.source, write.base) if write.base else None

@@ -55,7 +55,10 @@ def find_packet(packet_id: str, packet_file: Path | None, inputs: Path, source: 
         return packet
     if not packet_id:
         raise BriefkitError("the review file does not say which packet it is for", source, hint="give --packet")
-    for candidate in sorted((inputs / "packets").glob("*.yaml")):
+    # the inputs folder named, or the packets folder the command runs in (`inputs/packets`, or `packets`)
+    folders = [inputs / "packets", Path("packets"), Path(".")]
+    candidates = [c for folder in folders if folder.is_dir() for c in sorted(folder.glob("*.yaml"))]
+    for candidate in dict.fromkeys(c.resolve() for c in candidates):
         try:
             packet = load_packet(candidate, allow_outside)
         except BriefkitError:

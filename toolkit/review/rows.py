@@ -218,7 +218,7 @@ def markup_from_tokens(text: str, segment: Segment) -> str:
 
 
 def describe_placeholder_problem(
-    error: PlaceholderError, segment: Segment, bibliography: Bibliography, source_name: str = "English"
+    error: PlaceholderError, segment: Segment, bibliography: Bibliography, copy_from: str = "English column"
 ) -> str:
     """A placeholder problem in words a person understands: "the citation to Rose 2023 (token {2}) is missing"."""
     words = {
@@ -240,7 +240,7 @@ def describe_placeholder_problem(
 
     slots = ", ".join(what(n) for n in error.slots)
     return {
-        "missing": f"{slots} {'is' if len(error.slots) == 1 else 'are'} missing: copy it from the {source_name} column",
+        "missing": f"{slots} {'is' if len(error.slots) == 1 else 'are'} missing: copy it from the {copy_from}",
         "unexpected": f"{slots} is not formatting here",
         "repeated": f"{slots} appears twice: keep it once",
         "mis-nested": f"{slots} is closed inside other formatting: close it after",

@@ -30,7 +30,9 @@ HEADER_FILL = "DCE3EC"
 WIDTHS_CM = (3.3, 8.8, 9.0, 2.3, 3.3)
 IDENTIFIER = "briefkit-review"
 EXPORTED_LINE = "↳ "  # notes lines the export wrote; anything else in the Notes column is the editor's
-ID_CELL = re.compile(r"^\s*(?P<id>\S.*?-[0-9a-f]{6}(?:-\d+)?)\s*#(?P<en>[0-9a-f]{8})(?:\W+(?P<base>[0-9a-f]{8}))?\s*$", re.S)
+ID_CELL = re.compile(
+    r"^\s*(?P<id>\S.*?-[0-9a-f]{6}(?:-\d+)?)\s*#(?P<en>[0-9a-f]{8})(?:\W+(?P<base>[0-9a-f]{8}))?\s*$", re.S
+)
 STATUS_CHOICES = ("machine", "reviewed", "approved")
 
 
@@ -198,6 +200,20 @@ def _last_modified_by(package_props: etree._Element | None) -> str:
     return ""
 
 
+def _new_note_text(line: str, exported: list[str] | None) -> str:
+    """What of a Notes line the editor wrote: a line of their own, or what they typed after an exported line
+    (`exported`: the lines the export wrote for the row; None when the row is unknown, where lines marked
+    as exported are taken as exported)."""
+    if not line.startswith(EXPORTED_LINE.strip()):
+        return line
+    if exported is None:
+        return ""
+    written = max((e for e in exported if line.startswith(e)), key=len, default=None)
+    if written is None:
+        return line  # an exported line the editor changed: their words now
+    return line[len(written) :].strip(" \t—–-:;,")
+
+
 def read_review_docx(path: Path, review: PacketReview | None = None) -> ReviewFile:
     """Corrections, notes and comments from an edited review DOCX. With `review`, an edited English column is
     warned about."""
@@ -252,9 +268,11 @@ def read_review_docx(path: Path, review: PacketReview | None = None) -> ReviewFi
                     "source text are not imported "
                     "(change the summary instead)"
                 )
+        exported = [line.strip() for line in _notes_lines(row, language_name(row.source_lang))] if row else None
         for line in accepted_text(cells[4]).splitlines():
-            if line.strip() and not line.lstrip().startswith(EXPORTED_LINE.strip()):
-                notes.append(EditorNote(segment_id, "", author, date or now_utc(), line.strip(), False, "review-docx"))
+            text = _new_note_text(line.strip(), exported)
+            if text:
+                notes.append(EditorNote(segment_id, "", author, date or now_utc(), text, False, "review-docx"))
         for start in tr.iter(w("commentRangeStart"), w("commentReference")):
             comment = comments.get(start.get(w("id"), ""))
             if comment is not None:

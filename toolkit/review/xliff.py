@@ -38,6 +38,13 @@ STATE_IN: dict[str, Status] = {
 EXTRADATA = re.compile(r"en:(?P<en>[0-9a-f]{8})(?:\s+base:(?P<base>[0-9a-f]{8}))?")
 
 
+# What CAT tools write in a note's `from`: a role, not a person (translate-toolkit: translator, developer …).
+NOTE_ROLES = frozenset(
+    "translator reviewer editor developer programmer source target user tool po-translator po-programmer "
+    "po-reference po-autocomment".split()
+)
+
+
 def q(tag: str) -> str:
     return f"{{{XLIFF_NS}}}{tag}"
 
@@ -175,9 +182,9 @@ def read_review_xliff(path: Path) -> ReviewFile:
             continue
         for note in unit.findall(t("note")):
             if note.get("from") != "briefkit" and (note.text or "").strip():
-                notes.append(
-                    EditorNote(segment_id, "", note.get("from", ""), "", (note.text or "").strip(), False, "xliff")
-                )
+                author = note.get("from", "").strip()
+                author = "" if author.lower() in NOTE_ROLES else author  # a role: the person is the file's editor
+                notes.append(EditorNote(segment_id, "", author, "", (note.text or "").strip(), False, "xliff"))
         if target is None:
             continue
         found = EXTRADATA.search(unit.get("extradata", ""))

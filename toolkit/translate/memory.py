@@ -175,7 +175,9 @@ class TranslationMemory:
         now = now_utc()
         self.store_units([Unit(s, t, status, engine, model, produced_by, now) for s, t in units], pair)
 
-    def _write(self, unit: Unit, pair: str, change: str) -> None:
+    def _write(self, unit: Unit, pair: str, change: str, changed_at: str = "") -> None:
+        """The unit as current, and a version of it in the history (`changed_at`: when the change was made, if
+        not when the unit's text was: an undo puts back an earlier text as it was, now)."""
         key = normalize(unit.source)
         row = (unit.source, unit.target, unit.status, unit.engine, unit.model, unit.produced_by, unit.updated)
         self.db.rows(
@@ -183,9 +185,10 @@ class TranslationMemory:
             f"ON CONFLICT (source_key, pair) DO UPDATE SET {UPDATE_ALL}",
             (key, pair, *row, unit.context, unit.unknown),
         )
+        logged = (*row[:-1], changed_at or unit.updated)
         self.db.rows(
             f"INSERT INTO history (source_key, pair, {COLUMNS}, change) VALUES ({', '.join('?' * 12)})",
-            (key, pair, *row, unit.context, unit.unknown, change),
+            (key, pair, *logged, unit.context, unit.unknown, change),
         )
 
     def store_units(self, units: list[Unit], pair: str, change: str = "build") -> int:
@@ -323,9 +326,10 @@ class TranslationMemory:
         rows = self.db.rows("SELECT id, pair, file, editor, at, stored, undone FROM imports ORDER BY at, id")
         return [ImportRecord(*row) for row in rows]
 
-    def undo_import(self, import_id: str) -> tuple[list[Unit], list[Unit]]:
+    def undo_import(self, import_id: str, by: str) -> tuple[list[Unit], list[Unit]]:
         """Put back what each unit was before the import, where the import's version is still current; returns
-        the units restored and those left alone (changed again since)."""
+        the units restored and those left alone (changed again since). The restored version keeps its author
+        and time; its history entry says who undid, and when."""
 
         def work() -> tuple[list[Unit], list[Unit]]:
             restored: list[Unit] = []
@@ -343,8 +347,8 @@ class TranslationMemory:
                     self.db.rows("DELETE FROM units WHERE pair = ? AND source_key = ?", (pair, key))
                     restored.append(versions[mine].unit)
                     continue
-                before = replace(versions[mine - 1].unit, updated=now_utc())
-                self._write(before, pair, f"undo:{import_id}")
+                before = versions[mine - 1].unit
+                self._write(before, pair, f"undo:{import_id} by {by}", changed_at=now_utc())
                 restored.append(before)
             self.db.rows("DELETE FROM notes WHERE import_id = ?", [import_id])
             self.db.rows("UPDATE imports SET undone = ? WHERE id = ?", (now_utc(), import_id))
