@@ -22,7 +22,7 @@ from toolkit.release.progress import JsonReporter, LogReporter, RichReporter
 from toolkit.release.run import default_packets, run_release
 from toolkit.review.merge import ImportReport, ReviewFile, import_corrections
 from toolkit.review.open import find_packet, identify, read_review_file
-from toolkit.review.rows import packet_review, visible
+from toolkit.review.rows import as_seen, packet_review
 from toolkit.review.status import REVIEW_LEVELS, ReviewCounts, ReviewLevel, review_counts
 from toolkit.review.table import write_review_docx
 from toolkit.review.xliff import write_review_xliff
@@ -250,7 +250,7 @@ def _print_history(memory: TranslationMemory, args: argparse.Namespace) -> None:
         who = f"{unit.updated}  {unit.status:<9} {unit.produced_by:<16} {version.change:<30}"
         shown = markup_as_text(unit.target)
         if row is not None and normalize(unit.source) == normalize(row.item.segment.markup):
-            shown = "".join(text for text, _ in visible(unit.target, row.item.segment, False, review.bibliography))
+            shown = as_seen(unit.target, row.item.segment, review.bibliography)
         print(f"{who} {shown}")
 
 
@@ -313,7 +313,7 @@ def _review_status(args: argparse.Namespace, packet: Packet, memory: Translation
         }
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0 if ready else 1
-    columns = ["untranslated", "machine", "reviewed", "approved", "needs_review", "open_notes"]
+    columns = ["untranslated", "machine", "reviewed", "approved", "needs_review", "open_notes", "flagged"]
     print(f"{'summary':<32}" + "".join(f"{c.replace('_', '-'):>14}" for c in columns))
     for summary, row in [*counts.items(), ("total", total)]:
         print(f"{summary:<32}" + "".join(f"{getattr(row, c):>14}" for c in columns))

@@ -17,6 +17,7 @@ from toolkit.model.languages import language_name
 from toolkit.review.rows import (
     PacketReview,
     ReviewRow,
+    as_seen,
     describe_placeholder_problem,
     markup_from_tokens,
     parse_status,
@@ -227,7 +228,7 @@ def import_corrections(
         base = c.base
         status: Status = "reviewed" if checked.status == "machine" else checked.status  # a person's text now
         unit = Unit(
-            row.item.segment.markup,
+            row.item.context_key if row.item.shared else row.item.segment.markup,
             checked.markup,
             status,
             "editor",
@@ -236,7 +237,8 @@ def import_corrections(
             c.at or now_utc(),
             row.item.id,
         )
-        writes.append(GuardedWrite(unit, base, force=prefer_file, pair=row.pair))
+        shared = row.item.segment.markup if row.item.shared else ""
+        writes.append(GuardedWrite(unit, base, force=prefer_file, pair=row.pair, shared_source=shared))
         pending.append(checked)
     results = memory.store_guarded(writes, pair, f"import:{report.import_id}") if writes else []
     for write, checked, result in zip(writes, pending, results, strict=True):
@@ -246,13 +248,18 @@ def import_corrections(
             continue
         theirs = result.current
         base_unit = memory.version_with_fingerprint(write.pair, write.unit.source, write.base) if write.base else None
+        segment = checked.row.item.segment
+
+        def shown(markup: str) -> str:
+            return as_seen(markup, segment, review.bibliography)
+
         report.conflicts.append(
             Conflict(
                 checked.row.item.id,
-                markup_as_text(base_unit.target) if base_unit else "(not recorded in this file)",
-                markup_as_text(theirs.target) if theirs else "",
+                shown(base_unit.target) if base_unit else "(not recorded in this file)",
+                shown(theirs.target) if theirs else "",
                 f"{theirs.produced_by}, {theirs.updated}" if theirs else "",
-                markup_as_text(checked.markup),
+                shown(checked.markup),
             )
         )
     known = {row.item.id for row in review.rows}

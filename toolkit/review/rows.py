@@ -16,10 +16,11 @@ from toolkit.read.markdown import read_documents
 from toolkit.read.packet import Packet
 from toolkit.translate.anchors import english_fingerprint
 from toolkit.translate.glossary import Glossary, load_glossary
-from toolkit.translate.memory import EditorNote, Status, TranslationMemory, normalize
-from toolkit.translate.segment_table import TableRow, earlier_reviews, segment_table
-from toolkit.translate.segments import MARKUP, PlaceholderError, Segment
-from toolkit.translate.translator import printed_target
+from toolkit.translate.memory import EditorNote, Status, TranslationMemory, Unit, normalize
+from toolkit.translate.qa import check_translation
+from toolkit.translate.segment_table import TableRow, earlier_reviews, in_context_units, segment_table
+from toolkit.translate.segments import MARKUP, PlaceholderError, Segment, restore
+from toolkit.translate.translator import SegmentResult, printed_target
 
 TOKEN = re.compile(r"\{(/?)(\d{1,4})(?:[ :][^{}]*)?\}")
 RowStatus = Status | Literal["untranslated"]
@@ -53,6 +54,7 @@ class ReviewRow:
     unknown: tuple[str, ...] = ()  # words the engine did not know (machine translations only)
     source_lang: str = "en-US"  # the summary's language, and the one it is translated into
     target_lang: str = "es-ES"
+    findings: tuple[str, ...] = ()  # what the QA checks say of a person's translation: flagged, never refused
 
     @property
     def pair(self) -> str:
@@ -94,15 +96,17 @@ def packet_review(packet: Packet, memory: TranslationMemory) -> PacketReview:
     for direction in table.directions():
         found = [row for row in table.of_direction(direction) if row.has_text]
         units = memory.lookup([row.segment.markup for row in found], direction.pair)
-        current = {
-            row.id: units[normalize(row.segment.markup)] for row in found if normalize(row.segment.markup) in units
-        }
+        own = in_context_units(found, memory, direction.pair)  # a person's translation of that very segment
+        keyed = {row.id: own.get(row.id) or units.get(row.memory_key) for row in found}
+        current = {ident: unit for ident, unit in keyed.items() if unit is not None}
         earlier = earlier_reviews(found, memory.people_units(direction.pair), current)
         notes: dict[str, list[EditorNote]] = {}
         for note in memory.notes(direction.pair):
             notes.setdefault(note.segment, []).append(note)
+        glossary_used = glossary.reversed() if direction.rules.glossary_reversed else glossary
         for row in found:
             unit = current.get(row.id)
+            flagged = person_findings(row, unit, glossary_used) if unit and unit.status != "machine" else ()
             rows.append(
                 ReviewRow(
                     row,
@@ -116,10 +120,23 @@ def packet_review(packet: Packet, memory: TranslationMemory) -> PacketReview:
                     tuple(unit.unknown.split()) if unit and unit.status == "machine" else (),
                     direction.source,
                     direction.target,
+                    flagged,
                 )
             )
     rows.sort(key=lambda row: row.item.document)  # in the packet's order
     return PacketReview(packet, rows, glossary, bibliography)
+
+
+def person_findings(row: TableRow, unit: Unit, glossary: Glossary) -> tuple[str, ...]:
+    """The QA errors on a person's translation (a term other than the glossary's, a figure written out): the
+    editor's choice, stored as written and shown until someone changes or approves it."""
+    try:
+        target = restore(row.segment, unit.target, text_slots_optional=True)
+    except PlaceholderError:
+        return ()
+    source_lang = row.direction.source_language
+    result = SegmentResult(row.source, target, tuple(row.segment.protected), unit.status, row.id, "", (), source_lang)
+    return tuple(f.message for f in check_translation([result], glossary) if f.severity == "error")
 
 
 # --- tokens: what an editor sees in place of the markup ---------------------------------------------------
@@ -194,6 +211,11 @@ def visible(
         pos = m.end()
     pieces.append((unescape(markup[pos:]), False))
     return [(text, is_token) for text, is_token in pieces if text]
+
+
+def as_seen(markup: str, segment: Segment, bibliography: Bibliography | None = None) -> str:
+    """Target markup as an editor sees it in a review file: text with its tokens (`… en {2 number: 2023} …`)."""
+    return "".join(text for text, _ in visible(markup, segment, False, bibliography))
 
 
 def markup_from_tokens(text: str, segment: Segment) -> str:

@@ -22,6 +22,7 @@ class ReviewCounts:
     approved: int = 0
     needs_review: int = 0  # a person's translation exists for earlier source text; the current one is machine-made
     open_notes: int = 0
+    flagged: int = 0  # a person's translation the QA checks disagree with (stored as written)
 
     def __add__(self, other: ReviewCounts) -> ReviewCounts:
         return ReviewCounts(*(a + b for a, b in zip(asdict(self).values(), asdict(other).values(), strict=True)))
@@ -51,7 +52,7 @@ def review_counts(review: PacketReview) -> dict[str, ReviewCounts]:
     """Counts per summary (by file stem), from the memory as it is now."""
     counts: dict[str, ReviewCounts] = {}
     for row in review.rows:
-        summary = row.item.id.rsplit("-", 1)[0]
+        summary = row.item.summary
         one = ReviewCounts(
             segments=1,
             untranslated=int(row.status == "untranslated"),
@@ -60,6 +61,7 @@ def review_counts(review: PacketReview) -> dict[str, ReviewCounts]:
             approved=int(row.status == "approved"),
             needs_review=int(bool(row.earlier)),
             open_notes=sum(not note.resolved for note in row.notes),
+            flagged=int(bool(row.findings)),
         )
         counts[summary] = counts.get(summary, ReviewCounts()) + one
     return counts

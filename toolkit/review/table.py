@@ -80,6 +80,7 @@ def _notes_lines(row: ReviewRow, source_name: str) -> list[str]:
     ]
     if row.earlier:
         lines.append(f"{EXPORTED_LINE}Earlier reviewed translation: " + markup_as_text(row.earlier))
+    lines.extend(f"{EXPORTED_LINE}QA (the editor's choice, kept): {finding}" for finding in row.findings)
     if row.unknown:
         lines.append(f"{EXPORTED_LINE}Unknown to the engine, left in {source_name}: " + ", ".join(row.unknown))
     return lines

@@ -122,6 +122,10 @@ def write_review_xliff(review: PacketReview) -> bytes:
             etree.SubElement(unit, q("note"), {"from": "briefkit", "priority": "2"}).text = (
                 f"Unknown to the engine, left in {language_name(row.source_lang)}: " + ", ".join(row.unknown)
             )
+        for finding in row.findings:
+            etree.SubElement(unit, q("note"), {"from": "briefkit", "priority": "1"}).text = (
+                "QA (the editor's choice, kept): " + finding
+            )
         for note in row.notes:
             etree.SubElement(unit, q("note"), {"from": note.author or "editor"}).text = note.text
         if row.earlier:
@@ -193,9 +197,12 @@ def read_review_xliff(path: Path) -> ReviewFile:
                 (segment_id, f"{where}: the unit's extradata (its English fingerprint) was changed or removed")
             )
             continue
-        status = STATE_IN.get(target.get("state", "translated"), "reviewed")
-        if unit.get("approved") == "yes":
-            status = "approved"
+        # The target's state says it; `approved="yes"` alone only where there is none (translate-toolkit, and
+        # CAT tools built on it, write approved="yes" on every unit they mark translated).
+        state = target.get("state")
+        status = (
+            STATE_IN.get(state, "reviewed") if state else "approved" if unit.get("approved") == "yes" else "reviewed"
+        )
         corrections.append(
             Correction(segment_id, found["en"], found["base"], _markup(target), status, is_markup=True, where=where)
         )

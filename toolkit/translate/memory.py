@@ -109,6 +109,7 @@ class GuardedWrite:
     base: str | None
     force: bool = False
     pair: str = ""  # its language pair, when not the one the writes are stored under
+    shared_source: str = ""  # a translation for one segment in context: the shared unit it was made from
 
 
 @dataclass(frozen=True)
@@ -222,11 +223,12 @@ class TranslationMemory:
             results = []
             current: dict[tuple[str, str], Unit] = {}
             for each_pair in dict.fromkeys(w.pair or pair for w in writes):
-                sources = [w.unit.source for w in writes if (w.pair or pair) == each_pair]
+                mine = [w for w in writes if (w.pair or pair) == each_pair]
+                sources = [w.unit.source for w in mine] + [w.shared_source for w in mine if w.shared_source]
                 current.update(((each_pair, key), unit) for key, unit in self.lookup(sources, each_pair).items())
             for write in writes:
                 key = (write.pair or pair, normalize(write.unit.source))
-                old = current.get(key)
+                old = current.get(key) or current.get((write.pair or pair, normalize(write.shared_source)))
                 if write.base is None:
                     safe = old is None or old.status == "machine"
                 else:
@@ -343,9 +345,15 @@ class TranslationMemory:
                 if mine != len(versions) - 1:
                     kept.append(versions[-1].unit)
                     continue
-                if mine == 0:  # the import made the unit: nothing to go back to
+                if mine == 0:  # the import made the unit: nothing to go back to, and the history says so
+                    made = versions[mine].unit
                     self.db.rows("DELETE FROM units WHERE pair = ? AND source_key = ?", (pair, key))
-                    restored.append(versions[mine].unit)
+                    self.db.rows(
+                        f"INSERT INTO history (source_key, pair, {COLUMNS}, change) VALUES ({', '.join('?' * 12)})",
+                        (key, pair, made.source, "", made.status, made.engine, made.model, by, now_utc(),
+                         made.context, made.unknown, f"undo:{import_id} by {by} (removed)"),
+                    )  # fmt: skip
+                    restored.append(made)
                     continue
                 before = versions[mine - 1].unit
                 self._write(before, pair, f"undo:{import_id} by {by}", changed_at=now_utc())

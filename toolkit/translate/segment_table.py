@@ -11,7 +11,7 @@ import difflib
 import hashlib
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from toolkit.model import (
@@ -29,7 +29,7 @@ from toolkit.model import (
 from toolkit.read.packet import NumberStyle
 from toolkit.translate.direction import Direction, direction_into
 from toolkit.translate.glossary import Glossary
-from toolkit.translate.memory import Unit
+from toolkit.translate.memory import TranslationMemory, Unit
 from toolkit.translate.protect import Protector
 from toolkit.translate.segments import Segment, make_segment, markup_as_text
 
@@ -49,9 +49,22 @@ class TableRow:
     segment: Segment
     direction: Direction
 
+    shared: bool = False  # another row of the packet has the same source markup (a title repeated as heading)
+
     @property
     def has_text(self) -> bool:
         return self.segment.has_text
+
+    @property
+    def memory_key(self) -> str:
+        """The memory's key of the segment's source: shared by every segment with this source."""
+        return normalize_space(self.segment.markup)
+
+    @property
+    def context_key(self) -> str:
+        """The memory's key of a person's translation of this very segment, where its source is `shared`: an
+        editor who corrects one of two identical paragraphs corrects that one."""
+        return context_key(self.segment.markup, self.id)
 
 
 @dataclass(frozen=True)
@@ -139,7 +152,26 @@ def segment_table(
                 ident = segment_id(stems[n], inlines, seen)
                 rows.append(TableRow(ident, stems[n], n, section, inlines, make_segment(inlines, protect), direction))
     rows.sort(key=lambda row: row.document)  # stable: reading order within each document
-    return SegmentTable(tuple(rows))
+    counts = Counter((row.direction.pair, row.memory_key) for row in rows)
+    return SegmentTable(tuple(replace(row, shared=counts[(row.direction.pair, row.memory_key)] > 1) for row in rows))
+
+
+CONTEXT = "\u241f"  # SYMBOL FOR UNIT SEPARATOR: between a source and the segment id it is translated for
+
+
+def context_key(markup: str, segment_id: str) -> str:
+    return f"{normalize_space(markup)}{CONTEXT}{segment_id}"
+
+
+def in_context_units(rows: list[TableRow], memory: TranslationMemory, pair: str) -> dict[str, Unit]:
+    """The person-made translations of rows with a shared source made for that very row, by row id."""
+    wanted = [row for row in rows if row.shared]
+    found = memory.lookup([row.context_key for row in wanted], pair) if wanted else {}
+    return {
+        row.id: found[row.context_key]
+        for row in wanted
+        if row.context_key in found and found[row.context_key].status != "machine"
+    }
 
 
 def earlier_reviews(rows: list[TableRow], reviewed: list[Unit], current: dict[str, Unit]) -> dict[str, Unit]:

@@ -31,7 +31,7 @@ from toolkit.translate.memory import (
     raw_model,
     target_fingerprint,
 )
-from toolkit.translate.segment_table import TableRow, earlier_reviews, segment_table
+from toolkit.translate.segment_table import TableRow, earlier_reviews, in_context_units, segment_table
 from toolkit.translate.segments import (
     MARKUP,
     PlaceholderError,
@@ -178,11 +178,15 @@ class Translator:
         these documents (`document` counts them from 0), made here when not given."""
         if rows is None:
             languages = (self.source_lang, self.target_lang)
-            mine = [replace(doc, lang=self.source_lang) for doc in documents]  # this translator's direction
-            table = segment_table(mine, languages, self.glossary, self.number_style, self.known_names)
+            relabelled = [replace(doc, lang=self.source_lang) for doc in documents]  # this translator's direction
+            table = segment_table(relabelled, languages, self.glossary, self.number_style, self.known_names)
             rows = list(table.rows)
         targets = self._translate_markups([row.segment.markup for row in rows if row.has_text], rows)
-        current = {row.id: self._units[normalize(row.segment.markup)] for row in rows if row.has_text}
+        own = in_context_units(rows, self.memory, self.pair) if self.memory else {}
+        self.people_used.update(
+            (row.context_key, (own[row.id].target, own[row.id].status)) for row in rows if row.id in own
+        )
+        current = {row.id: own.get(row.id) or self._units[row.memory_key] for row in rows if row.has_text}
         reviewed = self.memory.people_units(self.pair) if self.memory else []
         earlier = earlier_reviews(rows, reviewed, {i: u for i, u in current.items() if u is not None})
         # by the very tuple each document holds: identical paragraphs are separate rows, each with its anchor
@@ -190,9 +194,11 @@ class Translator:
         for row in rows:
             source, seg = row.source, row.segment
             key = normalize(seg.markup)
-            origin = self._origins.get(key)
-            text = respace_slots(seg.markup, targets.get(key, seg.markup))
-            anchor = self._anchor(row, targets.get(key), origin)
+            mine = own.get(row.id)  # a person's translation of this very segment
+            origin: Origin | None = mine.status if mine else self._origins.get(key)
+            printed = mine.target if mine else targets.get(key)
+            text = respace_slots(seg.markup, printed if printed is not None else seg.markup)
+            anchor = self._anchor(row, printed, origin)
             target, origin = self._restore(source, seg, text, origin, anchor)
             translated[id(source)] = (Span(anchor.name, target),) if anchor and origin != "kept-source" else target
             if seg.has_text and origin is not None:
