@@ -308,3 +308,54 @@ def test_a_spanish_source_correction_is_checked_in_its_own_direction(root: Path)
     assert result.returncode == 0, result.stderr
     assert "stored 1 corrections" in result.stdout and "flagged" not in result.stderr
     assert list(changed(before, snapshot(root, packet))) == [target]
+
+
+def test_edits_outside_segments_are_warned_about_with_tracking_off(root: Path) -> None:
+    before = snapshot(root)
+    packet_docx = root / "out" / "water" / "water.docx"
+    edited = root / "untracked.docx"
+    edit_docx(
+        packet_docx,
+        edited,
+        [
+            Replace("Bibliografía", "Fuentes", occurrence=1),
+            Replace("Nothing changed for months", "Nothing changed at all"),
+        ],
+        author="Ana Ruiz",
+        track_changes=False,
+    )
+    result = imported(root, edited)
+    assert result.returncode == 0, result.stderr
+    assert "stored 0 corrections" in result.stdout
+    warned = [line for line in result.stderr.splitlines() if "text changed outside any segment" in line]
+    assert any("“Fuentes”" in line for line in warned), result.stderr
+    assert any("Nothing changed at all" in line for line in warned), result.stderr
+    assert snapshot(root) == before
+
+
+def test_a_correction_elsewhere_in_the_memory_leaves_a_packet_current_without_reading_it(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The freshness check compares the memory keys the packet's segments look up (recorded in its manifest)
+    with the memory: no summary is read and no engine started to decide."""
+    from toolkit.release import build_key
+
+    assert cli(root, "build", "inputs/packets/fentanyl-parallel.yaml", "--out", "out").returncode == 0
+    review_docx = root / "other.docx"
+    assert cli(root, "review", "export", "inputs/packets/fentanyl-parallel.yaml", "--out", "r").returncode == 0
+    exported = next((root / "r").rglob("*.review.docx"))
+    rows = docx.Document(str(exported)).tables[0].rows
+    row = next(n for n, r in enumerate(rows) if re.match(r"\S+-[0-9a-f]{6}\n#", r.cells[0].text))
+    table, cell = 0, rows[row].cells[2].text
+    edit_docx(exported, review_docx, [SetCell(table, row, 2, cell + " Corregido.")], author="Ana Ruiz")
+    assert imported(root, review_docx).returncode in (0, 3)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the freshness check read the packet's summaries")
+
+    monkeypatch.setattr(build_key, "prepare_packet", refuse)
+    monkeypatch.chdir(root)
+    water = load_packet(root / PACKET)
+    assert build_key.current_manifest(water, root / "out", ("docx", "pdf")) is not None
+    other = load_packet(root / "inputs/packets/fentanyl-parallel.yaml")
+    assert build_key.current_manifest(other, root / "out", ("docx", "pdf")) is None

@@ -158,7 +158,7 @@ def test_review_round_trip_through_word(workspace: tuple[Path, dict[str, str]]) 
     status = cli(workspace, "review", "status", PACKET)
     assert status.returncode == 1 and "not ready (reviewed required): 35 machine-translated of 39" in status.stdout
     total = next(line for line in status.stdout.splitlines() if line.startswith("total")).split()
-    assert total[1:] == ["0", "35", "3", "1", "0", "0"]
+    assert total[1:] == ["0", "35", "3", "1", "0", "0", "0"]
 
     result = cli(workspace, "build", PACKET, "--out", "out2")
     assert result.returncode == 0, result.stderr

@@ -66,27 +66,40 @@ def people_key(packet: Packet, pair: str, key: str) -> str:
     return key if pair == packet.translation_pair else f"{pair}:{key}"
 
 
-def person_translations_digest(prepared: PreparedPacket, table: SegmentTable | None = None) -> str:
-    """The digest of the reviewed and approved translations in the memory now that this packet's segments
-    would use (the segments with text, the ones a translator looks up), each summary in its own direction."""
-    packet = prepared.packet
-    if len(packet.languages) < 2 or not memory_exists(packet.memory):
+def segment_keys(table: SegmentTable) -> dict[str, list[str]]:
+    """The memory keys a translator looks up for the table's segments with text, by pair: each source, and
+    for a source the packet holds twice, each segment's own key too."""
+    keys: dict[str, list[str]] = {}
+    for row in table.with_text():
+        found = keys.setdefault(row.direction.pair, [])
+        found.extend([row.memory_key, row.context_key] if row.shared else [row.memory_key])
+    return {pair: sorted(set(found)) for pair, found in keys.items()}
+
+
+def people_digest_of_keys(packet: Packet, keys: dict[str, list[str]]) -> str:
+    """The digest of the reviewed and approved translations the memory holds now under these keys."""
+    if not keys or not memory_exists(packet.memory):
         return ""
-    table = table or packet_segment_table(prepared)
     people: dict[str, tuple[str, str]] = {}
-    memory = TranslationMemory(packet.memory)
+    memory = TranslationMemory(packet.memory, read_only=True)
     try:
-        for direction in table.directions():
-            markups = [row.segment.markup for row in table.of_direction(direction) if row.has_text]
-            units = memory.lookup(markups, direction.pair)
+        for pair, wanted in keys.items():
             people.update(
-                (people_key(packet, direction.pair, key), (u.target, u.status))
-                for key, u in units.items()
+                (people_key(packet, pair, key), (u.target, u.status))
+                for key, u in memory.lookup(wanted, pair).items()
                 if u.status != "machine"
             )
     finally:
         memory.close()
     return people_digest(people)
+
+
+def person_translations_digest(prepared: PreparedPacket, table: SegmentTable | None = None) -> str:
+    """The digest of the reviewed and approved translations in the memory now that this packet's segments
+    would use, each summary in its own direction."""
+    if len(prepared.packet.languages) < 2:
+        return ""
+    return people_digest_of_keys(prepared.packet, segment_keys(table or packet_segment_table(prepared)))
 
 
 def build_key(
@@ -113,9 +126,12 @@ def current_manifest(packet: Packet, out_dir: Path, formats: tuple[str, ...]) ->
     if manifest is None:
         return None
     quick = source_parts(packet, packet_style(packet), formats)
-    if manifest.memory_people == people_digest_of_pairs(packet.memory, packet.translation_pairs) and (
-        manifest.key_parts.quick() == quick.quick()
-    ):
-        return manifest
+    if manifest.key_parts.quick() == quick.quick():
+        if manifest.memory_people == people_digest_of_pairs(packet.memory, packet.translation_pairs):
+            return manifest
+        if manifest.segment_keys or len(packet.languages) < 2:
+            # the memory changed: only the units this packet's segments look up matter (no summary read)
+            translations = people_digest_of_keys(packet, manifest.segment_keys)
+            return manifest if translations == manifest.key_parts.translations else None
     key, _ = build_key(prepare_packet(packet.path, packet.allow_outside, packet.memory), formats)
     return manifest if manifest.build_key == key else None

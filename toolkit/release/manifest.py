@@ -71,6 +71,9 @@ class Manifest:
     qa: QaSummary | None
     review: ReviewCounts | None = None
     timings_s: dict[str, float] = field(default_factory=dict)
+    # the memory keys the packet's segments look up, by language pair: what decides, without reading the
+    # summaries, whether a correction stored since touches this packet
+    segment_keys: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def inputs(self) -> dict[str, str]:
@@ -110,6 +113,7 @@ class Manifest:
                 qa=None if qa is None else QaSummary(**qa),
                 review=None if data["review"] is None else ReviewCounts(**data["review"]),
                 timings_s=dict(data.get("timings_s", {})),
+                segment_keys={str(pair): [str(k) for k in keys] for pair, keys in data.get("segment_keys", {}).items()},
             )
         except (KeyError, TypeError, AttributeError):
             return None

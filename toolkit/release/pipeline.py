@@ -20,7 +20,7 @@ from toolkit.errors import BriefkitError
 from toolkit.model import Document, Edition, plain_text
 from toolkit.read.memory_location import MemoryLocation
 from toolkit.read.packet import Packet, ReviewLevel, build_timestamp
-from toolkit.release.build_key import build_key, people_digest, people_key
+from toolkit.release.build_key import build_key, people_digest, people_key, segment_keys
 from toolkit.release.events import BuildEvent, ProgressEvent, Step, StepEvent
 from toolkit.release.manifest import KeyParts, Manifest, OutputFile, QaSummary
 from toolkit.release.output_folder import MARKER, MARKER_TEXT, check_output_folder
@@ -77,6 +77,7 @@ class Translation:
     key_parts: KeyParts | None = field(default=None)
     memory_people: str = ""  # the memory's person-made translations as they were when translating began
     translated_from: dict[str, tuple[str, ...]] = field(default_factory=dict)  # pair -> titles translated in it
+    segment_keys: dict[str, list[str]] = field(default_factory=dict)  # see Manifest
 
 
 def translate_packet(prepared: PreparedPacket, formats: tuple[str, ...], on_event: Events) -> Translation:
@@ -161,6 +162,7 @@ def translate_packet(prepared: PreparedPacket, formats: tuple[str, ...], on_even
         (half, [translated.get((half, i), doc) for i, doc in enumerate(documents)]) for half in packet.languages
     ]
     result.key, result.key_parts = build_key(prepared, formats, people_digest(people_used), table)
+    result.segment_keys = segment_keys(table)
     return result
 
 
@@ -305,6 +307,7 @@ def make_packet(
         # as translating began (after the build's own import from translations.tmx): a correction stored since
         # changes the memory's digest, so the next run checks the packet in full and rebuilds it
         memory_people=translation.memory_people,
+        segment_keys=translation.segment_keys,
         layout=packet.layout,
         languages=list(packet.languages),
         citation_style=prepared.style.stem,

@@ -26,7 +26,14 @@ from toolkit.review.package import (
 )
 from toolkit.review.rows import PacketReview
 from toolkit.review.table import _last_modified_by
-from toolkit.translate.anchors import OBJECT, SegmentAnchor, parse_slot_anchor, seen_fingerprint, segment_key
+from toolkit.translate.anchors import (
+    OBJECT,
+    SegmentAnchor,
+    parse_outside_anchor,
+    parse_slot_anchor,
+    seen_fingerprint,
+    segment_key,
+)
 from toolkit.translate.memory import EditorNote
 from toolkit.translate.segments import Segment
 
@@ -181,14 +188,32 @@ def _slot(n: int, content: list[str]) -> list[str]:
     return [f"<x{n}/>", escape(moved, quote=False)]
 
 
+def changed_outside(root: etree._Element) -> list[str]:
+    """The text of each paragraph outside every segment that was changed with tracking off (tracked changes
+    there are told of as they are read): an import cannot take it, and must not lose it silently."""
+    found: list[str] = []
+    for p in root.iter(w("p")):
+        recorded = next(
+            (seen for b in p.iter(w("bookmarkStart")) if (seen := parse_outside_anchor(b.get(w("name"), "")))), None
+        )
+        if recorded is None or any(True for _ in p.iter(*CHANGES)):
+            continue
+        text = normalize_space("".join(t.text or "" for t in p.iter(w("t")) if not is_deleted(t)))
+        if seen_fingerprint(text) != recorded:
+            found.append(text)
+    return found
+
+
 def read_packet_docx(path: Path, review: PacketReview) -> ReviewFile:
     """Corrections (tracked changes taken as accepted, or plain edits) and comments from the packet DOCX."""
     package = open_word_file(path, (*PARTS, "docProps/core.xml", "word/comments.xml", "word/commentsExtended.xml"))
     reader = _Reader()
+    changed: list[str] = []
     for part in PARTS:
         root = package.xml(part)
         if root is not None:
             reader.read(root)
+            changed.extend(changed_outside(root))
     if not reader.found:
         raise BriefkitError(
             "this Word file has no briefkit anchors (not a packet DOCX, or built by an older briefkit)",
@@ -227,6 +252,11 @@ def read_packet_docx(path: Path, review: PacketReview) -> ReviewFile:
         )
     missing = [row.item.id for key, row in rows.items() if key not in reader.found and row.target]
     warnings.extend(f"segment {segment} is not in the file (was its paragraph deleted?)" for segment in missing)
+    for text in changed:
+        warnings.append(
+            f"text changed outside any segment was not imported: “{text.strip()[:60]}” (only the translated "
+            "text goes back; change the summary for the rest)"
+        )
     for text in reader.outside_insertions:
         warnings.append(f"text added outside any segment was not imported: “{text.strip()[:60]}”")
     for ident in reader.outside_comments:

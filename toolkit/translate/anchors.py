@@ -28,6 +28,7 @@ from toolkit.model import (
 
 OBJECT = "\ufffc"  # stands for a note reference or a picture in the visible text
 SEGMENT_ANCHOR = re.compile(r"_bk(?P<key>[0-9a-f]{10})(?P<en>[0-9a-f]{8})(?P<base>[0-9a-f]{8})(?P<seen>[0-9a-f]{8})?")
+OUTSIDE_ANCHOR = re.compile(r"_bo(?P<seen>[0-9a-f]{8})[0-9a-f]{4}")
 SLOT_ANCHOR = re.compile(r"_bx(?P<key>[0-9a-f]{10})_(?P<n>\d{1,4})")
 
 
@@ -54,6 +55,10 @@ class SegmentAnchor:
     def parse(name: str) -> SegmentAnchor | None:
         m = SEGMENT_ANCHOR.match(name)  # LibreOffice may add "_Copy_1" (cut at 40 characters)
         return SegmentAnchor(m["key"], m["en"], m["base"], m["seen"] or "") if m else None
+
+
+def is_segment_anchor(name: str) -> bool:
+    return SEGMENT_ANCHOR.match(name) is not None
 
 
 def slot_anchor_for_key(key: str, n: int) -> str:
@@ -112,3 +117,16 @@ def seal_document(document: Document) -> Document:
 def english_fingerprint(markup: str) -> str:
     """The fingerprint of a segment's English markup (review files carry it: "the English has not changed")."""
     return _short_hash(normalize_space(markup))
+
+
+def outside_anchor(text: str, n: int) -> str:
+    """The name of the point bookmark that starts a paragraph outside every segment (the other language's
+    half, labels, bibliography): the fingerprint of its text as built, and a number to keep names unique. An
+    import tells by it that such text was changed with tracking off, which it cannot import."""
+    return f"_bo{seen_fingerprint(text)}{n % 0x10000:04x}"
+
+
+def parse_outside_anchor(name: str) -> str | None:
+    """The fingerprint an outside paragraph's bookmark records."""
+    m = OUTSIDE_ANCHOR.match(name)
+    return m["seen"] if m else None

@@ -42,7 +42,7 @@ from toolkit.model import (
     is_safe_link,
     plain_text,
 )
-from toolkit.translate.anchors import parse_slot_anchor
+from toolkit.translate.anchors import is_segment_anchor, parse_slot_anchor
 from toolkit.write import wordxml
 from toolkit.write.book import PacketBook, labels_for, note_lines
 from toolkit.write.house_style import WordStyle
@@ -411,10 +411,12 @@ class _Writer:
                 self.new_section()
                 self.edition(edition)
         self.footers()
+        notes = [self.footnotes.part.element] if self.footnotes.part is not None else []  # the separators
+        for part_element in (self.doc.element, *notes):  # text outside segments: changes to it are told of
+            self.bookmark_id = wordxml.mark_outside_paragraphs(part_element, is_segment_anchor, self.bookmark_id + 1)
         # Every run in a language (cover, contents, header, footer in the first half's), so that Word checks
         # spelling in the right one; and no theme font overriding the style table's.
         main_lang = book.editions[0].lang
-        notes = [self.footnotes.part.element] if self.footnotes.part is not None else []  # the separators
         for part_element in (self.doc.element, *self._header_footer_elements(), *notes):
             wordxml.set_missing_languages(part_element, main_lang)
         for name in ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "TOC Heading"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from docx.document import Document as WordDocument
@@ -18,7 +19,8 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph as WordParagraph
 from docx.text.run import Run
 
-from toolkit.model import TextStyle
+from toolkit.model import TextStyle, normalize_space
+from toolkit.translate.anchors import outside_anchor
 
 
 class DocumentBody:
@@ -429,3 +431,24 @@ def status_drop_down(cell: _Cell, value: str, choices: tuple[str, ...]) -> None:
     for choice in choices:
         drop_down.append(_element("w:listItem", **{"w:displayText": choice, "w:value": choice}))
     _inline_content_control(paragraph._p, [_element("w:tag", **{"w:val": "status"}), drop_down])
+
+
+def mark_outside_paragraphs(part: Any, is_segment: Callable[[str], bool], first_id: int) -> int:
+    """A bookmark around each paragraph that holds text but no segment, named for its text
+    (`anchors.outside_anchor`); returns the next free bookmark id. (Around the text, not a point before it:
+    LibreOffice drops a point bookmark with the text an editor replaces after it.)"""
+    bookmark_id = first_id
+    for n, p in enumerate(part.iter(qn("w:p"))):
+        names = [b.get(qn("w:name"), "") for b in p.iter(qn("w:bookmarkStart"))]
+        text = normalize_space("".join(t.text or "" for t in p.iter(qn("w:t"))))
+        if not text or any(is_segment(name) for name in names):
+            continue
+        start = OxmlElement("w:bookmarkStart")
+        start.set(qn("w:id"), str(bookmark_id))
+        start.set(qn("w:name"), outside_anchor(text, n))
+        end = OxmlElement("w:bookmarkEnd")
+        end.set(qn("w:id"), str(bookmark_id))
+        p.insert(1 if p.find(qn("w:pPr")) is not None else 0, start)
+        p.append(end)
+        bookmark_id += 1
+    return bookmark_id
