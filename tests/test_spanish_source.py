@@ -332,3 +332,34 @@ def test_review_messages_name_the_source_language_not_english() -> None:
     assert message == "the Spanish changed since a person translated it; their earlier English was: The case"
     reason = ReviewCounts(segments=3, machine=1, needs_review=1).reason("reviewed")
     assert "English" not in reason and "1 need review after their source text changed" in reason
+
+
+@pytest.mark.parametrize(
+    ("languages", "summary", "target_words"),
+    [("[en-GB, es-CL]", "fentanyl-war.md", "es"), ("[es-CL, en]", "directiva-militar-carteles.md", "en")],
+)
+def test_a_regional_source_language_is_translated(
+    tmp_path: Path, languages: str, summary: str, target_words: str
+) -> None:
+    """A packet in regional tags (en-GB, es-CL) translates its summaries whatever region their `lang` names:
+    the direction is the languages', the tags only the editions'."""
+    from toolkit.model.languages import function_word_shares
+
+    shutil.copytree(INPUTS, tmp_path / "inputs", ignore=shutil.ignore_patterns(".briefkit"))
+    packet = tmp_path / "inputs" / "packets" / "regional.yaml"
+    packet.write_text(
+        f"id: regional\ntitle: Regional\norganization: Test desk\ndate: 2025-08-12\nlanguages: {languages}\n"
+        "citation_style: chicago-author-date\nbibliography: ../references.json\nglossary: ../glossary.csv\n"
+        f"summaries:\n  - ../summaries/{summary}\n"
+    )
+    built = run_cli("build", str(packet), "--out", "out", "--format", "docx", cwd=tmp_path, env=engine_env(tmp_path))
+    assert built.returncode == 0, built.stderr
+    manifest = json.loads((tmp_path / "out" / "regional" / "manifest.json").read_text())
+    assert manifest["translation"]["translated"] > 10
+    document = docx.Document(str(tmp_path / "out" / "regional" / "regional.docx"))
+    texts = [p.text for p in document.paragraphs]
+    heading = "Edición en español" if target_words == "es" else "English edition"
+    second_half = texts[len(texts) - texts[::-1].index(heading) :]
+    shares, _ = function_word_shares(" ".join(second_half))
+    other = "en" if target_words == "es" else "es"
+    assert shares[target_words] > 2 * shares[other], second_half[:5]
