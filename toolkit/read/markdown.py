@@ -191,7 +191,9 @@ class _Converter:
         if kind in FORMATTING:
             return self.formatted(node)
         if kind == CITATION_TOKEN:
-            return [Cite(node.meta["items"], node.meta["in_text"], self.line)]
+            cite = Cite(node.meta["items"], node.meta["in_text"], self.line)
+            self.line += node.meta.get("newlines", 0)
+            return [cite]
         if kind == "footnote_ref":
             note = self.note(int(node.meta["id"]))
             return [note] if note is not None else []
