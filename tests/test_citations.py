@@ -262,14 +262,34 @@ def test_a_citation_right_before_a_footnote_renders_as_pandoc_renders_it(style: 
 
 
 HARD_WRAP_REFERENCES = [
-    {"id": "okafor2023", "type": "report", "title": "Port Controls", "issued": {"date-parts": [[2023]]},
-     "author": [{"family": "Okafor", "given": "Nkem"}, {"family": "Lindqvist", "given": "Saga"}]},
-    {"id": "berg2020", "type": "book", "title": "Inland Routes", "issued": {"date-parts": [[2020]]},
-     "author": [{"family": "Berg", "given": "Lars"}]},
-    {"id": "tamez2019", "type": "book", "title": "Fronteras", "issued": {"date-parts": [[2019]]},
-     "author": [{"family": "Tamez", "given": "Rosa"}]},
-    {"id": "ruiz-call", "type": "personal_communication", "title": "Call with the port authority",
-     "issued": {"date-parts": [[2021, 3, 4]]}, "author": [{"family": "Ruiz", "given": "Tomás"}]},
+    {
+        "id": "okafor2023",
+        "type": "report",
+        "title": "Port Controls",
+        "issued": {"date-parts": [[2023]]},
+        "author": [{"family": "Okafor", "given": "Nkem"}, {"family": "Lindqvist", "given": "Saga"}],
+    },
+    {
+        "id": "berg2020",
+        "type": "book",
+        "title": "Inland Routes",
+        "issued": {"date-parts": [[2020]]},
+        "author": [{"family": "Berg", "given": "Lars"}],
+    },
+    {
+        "id": "tamez2019",
+        "type": "book",
+        "title": "Fronteras",
+        "issued": {"date-parts": [[2019]]},
+        "author": [{"family": "Tamez", "given": "Rosa"}],
+    },
+    {
+        "id": "ruiz-call",
+        "type": "personal_communication",
+        "title": "Call with the port authority",
+        "issued": {"date-parts": [[2021, 3, 4]]},
+        "author": [{"family": "Ruiz", "given": "Tomás"}],
+    },
 ]
 
 
@@ -335,8 +355,9 @@ def test_an_entry_the_style_prints_as_nothing_leaves_no_paragraph_and_no_danglin
     summary.write_text("---\ntitle: T\nsource: okafor2023\n---\n\nA call [@ruiz-call] and [@berg2020].\n")
     bibliography = load_bibliography((references,))
     for style in ("apa", "chicago-notes-bibliography"):
-        rendered, entries = render_citations([read_summary(summary)], bibliography, resolve_style(style, tmp_path),
-                                             "en-US", link=True)
+        rendered, entries = render_citations(
+            [read_summary(summary)], bibliography, resolve_style(style, tmp_path), "en-US", link=True
+        )
         texts = [plain_text(b.children) for b in entries if isinstance(b, Paragraph)]
         assert len(texts) == 2 and all(t.strip() for t in texts), texts
         anchors = {a for b in entries for a in query_inlines(span_anchors, b.children)}  # type: ignore[union-attr]

@@ -187,6 +187,49 @@ def _namespace_reference_anchors(node: Any, lang: str) -> None:
             stack.extend(item)
 
 
+def _drop_unprinted_entries(output: dict[str, Any]) -> None:
+    """Bibliography entries the style prints as nothing (an interview in Chicago, a personal communication in
+    APA) dropped, and citations' links to an entry that is not printed made plain text: no empty paragraph,
+    no link to a bookmark never written."""
+    printed: set[str] = set()
+    stack: list[Any] = [output["blocks"]]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("t") == "Div" and item["c"][0][0] == "refs":
+                item["c"][1] = [entry for entry in item["c"][1] if _prints(entry)]
+                printed.update(str(entry["c"][0][0]) for entry in item["c"][1] if entry.get("t") == "Div")
+            else:
+                stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    stack = [output["blocks"]]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            content: Any = item.get("c")
+            if item.get("t") == "Link" and str(content[2][0]).startswith("#ref-"):
+                if str(content[2][0])[1:] not in printed:
+                    item["t"], item["c"] = "Span", [content[0], content[1]]
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _prints(entry: dict[str, Any]) -> bool:
+    """Whether a bibliography entry's Pandoc JSON holds any text."""
+    stack: list[Any] = [entry]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("t") == "Str" and str(item.get("c", "")).strip():
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def _collect_pandoc(node: Any, cites: list[list[dict[str, Any]]], refs: list[dict[str, Any]]) -> None:
     if isinstance(node, dict):
         if node.get("t") == "Cite":
@@ -292,14 +335,18 @@ def render_citations(
     args = ["-f", "markdown", "-t", "json", "--citeproc", "--csl", str(style), "-M", f"lang={lang}"]
     if link:
         args += ["-M", "link-citations=true"]
-    cited = sorted({doc.meta.source for doc in documents})
-    if cited:
-        args += ["-M", "nocite=" + ", ".join("@{" + k + "}" for k in cited)]
+    # Each summary's source and its `nocite:` works are listed uncited. As metadata that Pandoc reads as Markdown
+    # (a file): `-M nocite=@key` is a plain string, which Pandoc ignores.
+    uncited = dict.fromkeys(key for doc in documents for key in (doc.meta.source, *doc.meta.nocite))
+    nocite = " ".join("@*" if key == "*" else "@{" + key + "}" for key in uncited)
     # Pandoc gets the CSL-JSON entries as validated here (unsafe URLs dropped), and BibTeX files as they are
     # (Pandoc reads BibTeX better than any conversion; their links are checked again by the writers).
     with tempfile.TemporaryDirectory(prefix="briefkit-") as scratch:
         references = Path(scratch) / "references.json"
         references.write_text(json.dumps(bibliography.json_entries(), ensure_ascii=False), encoding="utf-8")
+        metadata = Path(scratch) / "metadata.json"  # JSON is YAML
+        metadata.write_text(json.dumps({"nocite": nocite}, ensure_ascii=False), encoding="utf-8")
+        args += ["--metadata-file", str(metadata)]
         for bibtex in bibliography.bibtex_files:
             args += ["--bibliography", str(bibtex)]
         try:
@@ -307,6 +354,7 @@ def render_citations(
         except BriefkitError as exc:  # the entries were checked, so the style is the likely cause: name it
             detail = exc.message.replace(str(references), "the bibliography")
             raise BriefkitError(detail, style, hint="is the style valid CSL 1.0?") from None
+    _drop_unprinted_entries(output)
     if link:
         _namespace_reference_anchors(output, lang)
     raw_cites: list[list[dict[str, Any]]] = []

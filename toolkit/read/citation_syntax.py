@@ -16,6 +16,8 @@ IN_TEXT = re.compile(rf"@(?:\{{(?P<bkey>[^}}]+)\}}|(?P<key>{KEY}))")
 # A locator after an author-in-text citation: on the same line or, in hard-wrapped text, the next (as Pandoc
 # reads it); `[^n]` right after is a footnote, not a locator. Possessive spaces: one way to match, no rescans.
 LOCATOR = re.compile(r"[ \t]*+(?:\n[ \t]*+)?\[(?!\^)([^\[\]@]*)\](?![(\[])")
+NOCITE_KEY = re.compile(rf"@(?:\{{(?P<bkey>[^}}]+)\}}|(?P<key>{KEY})|\*)")  # `@*`: every work
+NOCITE_SEPARATORS = re.compile(r"[\s,;]*")
 CITATION_START = re.compile(r"@[\w{]")
 CITATION_TOKEN = "citation"
 
