@@ -32,7 +32,7 @@ from toolkit.model import (
 )
 from toolkit.read.markdown import read_summary
 from toolkit.read.packet import load_packet
-from toolkit.translate.spanish import spanish_citation_affix, spanish_citations
+from toolkit.translate.spanish import spanish_citation_affix, spanish_citation_suffix, spanish_citations
 
 from .conftest import INPUTS
 
@@ -371,3 +371,42 @@ def span_anchors(node: Inline) -> list[str]:
 
 def link_targets(node: Inline) -> list[str]:
     return [node.target] if isinstance(node, Link) and node.target.startswith("#") else []
+
+
+LOCATOR_KINDS = (
+    "book chapter column figure folio issue line note opus page paragraph part section sub-verbo verse volume"
+).split()
+
+
+def locator_kinds(labels: list[str], lang: str, tmp_path: Path) -> list[str]:
+    """The kind of locator Pandoc reads `[@key, LABEL 2]` as in `lang` ("-": none, a plain suffix)."""
+    tests = "".join(f'<else-if locator="{kind}"><text value="{kind}"/></else-if>' for kind in LOCATOR_KINDS)
+    style = tmp_path / "kind.csl"
+    style.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" '
+        'version="1.0"><info><title>kind</title><id>kind</id><updated>2020-01-01T00:00:00+00:00</updated></info>'
+        '<citation><layout prefix="&lt;" suffix="&gt;"><choose><if locator="book"><text value="book"/></if>'
+        f'{tests}<else><text value="-"/></else></choose><text variable="locator" prefix="="/></layout></citation>'
+        "</style>",
+        encoding="utf-8",
+    )
+    references = write_references(tmp_path, HARD_WRAP_REFERENCES)
+    markdown = "\n\n".join(f"[@berg2020, {label} 2]" for label in labels)
+    args = [pandoc_path(), "-f", "markdown", "-t", "plain", "--wrap=none", "--citeproc", "--csl", str(style)]
+    args += ["-M", f"lang={lang}", "--bibliography", str(references)]
+    out = subprocess.run(args, input=markdown, capture_output=True, text=True, check=True).stdout
+    found = [re.fullmatch(r"<(\S+?)=2>", p.strip()) for p in out.split("\n\n") if p.strip()]
+    return [m.group(1) if m else "-" for m in found]
+
+
+ENGLISH_LABELS = "chap. chaps. para. paras. sec. secs. § §§ ¶ no. nos. vol. vols. p. pp. figs. bk. pts. nn. ll.".split()
+
+
+@pytest.mark.parametrize("lang", ["es-ES", "es-MX", "es-CL"])
+def test_locator_labels_in_the_spanish_half_are_read_as_the_same_locator(lang: str, tmp_path: Path) -> None:
+    # `sec.` became `secc.`, which no Spanish CSL locale knows: Pandoc then printed "secc. 2" as a plain suffix
+    # instead of the section locator ("Sección 2"); `n.º` is read by es-ES only, `caps.` by es-MX only
+    english = locator_kinds(ENGLISH_LABELS, "en-US", tmp_path)
+    assert "-" not in english
+    spanish = [spanish_citation_suffix(f"{label} 2").removesuffix(" 2") for label in ENGLISH_LABELS]
+    assert dict(zip(ENGLISH_LABELS, locator_kinds(spanish, lang, tmp_path))) == dict(zip(ENGLISH_LABELS, english))
