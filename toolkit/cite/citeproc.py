@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,15 @@ def _cites_and_notes(node: Inline) -> list[Cite | Note]:
 
 def _note_cites(note: Note) -> list[Cite]:
     return [c for c in query_blocks(_cites_and_notes, note.blocks, into_notes=False) if isinstance(c, Cite)]
+
+
+def _cites(node: Inline) -> list[Cite]:
+    return [node] if isinstance(node, Cite) else []
+
+
+def query_documents(fn: Callable[[Inline], list[Cite]], documents: list[Document]) -> list[Cite]:
+    """What `fn` finds in the documents' titles, bodies and notes."""
+    return [found for doc in documents for found in [*query_inlines(fn, doc.title), *query_blocks(fn, doc.blocks)]]
 
 
 def _note_markdown(blocks: tuple[Block, ...]) -> str:
@@ -303,6 +313,13 @@ def _notes_after_punctuation(inlines: InlineSeq) -> InlineSeq:
     return merge_text(result)
 
 
+def _starts_superscript(nodes: list[Inline]) -> bool:
+    first = nodes[0] if nodes else None
+    if isinstance(first, Link):
+        return _starts_superscript(list(first.children))
+    return isinstance(first, Styled) and first.style == "superscript"
+
+
 class _Placer:
     """Puts Pandoc's renderings in place of the citations, in the reading order the skeleton had."""
 
@@ -314,6 +331,8 @@ class _Placer:
         for node in inlines:
             if isinstance(node, Cite):
                 nodes = _inlines_from_pandoc(self.rendered.pop(0))
+                if _starts_superscript(nodes) and out and isinstance(out[-1], Text):  # as Pandoc: "by¹", not "by ¹"
+                    out[-1] = Text(out[-1].text.rstrip(" "))
                 # Inside a user's note a citation is text (a note style makes no note in a note).
                 out.extend((Rendered(merge_text(nodes)),) if in_note else _wrap_rendered(nodes))
             elif isinstance(node, Note) and not in_note:
@@ -331,22 +350,25 @@ def render_citations(
     """Render every citation of one edition, in order, in `style` and `lang`; return documents + bibliography.
     With `link`, each citation links to its bibliography entry (Pandoc's `link-citations`); the anchors carry
     the language (`#ref-es-ES-key`), so that both halves of a packet keep their own."""
-    skeleton, total = _skeleton(documents)
     args = ["-f", "markdown", "-t", "json", "--citeproc", "--csl", str(style), "-M", f"lang={lang}"]
     if link:
         args += ["-M", "link-citations=true"]
-    # Each summary's source and its `nocite:` works are listed uncited. As metadata that Pandoc reads as Markdown
-    # (a file): `-M nocite=@key` is a plain string, which Pandoc ignores.
-    uncited = dict.fromkeys(key for doc in documents for key in (doc.meta.source, *doc.meta.nocite))
+    # Each summary's `nocite:` works, as written, then the sources no citation names, are listed uncited, in the
+    # skeleton's front matter as a summary's own is read (`-M nocite=@key` is a plain string, which Pandoc ignores;
+    # a `--metadata-file` one does not count into OSCOLA's "(n 3)" note numbers as front matter does).
+    cited = {item.key for cite in query_documents(_cites, documents) for item in cite.items}
+    listed = [key for doc in documents for key in doc.meta.nocite]
+    sources = [doc.meta.source for doc in documents if doc.meta.source not in cited]
+    uncited = dict.fromkeys([*listed, *sources])
     nocite = " ".join("@*" if key == "*" else "@{" + key + "}" for key in uncited)
+    skeleton, total = _skeleton(documents)
+    if nocite:
+        skeleton = f"---\nnocite: {json.dumps(nocite, ensure_ascii=False)}\n---\n\n{skeleton}"  # JSON is YAML
     # Pandoc gets the CSL-JSON entries as validated here (unsafe URLs dropped), and BibTeX files as they are
     # (Pandoc reads BibTeX better than any conversion; their links are checked again by the writers).
     with tempfile.TemporaryDirectory(prefix="briefkit-") as scratch:
         references = Path(scratch) / "references.json"
         references.write_text(json.dumps(bibliography.json_entries(), ensure_ascii=False), encoding="utf-8")
-        metadata = Path(scratch) / "metadata.json"  # JSON is YAML
-        metadata.write_text(json.dumps({"nocite": nocite}, ensure_ascii=False), encoding="utf-8")
-        args += ["--metadata-file", str(metadata)]
         for bibtex in bibliography.bibtex_files:
             args += ["--bibliography", str(bibtex)]
         try:
