@@ -33,8 +33,8 @@ from toolkit.translate.glossary import Glossary, Term
 from toolkit.translate.postedit import ROLE_BEFORE_NAME, post_edit
 from toolkit.translate.protect import PATTERNS, NameSpan, Protector
 from toolkit.translate.qa import _figures, billions_as_millions
-from toolkit.translate.spanish import spanish_citation_suffix
 from toolkit.translate.segments import MARKUP, Segment
+from toolkit.translate.spanish import spanish_citation_suffix
 from toolkit.translate.translator import respace_slots
 
 SMALL, GROWTH = 4_000, 8  # adversarial inputs of about SMALL and SMALL * GROWTH repetitions
