@@ -399,7 +399,9 @@ def locator_kinds(labels: list[str], lang: str, tmp_path: Path) -> list[str]:
     return [m.group(1) if m else "-" for m in found]
 
 
-ENGLISH_LABELS = "chap. chaps. para. paras. sec. secs. § §§ ¶ no. nos. vol. vols. p. pp. figs. bk. pts. nn. ll.".split()
+ENGLISH_LABELS = (
+    "chap. chaps. para. paras. sec. secs. § §§ ¶ no. nos. vol. vols. p. pp. figs. bk. pts. nn. ll. fol. fols.".split()
+)
 
 
 @pytest.mark.parametrize("lang", ["es-ES", "es-MX", "es-CL"])

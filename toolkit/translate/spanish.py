@@ -137,6 +137,8 @@ CITATION_SUFFIX_WORDS = {
     r"\bvols\.": "vols.",
     r"\bfigs\.": "figuras",
     r"\bbk\.": "lib.",
+    r"\bfol\.": "f.",
+    r"\bfols\.": "folios",
     r"\bpts\.": "partes",
     r"\bnn\.": "notas",
     r"\bll\.": "líneas",
