@@ -19,6 +19,7 @@ from toolkit.cite.styles import describe_style, resolve_style
 from toolkit.errors import BriefkitError
 from toolkit.model import (
     Cite,
+    CiteItem,
     Document,
     Inline,
     Link,
@@ -32,6 +33,7 @@ from toolkit.model import (
 )
 from toolkit.read.markdown import read_summary
 from toolkit.read.packet import load_packet
+from toolkit.translate.english import english_citations
 from toolkit.translate.spanish import spanish_citation_affix, spanish_citation_suffix, spanish_citations
 
 from .conftest import INPUTS
@@ -412,3 +414,20 @@ def test_locator_labels_in_the_spanish_half_are_read_as_the_same_locator(lang: s
     assert "-" not in english
     spanish = [spanish_citation_suffix(f"{label} 2").removesuffix(" 2") for label in ENGLISH_LABELS]
     assert dict(zip(ENGLISH_LABELS, locator_kinds(spanish, lang, tmp_path))) == dict(zip(ENGLISH_LABELS, english))
+
+
+SPANISH_LABELS = (
+    "cap. caps. capítulo párr. párrs. párrafos sec. secc. sección secciones n.º núm. nº número vol. f.".split()
+)
+
+
+def test_locator_labels_of_a_spanish_source_are_read_as_the_same_locator_in_english(tmp_path: Path) -> None:
+    # every Spanish locale's own short form (n.º, núm., nº, caps., párrs.) and the older secc.
+    kinds = {lang: locator_kinds(SPANISH_LABELS, lang, tmp_path) for lang in ("es-ES", "es-MX", "es-CL")}
+    spanish = [next((k for k in found if k != "-"), "secc.") for found in zip(*kinds.values())]
+    english = [english_citations((Cite((CiteItem("a", suffix=f"{label} 2"),)),))[0] for label in SPANISH_LABELS]
+    labels = [e.items[0].suffix.removesuffix(" 2") for e in english if isinstance(e, Cite)]
+    found = locator_kinds(labels, "en-US", tmp_path)
+    assert dict(zip(SPANISH_LABELS, found)) == dict(
+        zip(SPANISH_LABELS, [k.replace("secc.", "section") for k in spanish])
+    )
