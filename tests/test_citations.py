@@ -431,3 +431,24 @@ def test_locator_labels_of_a_spanish_source_are_read_as_the_same_locator_in_engl
     assert dict(zip(SPANISH_LABELS, found)) == dict(
         zip(SPANISH_LABELS, [k.replace("secc.", "section") for k in spanish])
     )
+
+
+def test_punctuation_after_an_author_named_in_text_that_ends_in_punctuation_is_dropped(tmp_path: Path) -> None:
+    # found by the random style draw (escuela-nacional-de-antropologia-e-historia-full-note): "Okafor et al.,¹"
+    # where Pandoc writes "Okafor et al.¹" (its endWithPunct: the comma moved before the note is dropped)
+    entries = [{**HARD_WRAP_REFERENCES[0], "author": [{"family": f"Author{i}", "given": "A."} for i in range(5)]}]
+    references = write_references(tmp_path, entries)
+    summary = tmp_path / "s.md"
+    summary.write_text("---\ntitle: T\nsource: okafor2023\n---\n\nAgain @okafor2023, and once more.\n")
+    style = resolve_style("escuela-nacional-de-antropologia-e-historia-full-note", tmp_path)
+    rendered, _ = render_citations([read_summary(summary)], load_bibliography((references,)), style, "en-US")
+    body = plain_text(rendered[0].blocks[0].children)  # type: ignore[union-attr]
+    out = subprocess.run(
+        [pandoc_path(), "-f", "markdown", "-t", "plain", "--citeproc", "--csl", str(style)]
+        + ["--bibliography", str(references), str(summary)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    theirs = re.sub(r"\[\d+\]", "", out.split("\n\n")[0])
+    assert " ".join(body.split()) == " ".join(theirs.split()) and "et al. and" in body

@@ -39,6 +39,7 @@ from toolkit.model import (
     children,
     map_blocks,
     merge_text,
+    plain_text,
     query_blocks,
     query_inlines,
     with_children,
@@ -285,6 +286,19 @@ def _ends_in_citation_note(node: Inline) -> bool:
     return isinstance(node, Note) and node.origin == "citation"
 
 
+END_PUNCTUATION = ".,;:!?"
+
+
+def _ends_in_punctuation(rendered: Rendered) -> bool:
+    """Pandoc's `endWithPunct`: the text ends in . , ; : ! ? or in one of them and one more punctuation mark (.”)."""
+    text = plain_text(rendered.children)
+    last, before = text[-1:], text[-2:-1]
+    return bool(last) and (
+        last in END_PUNCTUATION
+        or (not last.isalnum() and not last.isspace() and bool(before) and before in END_PUNCTUATION)
+    )
+
+
 def _notes_after_punctuation(inlines: InlineSeq) -> InlineSeq:
     """Chicago puts a note number after punctuation and without a space: "border.¹", not "border ¹.".
 
@@ -301,7 +315,9 @@ def _notes_after_punctuation(inlines: InlineSeq) -> InlineSeq:
             if result and isinstance(result[-1], Text):
                 result[-1] = Text(result[-1].text.rstrip())
             if m and rest is not None:
-                result += [Text(m.group(0)), node, rest]
+                # after an author named in the text that ends in punctuation ("Okafor et al."), Pandoc drops it
+                kept = not (result and isinstance(result[-1], Rendered) and _ends_in_punctuation(result[-1]))
+                result += [*([Text(m.group(0))] if kept else []), node, rest]
                 i += 2
                 continue
         elif isinstance(node, Span) and _ends_in_citation_note(node) and m and rest is not None:
