@@ -59,21 +59,25 @@ def folded(text: str) -> str:
 
 def ours(nodes: tuple[Inline, ...]) -> str:
     """Our model as the markup compared: formatting kept, links, anchors and notes' calls left out."""
+    return folded(_ours(nodes))  # spaces folded once, over the whole: a run's last space is part of the text
+
+
+def _ours(nodes: tuple[Inline, ...]) -> str:
     out = []
     for node in nodes:
         if isinstance(node, Text):
             out.append(html.escape(node.text, quote=False))
         elif isinstance(node, Emph):
-            out.append(f"<em>{ours(node.children)}</em>")
+            out.append(f"<em>{_ours(node.children)}</em>")
         elif isinstance(node, Strong):
-            out.append(f"<strong>{ours(node.children)}</strong>")
+            out.append(f"<strong>{_ours(node.children)}</strong>")
         elif isinstance(node, Styled):
             tag = STYLED.get(node.style)
-            inner = ours(node.children)
+            inner = _ours(node.children)
             out.append(f"<{tag}>{inner}</{tag}>" if tag else f'<span class="smallcaps">{inner}</span>')
         elif isinstance(node, (Link, Rendered, Span)):
-            out.append(ours(node.children))
-    return folded("".join(out))
+            out.append(_ours(node.children))
+    return "".join(out)
 
 
 def theirs(element: lxml.html.HtmlElement) -> str:
