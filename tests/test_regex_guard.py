@@ -15,7 +15,15 @@ from toolkit.cite.bibliography import BIBTEX_ENTRY, JSON_ID, PANDOC_PARSE_ERROR
 from toolkit.cite.citeproc import reference_anchor
 from toolkit.cite.styles import STYLE_ID
 from toolkit.model.languages import function_word_shares
-from toolkit.read.citation_syntax import CITE_ITEM, IN_TEXT, has_open_citation, parse_cite_items
+from toolkit.read.citation_syntax import (
+    CITE_ITEM,
+    IN_TEXT,
+    LOCATOR,
+    NOCITE_KEY,
+    NOCITE_SEPARATORS,
+    has_open_citation,
+    parse_cite_items,
+)
 from toolkit.read.images import DATA_URL
 from toolkit.read.markdown import NOTE_DEFINITION, UNDEFINED_NOTE, html_text, read_summary
 from toolkit.read.packet import URL_SCHEME
@@ -26,6 +34,7 @@ from toolkit.translate.postedit import ROLE_BEFORE_NAME, post_edit
 from toolkit.translate.protect import PATTERNS, NameSpan, Protector
 from toolkit.translate.qa import _figures, billions_as_millions
 from toolkit.translate.segments import MARKUP, Segment
+from toolkit.translate.spanish import spanish_citation_suffix
 from toolkit.translate.translator import respace_slots
 
 SMALL, GROWTH = 4_000, 8  # adversarial inputs of about SMALL and SMALL * GROWTH repetitions
@@ -63,6 +72,11 @@ CASES: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
     "citation item": (lambda s: CITE_ITEM.match(s), lambda n: "see " + "@a:" * n + "!"),
     "citation items": (parse_cite_items, lambda n: "@a; " * n),
     "author-in-text citation": (lambda s: list(IN_TEXT.finditer(s)), lambda n: "@" + "a:" * n),
+    "locator after a citation": (lambda s: LOCATOR.match(s), lambda n: " \t" * n + "\n" + " " * n + "x"),
+    "locator, unclosed": (lambda s: LOCATOR.match(s), lambda n: " [" + "a " * n),
+    "nocite keys": (lambda s: NOCITE_KEY.sub("", s), lambda n: "@a:" * n + "!"),
+    "nocite separators": (lambda s: NOCITE_SEPARATORS.fullmatch(s), lambda n: ", ;" * n + "x"),
+    "Spanish citation suffixes": (spanish_citation_suffix, lambda n: "secs" * n + "§ ¶"),
     "undefined note": (lambda s: list(UNDEFINED_NOTE.finditer(s)), lambda n: "[^a" * n),
     "note definition": (lambda s: list(NOTE_DEFINITION.finditer(s)), lambda n: "[^a" * n),
     "raw HTML script": (html_text, lambda n: "<script " * n),

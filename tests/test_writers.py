@@ -329,3 +329,47 @@ def test_formatting_inside_citations_reaches_both_writers(tmp_path: Path) -> Non
     index = next(i for i, (chunk, _, _) in enumerate(drawn) if chunk.rstrip().endswith("21"))
     after = next(item for item in drawn[index + 1 :] if item[0].strip().startswith("st"))
     assert after[1] > drawn[index][1] and after[2] < drawn[index][2]
+
+
+def test_a_work_the_style_prints_as_nothing_has_no_empty_entry_and_no_dangling_link(tmp_path: Path) -> None:
+    # APA prints a personal communication in the text only; its citation linked to a bookmark never written
+    # (Word) and to an id the page never had (PDF), and its bibliography entry was an empty paragraph
+    import json
+    import zipfile
+
+    summary = "---\ntitle: T\nsource: directive2025\n---\n\nA claim [@directive2025] and a call [@ruiz-call].\n"
+    packet = packet_with(tmp_path, summary, "citation_style: apa\n")
+    references = packet.parent.parent / "references.json"
+    call = {
+        "id": "ruiz-call",
+        "type": "personal_communication",
+        "title": "Call with the port authority",
+        "author": [{"family": "Ruiz", "given": "Tomás"}],
+        "issued": {"date-parts": [[2021, 3, 4]]},
+    }
+    references.write_text(json.dumps([*json.loads(references.read_text()), call]))
+    result = run_cli("build", str(packet), "--out", str(tmp_path / "out"), "--format", "docx", "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(tmp_path / "out" / "p" / "p.docx") as zf:
+        body = zf.read("word/document.xml").decode()
+    anchors = set(re.findall(r'<w:hyperlink w:anchor="([^"]+)"', body))
+    bookmarks = set(re.findall(r'<w:bookmarkStart [^>]*w:name="([^"]+)"', body))
+    assert "ref-en-US-directive2025" in anchors and anchors <= bookmarks, anchors - bookmarks
+    assert not any("ruiz-call" in anchor for anchor in anchors)
+    document = docx.Document(str(tmp_path / "out" / "p" / "p.docx"))
+    texts = [p.text for p in document.paragraphs]
+    assert any("T. Ruiz, personal communication" in t for t in texts)  # the citation is there, as text
+    heading = next(i for i, t in enumerate(texts) if t == "Bibliography")
+    entries = texts[heading + 1 : heading + 4]
+    assert entries and all(t.strip() for t in entries), entries  # no empty entry paragraph
+    reader = PdfReader(str(tmp_path / "out" / "p" / "p.pdf"))
+    dests = {
+        str(a.get_object()["/Dest"])
+        for page in reader.pages
+        for a in page.get("/Annots") or []
+        if "/Dest" in a.get_object()
+    }
+    named = reader.trailer["/Root"]["/Names"]["/Dests"]["/Names"]
+    assert "ref-en-US-directive2025" in dests and dests <= {str(named[i]) for i in range(0, len(named), 2)}
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "personal communication" in text

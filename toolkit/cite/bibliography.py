@@ -192,6 +192,16 @@ def check_citation_keys(documents: list[Document], bibliography: Bibliography) -
                     f"front matter `source: {doc.meta.source}` is not in the bibliography", doc.source_path, None
                 )
             )
+        for key in doc.meta.nocite:
+            if key != "*" and key not in bibliography.items:
+                errors.append(
+                    BriefkitError(
+                        f"unknown citation key `@{key}` in `nocite`",
+                        doc.source_path,
+                        doc.meta.nocite_line,
+                        "add it to the bibliography or fix the key",
+                    )
+                )
         notes = [note.blocks for note in notes_in_order(doc.blocks)]
         in_title = [c for c in query_inlines(cites, doc.title)]
         for cite in in_title + [

@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from toolkit.model import (
     children,
     map_blocks,
     merge_text,
+    plain_text,
     query_blocks,
     query_inlines,
     with_children,
@@ -67,6 +69,15 @@ def _cites_and_notes(node: Inline) -> list[Cite | Note]:
 
 def _note_cites(note: Note) -> list[Cite]:
     return [c for c in query_blocks(_cites_and_notes, note.blocks, into_notes=False) if isinstance(c, Cite)]
+
+
+def _cites(node: Inline) -> list[Cite]:
+    return [node] if isinstance(node, Cite) else []
+
+
+def query_documents(fn: Callable[[Inline], list[Cite]], documents: list[Document]) -> list[Cite]:
+    """What `fn` finds in the documents' titles, bodies and notes."""
+    return [found for doc in documents for found in [*query_inlines(fn, doc.title), *query_blocks(fn, doc.blocks)]]
 
 
 def _note_markdown(blocks: tuple[Block, ...]) -> str:
@@ -187,6 +198,49 @@ def _namespace_reference_anchors(node: Any, lang: str) -> None:
             stack.extend(item)
 
 
+def _drop_unprinted_entries(output: dict[str, Any]) -> None:
+    """Bibliography entries the style prints as nothing (an interview in Chicago, a personal communication in
+    APA) dropped, and citations' links to an entry that is not printed made plain text: no empty paragraph,
+    no link to a bookmark never written."""
+    printed: set[str] = set()
+    stack: list[Any] = [output["blocks"]]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("t") == "Div" and item["c"][0][0] == "refs":
+                item["c"][1] = [entry for entry in item["c"][1] if _prints(entry)]
+                printed.update(str(entry["c"][0][0]) for entry in item["c"][1] if entry.get("t") == "Div")
+            else:
+                stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    stack = [output["blocks"]]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            content: Any = item.get("c")
+            if item.get("t") == "Link" and str(content[2][0]).startswith("#ref-"):
+                if str(content[2][0])[1:] not in printed:
+                    item["t"], item["c"] = "Span", [content[0], content[1]]
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _prints(entry: dict[str, Any]) -> bool:
+    """Whether a bibliography entry's Pandoc JSON holds any text."""
+    stack: list[Any] = [entry]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("t") == "Str" and str(item.get("c", "")).strip():
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def _collect_pandoc(node: Any, cites: list[list[dict[str, Any]]], refs: list[dict[str, Any]]) -> None:
     if isinstance(node, dict):
         if node.get("t") == "Cite":
@@ -232,6 +286,19 @@ def _ends_in_citation_note(node: Inline) -> bool:
     return isinstance(node, Note) and node.origin == "citation"
 
 
+END_PUNCTUATION = ".,;:!?"
+
+
+def _ends_in_punctuation(rendered: Rendered) -> bool:
+    """Pandoc's `endWithPunct`: the text ends in . , ; : ! ? or in one of them and one more punctuation mark (.”)."""
+    text = plain_text(rendered.children)
+    last, before = text[-1:], text[-2:-1]
+    return bool(last) and (
+        last in END_PUNCTUATION
+        or (not last.isalnum() and not last.isspace() and bool(before) and before in END_PUNCTUATION)
+    )
+
+
 def _notes_after_punctuation(inlines: InlineSeq) -> InlineSeq:
     """Chicago puts a note number after punctuation and without a space: "border.¹", not "border ¹.".
 
@@ -248,7 +315,9 @@ def _notes_after_punctuation(inlines: InlineSeq) -> InlineSeq:
             if result and isinstance(result[-1], Text):
                 result[-1] = Text(result[-1].text.rstrip())
             if m and rest is not None:
-                result += [Text(m.group(0)), node, rest]
+                # after an author named in the text that ends in punctuation ("Okafor et al."), Pandoc drops it
+                kept = not (result and isinstance(result[-1], Rendered) and _ends_in_punctuation(result[-1]))
+                result += [*([Text(m.group(0))] if kept else []), node, rest]
                 i += 2
                 continue
         elif isinstance(node, Span) and _ends_in_citation_note(node) and m and rest is not None:
@@ -258,6 +327,13 @@ def _notes_after_punctuation(inlines: InlineSeq) -> InlineSeq:
         result.append(node)
         i += 1
     return merge_text(result)
+
+
+def _starts_superscript(nodes: list[Inline]) -> bool:
+    first = nodes[0] if nodes else None
+    if isinstance(first, Link):
+        return _starts_superscript(list(first.children))
+    return isinstance(first, Styled) and first.style == "superscript"
 
 
 class _Placer:
@@ -271,6 +347,8 @@ class _Placer:
         for node in inlines:
             if isinstance(node, Cite):
                 nodes = _inlines_from_pandoc(self.rendered.pop(0))
+                if _starts_superscript(nodes) and out and isinstance(out[-1], Text):  # as Pandoc: "by¹", not "by ¹"
+                    out[-1] = Text(out[-1].text.rstrip(" "))
                 # Inside a user's note a citation is text (a note style makes no note in a note).
                 out.extend((Rendered(merge_text(nodes)),) if in_note else _wrap_rendered(nodes))
             elif isinstance(node, Note) and not in_note:
@@ -288,13 +366,20 @@ def render_citations(
     """Render every citation of one edition, in order, in `style` and `lang`; return documents + bibliography.
     With `link`, each citation links to its bibliography entry (Pandoc's `link-citations`); the anchors carry
     the language (`#ref-es-ES-key`), so that both halves of a packet keep their own."""
-    skeleton, total = _skeleton(documents)
     args = ["-f", "markdown", "-t", "json", "--citeproc", "--csl", str(style), "-M", f"lang={lang}"]
     if link:
         args += ["-M", "link-citations=true"]
-    cited = sorted({doc.meta.source for doc in documents})
-    if cited:
-        args += ["-M", "nocite=" + ", ".join("@{" + k + "}" for k in cited)]
+    # Each summary's `nocite:` works, as written, then the sources no citation names, are listed uncited, in the
+    # skeleton's front matter as a summary's own is read (`-M nocite=@key` is a plain string, which Pandoc ignores;
+    # a `--metadata-file` one does not count into OSCOLA's "(n 3)" note numbers as front matter does).
+    cited = {item.key for cite in query_documents(_cites, documents) for item in cite.items}
+    listed = [key for doc in documents for key in doc.meta.nocite]
+    sources = [doc.meta.source for doc in documents if doc.meta.source not in cited]
+    uncited = dict.fromkeys([*listed, *sources])
+    nocite = " ".join("@*" if key == "*" else "@{" + key + "}" for key in uncited)
+    skeleton, total = _skeleton(documents)
+    if nocite:
+        skeleton = f"---\nnocite: {json.dumps(nocite, ensure_ascii=False)}\n---\n\n{skeleton}"  # JSON is YAML
     # Pandoc gets the CSL-JSON entries as validated here (unsafe URLs dropped), and BibTeX files as they are
     # (Pandoc reads BibTeX better than any conversion; their links are checked again by the writers).
     with tempfile.TemporaryDirectory(prefix="briefkit-") as scratch:
@@ -307,6 +392,7 @@ def render_citations(
         except BriefkitError as exc:  # the entries were checked, so the style is the likely cause: name it
             detail = exc.message.replace(str(references), "the bibliography")
             raise BriefkitError(detail, style, hint="is the style valid CSL 1.0?") from None
+    _drop_unprinted_entries(output)
     if link:
         _namespace_reference_anchors(output, lang)
     raw_cites: list[list[dict[str, Any]]] = []

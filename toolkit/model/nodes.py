@@ -157,6 +157,8 @@ class SummaryMeta:
     date: str = ""
     summarized_by: str = ""
     lang: str = "en"
+    nocite: tuple[str, ...] = ()  # keys listed in the bibliography without a citation (Pandoc's; "*": all)
+    nocite_line: int = 0  # its line in the front matter, for errors about its keys
 
 
 @dataclass(frozen=True)

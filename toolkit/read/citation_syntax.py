@@ -13,7 +13,11 @@ from toolkit.model import CiteItem
 KEY = r"[A-Za-z0-9_](?:[\w:.#$%&+?<>~/-]*[\w])?"
 CITE_ITEM = re.compile(rf"^(?P<prefix>.*?)(?P<minus>-?)@(?:\{{(?P<bkey>[^}}]+)\}}|(?P<key>{KEY}))(?P<suffix>.*)$", re.S)
 IN_TEXT = re.compile(rf"@(?:\{{(?P<bkey>[^}}]+)\}}|(?P<key>{KEY}))")
-LOCATOR = re.compile(r" ?\[(?!\^)([^\[\]@]*)\](?![(\[])")  # `[^n]` right after is a footnote, not a locator
+# A locator after an author-in-text citation: on the same line or, in hard-wrapped text, the next (as Pandoc
+# reads it); `[^n]` right after is a footnote, not a locator. Possessive spaces: one way to match, no rescans.
+LOCATOR = re.compile(r"[ \t]*+(?:\n[ \t]*+)?\[(?!\^)([^\[\]@]*)\](?![(\[])")
+NOCITE_KEY = re.compile(rf"@(?:\{{(?P<bkey>[^}}]+)\}}|(?P<key>{KEY})|\*)")  # `@*`: every work
+NOCITE_SEPARATORS = re.compile(r"[\s,;]*")
 CITATION_START = re.compile(r"@[\w{]")
 CITATION_TOKEN = "citation"
 
@@ -95,12 +99,14 @@ def in_text_citation(state: StateInline, silent: bool) -> bool:
         return False
     end = m.end()
     suffix = ""
-    locator = LOCATOR.match(state.src[end:])
+    locator = LOCATOR.match(state.src, end)
     if locator:
-        suffix = locator.group(1).strip()
-        end += locator.end()
+        suffix = " ".join(locator.group(1).split())
+        end = locator.end()
     if not silent:
         token = state.push(CITATION_TOKEN, "", 0)
-        token.meta = {"items": (CiteItem(key=m.group("bkey") or m.group("key"), suffix=suffix),), "in_text": True}
+        item = CiteItem(key=m.group("bkey") or m.group("key"), suffix=suffix)
+        # the lines it spans, so that the reader's line count stays right for what follows
+        token.meta = {"items": (item,), "in_text": True, "newlines": state.src.count("\n", m.end(), end)}
     state.pos = end
     return True

@@ -43,6 +43,8 @@ from toolkit.model import (
 from toolkit.model.languages import function_word_shares, language_name, other_language
 from toolkit.read.citation_syntax import (
     CITATION_TOKEN,
+    NOCITE_KEY,
+    NOCITE_SEPARATORS,
     bracket_citation,
     has_open_citation,
     in_text_citation,
@@ -54,7 +56,7 @@ from toolkit.read.yamlfile import parse_mapping, read_date, read_text, unknown_k
 
 log = logging.getLogger("briefkit")
 
-FRONT_MATTER_FIELDS = ["title", "source", "date", "summarized_by", "lang"]
+FRONT_MATTER_FIELDS = ["title", "source", "date", "summarized_by", "lang", "nocite"]
 MAX_SUMMARY_BYTES = 2_000_000
 MAX_TABLE_ROWS = 1_000
 MAX_BLOCKS = 10_000  # paragraphs, headings, lists, tables… at the top level of one summary
@@ -191,7 +193,9 @@ class _Converter:
         if kind in FORMATTING:
             return self.formatted(node)
         if kind == CITATION_TOKEN:
-            return [Cite(node.meta["items"], node.meta["in_text"], self.line)]
+            cite = Cite(node.meta["items"], node.meta["in_text"], self.line)
+            self.line += node.meta.get("newlines", 0)
+            return [cite]
         if kind == "footnote_ref":
             note = self.note(int(node.meta["id"]))
             return [note] if note is not None else []
@@ -301,13 +305,33 @@ def _front_matter(tree: SyntaxTreeNode, path: Path, languages: tuple[str, ...]) 
             lines.get("lang"),
             hint=f"add {lang} to the packet's `languages`, or correct `lang`",
         )
+    nocite_line = lines.get("nocite", 1)
     return SummaryMeta(
+        nocite=_nocite(data.get("nocite"), path, nocite_line),
+        nocite_line=nocite_line,
         title=" ".join(data["title"].split()),  # one space between words, as in the Markdown body
         source=data["source"].strip().lstrip("@"),
         date=read_date(data.get("date"), path, lines.get("date")),
         summarized_by=str(data.get("summarized_by", "") or ""),
         lang=lang,  # as declared: "" when the summary does not say
     )
+
+
+def _nocite(value: object, path: Path, line: int) -> tuple[str, ...]:
+    """Pandoc's `nocite:` (`'@a, @b'`, `['@a', '@b']`, `'@*'` for every work): the keys it lists."""
+    if value is None:
+        return ()
+    texts = value if isinstance(value, list) else [value]
+    keys: list[str] = []
+    for text in texts:
+        found = list(NOCITE_KEY.finditer(text)) if isinstance(text, str) else []
+        rest = NOCITE_KEY.sub("", text) if isinstance(text, str) else "?"
+        if not found or not NOCITE_SEPARATORS.fullmatch(rest):
+            raise BriefkitError(
+                "`nocite` must be citation keys", path, line, hint="e.g. nocite: '@berg2020, @tamez2019' (or '@*')"
+            )
+        keys.extend(m.group("bkey") or m.group("key") or "*" for m in found)
+    return tuple(dict.fromkeys(keys))
 
 
 LANGUAGE_CHECK_WORDS = 40  # a text shorter than this says too little about its language

@@ -88,6 +88,12 @@ PREFIXES = {spanish: english for english, spanish in reversed(CITATION_PREFIXES.
 SUFFIX_WORDS: dict[str, str] = {}
 for _pattern, _spanish in CITATION_SUFFIX_WORDS.items():
     SUFFIX_WORDS.setdefault(_spanish, _pattern.replace(r"\b", "").replace("\\.", "."))
+# The Spanish locales' other short forms, as Spanish authors write them (es-ES n.º, es-MX núm., es-CL nº), and
+# the older secc.: each to the English label Pandoc reads as the same locator.
+SUFFIX_WORDS.update(
+    {"n.º": "no.", "núm.": "no.", "nº": "no.", "núms.": "nos.", "secc.": "sec.", "caps.": "chaps.", "párrs.": "paras."}
+)
+SUFFIX_WORDS.update({"capítulo": "chapter", "sección": "section", "párrafo": "paragraph", "ff.": "fols."})
 SUFFIX = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(SUFFIX_WORDS, key=len, reverse=True))) + r")(?!\w)")
 
 

@@ -105,8 +105,9 @@ def spanish_typography(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
 
 
 # Citation affixes: the words around a citation (prefix "see", suffix "emphasis added") and locator labels
-# ("chap. 4") as the Spanish half writes them; Pandoc's citeproc, run with lang=es-ES, then reads the Spanish
-# locator labels as locators.
+# ("chap. 4") as the Spanish half writes them. Each label is one that Pandoc's citeproc reads as the same kind
+# of locator in every Spanish CSL locale it ships (es-ES, es-MX, es-CL: tests/test_citations.py asks Pandoc);
+# where their short forms differ (n.º, núm., nº; caps. only in es-MX) the long form, which all three read.
 CITATION_PREFIXES = {
     "see also": "véase también",
     "see, e.g.,": "véase, p. ej.,",
@@ -122,12 +123,30 @@ CITATION_PREFIXES = {
 }
 CITATION_SUFFIX_WORDS = {
     r"\bchap\.": "cap.",
-    r"\bchaps\.": "caps.",
+    r"\bchaps\.": "capítulos",
     r"\bch\.": "cap.",
+    r"\bchs\.?(?!\w)": "capítulos",
     r"\bpara\.": "párr.",
-    r"\bparas\.": "párrs.",
-    r"\bsec\.": "secc.",
-    r"\bno\.": "n.º",
+    r"\bparas\.": "párrafos",
+    r"\bsec\.": "sec.",
+    r"\bsecs\.": "secciones",
+    r"\bsect\.": "sec.",
+    r"\bno\.": "número",
+    r"\bnos\.": "números",
+    r"\bvol\.": "vol.",
+    r"\bvols\.": "vols.",
+    r"\bfigs\.": "figuras",
+    r"\bbk\.": "lib.",
+    r"\bfol\.": "f.",
+    r"\bfols\.": "folios",
+    r"\bpts\.": "partes",
+    r"\bnn\.": "notas",
+    r"\bll\.": "líneas",
+    r"\bs\.v\.": "s. v.",
+    "§§": "secciones",
+    "§": "sec.",
+    "¶¶": "párrafos",
+    "¶": "párr.",
     r"\bemphasis added\b": "énfasis añadido",
     r"\bemphasis in original\b": "énfasis en el original",
     r"\binternal citations omitted\b": "se omiten las citas internas",
