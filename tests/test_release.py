@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import docx
@@ -414,3 +415,24 @@ def test_a_correction_stored_while_a_packet_builds_makes_the_next_run_rebuild(tm
         assert current_manifest(load_packet(path), out, ("docx",)) is not None
     finally:
         del os.environ["BRIEFKIT_MODELS"]
+
+
+def test_a_project_path_with_hash_and_question_mark_publishes_a_correction(tmp_path: Path) -> None:
+    """`#` and `?` in the project's path: the memory is read as that file, and a reviewed correction rebuilds
+    the packet (the read-only URI was unescaped: SQLite opened another file, and "unreadable" equalled
+    "unreadable", so the packet was skipped with its correction unpublished)."""
+    project = tmp_path / "brief #2 ?draft"
+    project.mkdir()
+    inputs, out, env = copy_inputs(project), project / "out", apertium_env(tmp_path)
+    packet = "inputs/packets/fentanyl-parallel.yaml"
+    assert release(inputs, out, packet, "--jobs", "1", env=env)[0] == 0
+    memory = TranslationMemory(inputs / ".briefkit" / "memory.sqlite")
+    unit = next(u for u in memory.units("en-es") if u.status == "machine")
+    memory.store([(unit.source, unit.target + " (revisado)")], "en-es", "reviewed", "person", "editor", "Ana")
+    memory.close()
+    code, events, stderr = release(inputs, out, packet, "--jobs", "1", env=env)
+    assert code == 0, stderr
+    assert planned(events) == {"fentanyl-parallel": "pending"}
+    with zipfile.ZipFile(out / "fentanyl-parallel" / "fentanyl-parallel.docx") as zf:
+        assert "(revisado)" in zf.read("word/document.xml").decode() + zf.read("word/footnotes.xml").decode()
+    assert [p.name for p in tmp_path.iterdir()] == [project.name]  # no file made beside the project
