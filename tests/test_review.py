@@ -221,7 +221,8 @@ def test_two_editors_conflict_then_prefer_file_undo_and_history(workspace: tuple
     edit_table(
         luis, {"fentanyl-war-004": "Tres propuestas concretas", "fentanyl-war-001": "El argumento"}, editor="Luis"
     )
-    assert cli(workspace, "review", "import", str(ana)).returncode == 0
+    first = cli(workspace, "review", "import", str(ana))
+    assert first.returncode == 0
     result = cli(workspace, "review", "import", str(luis))
     assert result.returncode == 1
     assert "conflict: " in result.stderr and "segment fentanyl-war-004 changed in the memory" in result.stderr
@@ -246,6 +247,21 @@ def test_two_editors_conflict_then_prefer_file_undo_and_history(workspace: tuple
     assert undo.returncode == 0 and "1 segments restored" in undo.stdout
     assert memory_target(root, "Three proposals")[:3] == ("Las tres propuestas", "reviewed", "Ana")
     assert "undo:" + import_id in cli(workspace, "memory", "history", "fentanyl-war-004", "--packet", PACKET).stdout
+
+    # An id the memory does not hold is an error naming it and the ones it holds (it said "0 segments restored")
+    imports = [re.search(r"\(import (\S+)\)", r.stdout).group(1) for r in (first, result, preferred)]  # type: ignore[union-attr]
+    unknown = cli(workspace, "review", "undo", "20250101-nope", PACKET)
+    memory = root / "inputs" / ".briefkit" / "memory.sqlite"
+    assert (unknown.returncode, unknown.stdout) == (1, "")
+    line, hint = unknown.stderr.rstrip(")\n").split(" (its latest imports: ")
+    assert line == f"error: {memory}: no review import `20250101-nope` in this translation memory"
+    assert sorted(hint.split(", ")) == sorted(imports)
+    # An empty segment id is an error, not every unit without one (40,000 lines).
+    empty = cli(workspace, "memory", "history", "")
+    assert (empty.returncode, empty.stdout) == (1, "")
+    assert empty.stderr.splitlines() == [
+        "error: the segment id is empty (give one such as fentanyl-war-004, as review export shows)"
+    ]
 
 
 def test_notes_round_trip_and_review_gate(workspace: tuple[Path, dict[str, str]]) -> None:

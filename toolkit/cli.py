@@ -215,8 +215,23 @@ def _memory_copy(source: MemoryLocation, destination: MemoryLocation) -> int:
     return 0
 
 
+def _check_import_id(memory: TranslationMemory, import_id: str) -> None:
+    """An import id this memory holds, or an error naming it and the latest ones it does hold."""
+    known = [record.id for record in memory.imports()]
+    if import_id in known:
+        return
+    latest = ", ".join(known[-5:])
+    raise BriefkitError(
+        f"no review import `{import_id[:100]}` in this translation memory",
+        memory.db.label,
+        hint=f"its latest imports: {latest}" if known else "it holds no imports yet",
+    )
+
+
 def _print_history(memory: TranslationMemory, args: argparse.Namespace) -> None:
     """Every version of a segment's translation, oldest first (by segment id, or by English text)."""
+    if not args.segment.strip():  # an empty id matches every unit without one: thousands of lines
+        raise BriefkitError("the segment id is empty", hint="give one such as fentanyl-war-004, as review export shows")
     sources = [u.source for u in memory.units(args.pair) if u.context == args.segment]
     if args.packet:
         packet = _load_packet(args, Path(args.packet))
@@ -299,6 +314,7 @@ def _review(args: argparse.Namespace) -> int:
         if args.review_command == "status":
             return _review_status(args, packet, memory)
         if args.review_command == "undo":
+            _check_import_id(memory, args.import_id)
             restored, kept = memory.undo_import(args.import_id)
             for unit in kept:
                 print(f"warning: not undone, changed again since: {unit.context or unit.source[:60]}", file=sys.stderr)
