@@ -71,6 +71,7 @@ class Manifest:
     qa: QaSummary | None
     review: ReviewCounts | None = None
     timings_s: dict[str, float] = field(default_factory=dict)
+    memory: str = ""  # the translation memory the build used: its file, or its database URL without a password
 
     @property
     def inputs(self) -> dict[str, str]:
@@ -110,6 +111,7 @@ class Manifest:
                 qa=None if qa is None else QaSummary(**qa),
                 review=None if data["review"] is None else ReviewCounts(**data["review"]),
                 timings_s=dict(data.get("timings_s", {})),
+                memory=str(data.get("memory", "")),
             )
         except (KeyError, TypeError, AttributeError):
             return None

@@ -94,6 +94,7 @@ class PacketOutcome:
                 translated=translation.translated if translation else None,
                 timings_s=self.manifest.timings_s,
                 review=self.manifest.review.to_json() if self.manifest.review else None,
+                memory=self.manifest.memory,
             )
         if self.status == "built" and self.worker is not None:
             entry = replace(entry, build_seconds=round(self.seconds, 3), worker=self.worker)
@@ -117,6 +118,7 @@ class ReleaseEntry:
     translated: int | None = None
     timings_s: dict[str, float] | None = None
     review: dict[str, int] | None = None
+    memory: str | None = None  # as the manifest names it: no password
     build_seconds: float | None = None
     worker: WorkerInfo | None = None
 
@@ -136,6 +138,7 @@ class ReleaseEntry:
                 "segments",
                 "translated",
                 "timings_s",
+                "memory",
             )
             data.update({key: getattr(self, key) for key in keys})
         if self.worker is not None:
