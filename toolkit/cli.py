@@ -18,7 +18,7 @@ from toolkit.read.memory_location import MemoryLocation, memory_location
 from toolkit.read.packet import Packet, build_timestamp, load_packet
 from toolkit.release.pipeline import FORMATS, build_packet
 from toolkit.release.progress import JsonReporter, LogReporter, RichReporter
-from toolkit.release.run import default_packets, run_release
+from toolkit.release.run import Terminated, default_packets, run_release
 from toolkit.review.merge import ImportReport, ReviewFile, import_corrections
 from toolkit.review.open import find_packet, identify, read_review_file
 from toolkit.review.rows import packet_review
@@ -36,6 +36,9 @@ MEMORY_HELP = (
     "the translation memory for every packet, in place of each packet's own: an SQLite file or a "
     "postgresql:// URL (default: $BRIEFKIT_MEMORY)"
 )
+
+
+INTERRUPTED = "each packet folder holds its old build or its new one, and a rerun builds the rest"
 
 
 def _memory_override(args: argparse.Namespace) -> MemoryLocation | None:
@@ -451,4 +454,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {line}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        print(f"briefkit: interrupted; {INTERRUPTED}", file=sys.stderr)
         return 130
+    except Terminated:
+        print(f"briefkit: terminated; {INTERRUPTED}", file=sys.stderr)
+        return 143
