@@ -523,8 +523,8 @@ def test_every_order_and_worker_count_gives_the_same_bytes(tmp_path: Path) -> No
     """All four samples built in one worker in two orders, in two workers, and each alone in a fresh process:
     byte-identical DOCX and PDF. A worker builds packet after packet, so nothing one packet leaves behind in
     the process (a cache, a changed default, a shared temporary or locale file) may change the next one; in 2
-    of 5 runs the Spanish half of a packet built after another had article titles in italics without « »."""
-    shutil.copytree(INPUTS, tmp_path / "inputs", ignore=shutil.ignore_patterns(".briefkit", ".test-*"))
+    of 5 runs the Spanish half of a packet built after another had article titles in italics without « ».
+    Each run starts from an empty memory, so what one packet stores there is what the next one finds."""
     env = apertium_env(tmp_path)
     files = [f"inputs/packets/{p}.yaml" for p in ALL_PACKETS]
     runs = {
@@ -535,9 +535,11 @@ def test_every_order_and_worker_count_gives_the_same_bytes(tmp_path: Path) -> No
     }
     runs.update({f"{Path(f).stem} alone": ["--jobs", "1", f] for f in files})
     built: dict[str, dict[str, bytes]] = {}
-    for name, args in runs.items():
-        out = tmp_path / name.replace(" ", "-").replace(",", "")
-        result = run_cli("release", "--out", str(out), "--force", *args, cwd=tmp_path, env=env)
+    for name, args in runs.items():  # each with inputs and a memory of its own: packets share only their run's
+        project = tmp_path / name.replace(" ", "-").replace(",", "")
+        shutil.copytree(INPUTS, project / "inputs", ignore=shutil.ignore_patterns(".briefkit", ".test-*"))
+        out = project / "out"
+        result = run_cli("release", "--out", str(out), "--force", *args, cwd=project, env=env)
         assert result.returncode == 0, result.stderr
         for path in out.glob("*/*.*"):
             if path.suffix in (".docx", ".pdf"):
