@@ -417,3 +417,33 @@ def test_a_scheduler_that_cannot_be_reached_is_one_line_and_nothing_is_written(t
     line = one_error_line(result)
     assert f"cannot reach the Dask scheduler at {address}" in line and "is `dask scheduler` running there?" in line
     assert not (root / "out").exists()
+
+
+def test_a_password_in_the_query_or_in_a_malformed_url_is_never_shown(tmp_path: Path, postgres: PostgresServer) -> None:
+    """libpq's `?password=` is hidden like `user:password@`, in every command's output, the log, release.json
+    and the manifest (which names the memory the build used); libpq's own message about a malformed URL,
+    which repeats it, is filtered too."""
+    url = postgres.new_database()
+    database = url.rsplit("/", 1)[1]
+    query_url = f"postgresql://briefkit@127.0.0.1:{postgres.port}/{database}?password={PASSWORD}"
+    shown = f"postgresql://briefkit@127.0.0.1:{postgres.port}/{database}?password=***"
+    root, env = workspace(tmp_path, query_url)
+    released = run_cli("release", PACKET, "--out", "out", "--jobs", "1", "--format", "docx", cwd=root, env=env)
+    assert released.returncode == 0, released.stderr
+    assert f"release: translation memory: {shown}" in released.stderr
+    manifest = json.loads((root / "out" / "fentanyl-parallel" / "manifest.json").read_text())
+    assert manifest["memory"] == shown
+    outputs = [released.stdout, released.stderr, (root / "out" / "release.json").read_text(), json.dumps(manifest)]
+    for command in (["memory", "stats"], ["review", "status", PACKET]):
+        result = run_cli(*command, cwd=root, env=env)
+        outputs += [result.stdout, result.stderr]
+    assert shown in "".join(outputs) and PASSWORD not in "".join(outputs)
+
+    secret = "Se#cr?et/Word@x"  # a password with @ # ? / written as it is: libpq cannot parse the URL
+    env["BRIEFKIT_MEMORY"] = f"postgresql://briefkit:{secret}@127.0.0.1:{postgres.port}/{database}"
+    for command in (["memory", "stats"], ["build", PACKET, "--out", "out2", "--format", "docx"]):
+        result = run_cli(*command, cwd=root, env=env)
+        line = one_error_line(result)
+        assert line.startswith("error: postgresql://briefkit:***@127.0.0.1:"), line
+        for piece in ("Se#cr", "cr?et", "et/Word", "Word@x", "Word"):
+            assert piece not in result.stderr + result.stdout, result.stderr

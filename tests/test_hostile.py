@@ -96,10 +96,11 @@ def files_under(folder: Path, inputs: Path) -> set[Path]:
     return {p for p in folder.rglob("*") if not p.is_relative_to(inputs)} if folder.is_dir() else set()
 
 
-def build_case(case: Path, tmp_path: Path) -> tuple[int, str, Path, dict[str, Any], set[Path]]:
+def build_case(case: Path, tmp_path: Path) -> tuple[int, str, Path, dict[str, Any], set[Path], dict[str, bytes]]:
     """Lay out and build the case: exit code, stderr (placeholders put back), the output folder, the case's
-    spec, and the files the output folder held before the build."""
+    spec, the files the output folder held before the build, and the bytes of its SQLite files before it."""
     inputs, spec = lay_out_case(case, tmp_path)
+    databases = {name: (inputs / name).read_bytes() for name in spec.get("sqlite_files", {})}
     for name, text in spec.get("existing", {}).items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
@@ -110,7 +111,7 @@ def build_case(case: Path, tmp_path: Path) -> tuple[int, str, Path, dict[str, An
     packet = inputs / "packets" / "case.yaml"
     result = run_cli("build", str(packet), "--out", str(out), *formats, *spec.get("args", []), cwd=tmp_path, env=env)
     stderr = result.stderr.replace(str(inputs), "{inputs}").replace(str(tmp_path), "{tmp}")
-    return result.returncode, stderr, out, spec, before
+    return result.returncode, stderr, out, spec, before, databases
 
 
 def written_text(out: Path) -> str:
@@ -137,7 +138,7 @@ def test_the_corpus_has_at_least_40_cases() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_hostile_input(case: Path, tmp_path: Path) -> None:
-    code, stderr, out, spec, before = build_case(case, tmp_path)
+    code, stderr, out, spec, before, databases = build_case(case, tmp_path)
     assert "Traceback" not in stderr, stderr
     lines = stderr.splitlines()
     for expected in spec["stderr"]:
@@ -147,6 +148,8 @@ def test_hostile_input(case: Path, tmp_path: Path) -> None:
         assert (tmp_path / name).is_file(), f"{name} is gone"
     if spec["exit"] != 0:
         assert files_under(out, tmp_path / "inputs") == before, "a failed build wrote outputs"
+        for name, data in databases.items():  # another program's database is refused as it was, byte for byte
+            assert (tmp_path / "inputs" / name).read_bytes() == data, f"{name} was changed"
     else:
         text = written_text(out)
         for needle in spec.get("absent", []):

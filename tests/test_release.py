@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import docx
@@ -19,7 +20,7 @@ import pytest
 from rich.console import Console
 
 from tests.conftest import INPUTS, ROOT, run_cli
-from toolkit.atomic import recover_folder, write_folder_atomic
+from toolkit.atomic import LOCK_NAME, recover_folder, write_folder_atomic
 from toolkit.read.packet import load_packet
 from toolkit.release import build_key as build_module
 from toolkit.release.events import ProgressEvent, Step, StepEvent, WorkerEvent
@@ -55,6 +56,11 @@ def release(inputs: Path, out: Path, *args: str, env: dict[str, str]) -> tuple[i
 
 def planned(events: list[dict[str, object]]) -> dict[str, object]:
     return {str(e["packet"]): e["status"] for e in events if e["kind"] == "planned"}
+
+
+def hidden_leftovers(out: Path) -> list[Path]:
+    """Hidden half-made or old packet folders in the output folder (its lock file is not one)."""
+    return [p for p in out.glob(".*") if p.name != LOCK_NAME]
 
 
 def sha(path: Path) -> str:
@@ -200,7 +206,7 @@ def test_sigkill_mid_release_leaves_previous_files_and_a_rerun_finishes(tmp_path
     assert code == 0
     assert sorted(planned(events).values()) == ["pending", "skipped"]
     assert all(assert_consistent(out / p)["build_key"] != old[p] for p in PACKETS)
-    assert not list(out.glob(".*"))  # leftovers of the killed run are gone
+    assert not hidden_leftovers(out)  # leftovers of the killed run are gone
 
 
 @pytest.mark.parametrize("delay", [0.4, 1.2, 2.0, 2.8, 3.6])
@@ -223,7 +229,7 @@ def test_sigkill_at_any_moment_leaves_each_packet_old_or_new(tmp_path: Path, del
     code, events, stderr = release(inputs, out, env=env)
     assert code == 0, stderr
     new = {p: assert_consistent(out / p)["build_key"] for p in PACKETS}
-    assert all(new[p] != old[p] for p in PACKETS) and not list(out.glob(".*"))
+    assert all(new[p] != old[p] for p in PACKETS) and not hidden_leftovers(out)
 
 
 def test_a_folder_swap_interrupted_between_renames_is_put_back(tmp_path: Path) -> None:
@@ -414,3 +420,132 @@ def test_a_correction_stored_while_a_packet_builds_makes_the_next_run_rebuild(tm
         assert current_manifest(load_packet(path), out, ("docx",)) is not None
     finally:
         del os.environ["BRIEFKIT_MODELS"]
+
+
+def test_a_project_path_with_hash_and_question_mark_publishes_a_correction(tmp_path: Path) -> None:
+    """`#` and `?` in the project's path: the memory is read as that file, and a reviewed correction rebuilds
+    the packet (the read-only URI was unescaped: SQLite opened another file, and "unreadable" equalled
+    "unreadable", so the packet was skipped with its correction unpublished)."""
+    project = tmp_path / "brief #2 ?draft"
+    project.mkdir()
+    inputs, out, env = copy_inputs(project), project / "out", apertium_env(tmp_path)
+    packet = "inputs/packets/fentanyl-parallel.yaml"
+    assert release(inputs, out, packet, "--jobs", "1", env=env)[0] == 0
+    memory = TranslationMemory(inputs / ".briefkit" / "memory.sqlite")
+    unit = next(u for u in memory.units("en-es") if u.status == "machine")
+    memory.store([(unit.source, unit.target + " (revisado)")], "en-es", "reviewed", "person", "editor", "Ana")
+    memory.close()
+    code, events, stderr = release(inputs, out, packet, "--jobs", "1", env=env)
+    assert code == 0, stderr
+    assert planned(events) == {"fentanyl-parallel": "pending"}
+    with zipfile.ZipFile(out / "fentanyl-parallel" / "fentanyl-parallel.docx") as zf:
+        assert "(revisado)" in zf.read("word/document.xml").decode() + zf.read("word/footnotes.xml").decode()
+    assert [p.name for p in tmp_path.iterdir()] == [project.name]  # no file made beside the project
+
+
+ALL_PACKETS = ("cartel-policy-2025", "carteles-es", "cartels-two-languages", "fentanyl-parallel")
+
+
+def session_processes(session: int) -> list[str]:
+    """The command lines of the processes still in a session (the release and everything it started)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if entry.name.isdigit() and int(fields[3]) == session and fields[0] != "Z":
+                found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+    return found
+
+
+def start_release(tmp_path: Path, out: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "toolkit", "release", "--out", str(out), "--json", "--force", *args]
+    return subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("signum", "to_group", "code"),
+    [(signal.SIGINT, True, 130), (signal.SIGINT, False, 130), (signal.SIGTERM, False, 143)],
+    ids=["ctrl-c-to-the-group", "sigint-to-the-release", "sigterm-to-the-release"],
+)
+def test_an_interrupted_release_stops_at_once_and_leaves_no_process(
+    tmp_path: Path, signum: signal.Signals, to_group: bool, code: int
+) -> None:
+    """Ctrl-C or SIGTERM while the first packets build: the release stops without building the queued ones
+    (it used to build all four first), and no worker, manager, forkserver or resource tracker stays behind
+    (SIGTERM left four)."""
+    shutil.copytree(INPUTS, tmp_path / "inputs", ignore=shutil.ignore_patterns(".briefkit", ".test-*"))
+    out, env = tmp_path / "out", apertium_env(tmp_path)
+    process = start_release(tmp_path, out, env, "--jobs", "2")
+    assert process.stdout is not None and process.stderr is not None
+    for line in process.stdout:  # a worker is building: the other packets wait in the queue
+        if json.loads(line)["kind"] == "step":
+            break
+    os.killpg(process.pid, signum) if to_group else process.send_signal(signum)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == code, stderr
+    assert "Traceback" not in stderr and "each packet folder holds its old build or its new one" in stderr
+    built = [p for p in ALL_PACKETS if (out / p / "manifest.json").is_file()]
+    assert len(built) < len(ALL_PACKETS), "the queued packets were built after the interrupt"
+    deadline = time.monotonic() + 30  # the forkserver and resource tracker leave as they see the release gone
+    while session_processes(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert session_processes(process.pid) == []
+    for packet in built:
+        assert_consistent(out / packet)
+
+
+def test_a_second_release_into_the_same_folder_is_refused_while_the_first_runs(tmp_path: Path) -> None:
+    """Two releases into one output folder: the second says so and changes nothing (its recovery step used to
+    remove the first one's half-made folders: "internal error: FileNotFoundError … .case.previous-…")."""
+    copy_inputs(tmp_path)
+    out, env = tmp_path / "out", apertium_env(tmp_path)
+    first = start_release(tmp_path, out, env, "--jobs", "1")
+    assert first.stdout is not None
+    for line in first.stdout:
+        if json.loads(line)["kind"] == "step":
+            break
+    second = run_cli("release", "--out", str(out), "--force", cwd=tmp_path, env=env)
+    assert (second.returncode, second.stdout) == (1, "")
+    assert second.stderr.splitlines() == [
+        f"error: {out}: another release is writing to this output folder (wait for it to finish, or give another --out)"
+    ]
+    _, stderr = first.communicate(timeout=300)
+    assert first.returncode == 0, stderr
+    assert all(assert_consistent(out / p) for p in PACKETS) and not hidden_leftovers(out)
+    again = run_cli("release", "--out", str(out), cwd=tmp_path, env=env)  # the lock went with the first
+    assert again.returncode == 0, again.stderr
+
+
+def test_every_order_and_worker_count_gives_the_same_bytes(tmp_path: Path) -> None:
+    """All four samples built in one worker in two orders, in two workers, and each alone in a fresh process:
+    byte-identical DOCX and PDF. A worker builds packet after packet, so nothing one packet leaves behind in
+    the process (a cache, a changed default, a shared temporary or locale file) may change the next one; in 2
+    of 5 runs the Spanish half of a packet built after another had article titles in italics without « ».
+    Each run starts from an empty memory, so what one packet stores there is what the next one finds."""
+    env = apertium_env(tmp_path)
+    files = [f"inputs/packets/{p}.yaml" for p in ALL_PACKETS]
+    runs = {
+        "one worker": ["--jobs", "1", *files],
+        "one worker, reversed": ["--jobs", "1", *reversed(files)],
+        "two workers": ["--jobs", "2", *files],
+        "two workers, reversed": ["--jobs", "2", *reversed(files)],
+    }
+    runs.update({f"{Path(f).stem} alone": ["--jobs", "1", f] for f in files})
+    built: dict[str, dict[str, bytes]] = {}
+    for name, args in runs.items():  # each with inputs and a memory of its own: packets share only their run's
+        project = tmp_path / name.replace(" ", "-").replace(",", "")
+        shutil.copytree(INPUTS, project / "inputs", ignore=shutil.ignore_patterns(".briefkit", ".test-*"))
+        out = project / "out"
+        result = run_cli("release", "--out", str(out), "--force", *args, cwd=project, env=env)
+        assert result.returncode == 0, result.stderr
+        for path in out.glob("*/*.*"):
+            if path.suffix in (".docx", ".pdf"):
+                built.setdefault(path.name, {})[name] = path.read_bytes()
+    assert len(built) == 2 * len(ALL_PACKETS)
+    for file_name, versions in built.items():
+        assert len(versions) == 5  # four releases of all, and the packet alone
+        differing = [name for name, data in versions.items() if data != next(iter(versions.values()))]
+        assert not differing, f"{file_name} differs in: {', '.join(differing)}"

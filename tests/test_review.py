@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -228,7 +229,8 @@ def test_two_editors_conflict_then_prefer_file_undo_and_history(workspace: tuple
         {sid("fentanyl-war-004"): "Tres propuestas concretas", sid("fentanyl-war-001"): "El argumento"},
         editor="Luis",
     )
-    assert cli(workspace, "review", "import", str(ana)).returncode == 0
+    first = cli(workspace, "review", "import", str(ana))
+    assert first.returncode == 0
     result = cli(workspace, "review", "import", str(luis))
     assert result.returncode == 1
     assert "conflict: " in result.stderr and f"segment {sid('fentanyl-war-004')} changed in the memory" in result.stderr
@@ -255,6 +257,21 @@ def test_two_editors_conflict_then_prefer_file_undo_and_history(workspace: tuple
     assert (
         "undo:" + import_id in cli(workspace, "memory", "history", sid("fentanyl-war-004"), "--packet", PACKET).stdout
     )
+
+    # An id the memory does not hold is an error naming it and the ones it holds (it said "0 segments restored")
+    imports = [re.search(r"\(import (\S+)\)", r.stdout).group(1) for r in (first, result, preferred)]  # type: ignore[union-attr]
+    unknown = cli(workspace, "review", "undo", "20250101-nope", PACKET)
+    memory = root / "inputs" / ".briefkit" / "memory.sqlite"
+    assert (unknown.returncode, unknown.stdout) == (1, "")
+    line, hint = unknown.stderr.rstrip(")\n").split(" (its latest imports: ")
+    assert line == f"error: {memory}: no review import `20250101-nope` in this translation memory"
+    assert sorted(hint.split(", ")) == sorted(imports)
+    # An empty segment id is an error, not every unit without one (40,000 lines).
+    empty = cli(workspace, "memory", "history", "")
+    assert (empty.returncode, empty.stdout) == (1, "")
+    assert empty.stderr.splitlines() == [
+        "error: the segment id is empty (give one as the ID column of review export shows it)"
+    ]
 
 
 def test_notes_round_trip_and_review_gate(workspace: tuple[Path, dict[str, str]]) -> None:
@@ -296,6 +313,11 @@ def test_notes_round_trip_and_review_gate(workspace: tuple[Path, dict[str, str]]
 
 
 def xliff_schema() -> etree.XMLSchema:
+    """The OASIS XLIFF 1.2 strict schema from ../shared/schemas; the test skips where it is absent (a clone of
+    the repository alone)."""
+    if not (SCHEMAS / "xliff-core-1.2-strict.xsd").is_file():
+        pytest.skip(f"the XLIFF 1.2 schemas are not here: {SCHEMAS} (they sit beside the repository in CI)")
+
     class LocalXml(etree.Resolver):
         def resolve(self, url, pubid, context):  # type: ignore[no-untyped-def]
             if url.endswith("xml.xsd"):
@@ -305,6 +327,14 @@ def xliff_schema() -> etree.XMLSchema:
     parser = etree.XMLParser(no_network=True)
     parser.resolvers.add(LocalXml())
     return etree.XMLSchema(etree.parse(str(SCHEMAS / "xliff-core-1.2-strict.xsd"), parser))
+
+
+def test_a_clone_without_the_shared_schemas_skips_with_a_reason(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "SCHEMAS", tmp_path / "shared" / "schemas")
+    with pytest.raises(pytest.skip.Exception, match="XLIFF 1.2 schemas are not here"):
+        xliff_schema()
 
 
 def test_review_round_trip_through_xliff(workspace: tuple[Path, dict[str, str]]) -> None:

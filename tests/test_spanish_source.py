@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from tests.conftest import INPUTS, run_cli, sid
 from tests.test_hostile import engine_env
-from tests.test_review import edit_table
+from tests.test_review import edit_table, xliff_schema
 from toolkit.model import Text
 from toolkit.translate.engines import ApertiumEngine
 from toolkit.translate.english import english_date, english_money, english_number, english_plural
@@ -224,8 +224,6 @@ def test_a_packet_of_both_languages_has_every_summary_in_both_and_reviews_both_w
     assert exported.returncode == 0, exported.stderr
     review = tmp_path / "review" / "cartels-two-languages"
     xliff = etree.parse(str(review / "cartels-two-languages.review.xlf"))
-    from tests.test_review import xliff_schema
-
     assert xliff_schema().validate(xliff), xliff_schema().error_log
     files = xliff.getroot().findall("{*}file")
     assert [(f.get("source-language"), f.get("target-language")) for f in files] == [

@@ -6,10 +6,13 @@ PDF, QA report and manifest change together or not at all.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -97,3 +100,30 @@ def write_folder_atomic(folder: Path, files: dict[str, bytes]) -> None:
         raise
     if previous is not None:
         shutil.rmtree(previous, ignore_errors=True)
+
+
+LOCK_NAME = ".briefkit-release.lock"
+
+
+@contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold the output folder for one release: a second one into the same folder is refused at once (its
+    recovery of interrupted swaps would take the first one's half-made folders away). The lock is the
+    kernel's (flock), so a killed release holds nothing; the empty file stays."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    except OSError as exc:
+        raise BriefkitError(f"cannot use the output folder: {exc.strerror}", folder) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BriefkitError(
+                "another release is writing to this output folder",
+                folder,
+                hint="wait for it to finish, or give another --out",
+            ) from None
+        yield
+    finally:
+        os.close(fd)

@@ -19,7 +19,7 @@ from toolkit.read.memory_location import MemoryLocation, memory_location
 from toolkit.read.packet import Packet, build_timestamp, load_packet
 from toolkit.release.pipeline import FORMATS, build_packet
 from toolkit.release.progress import JsonReporter, LogReporter, RichReporter
-from toolkit.release.run import default_packets, run_release
+from toolkit.release.run import Terminated, default_packets, run_release
 from toolkit.review.merge import ImportReport, ReviewFile, import_corrections
 from toolkit.review.open import find_packet, identify, read_review_file
 from toolkit.review.rows import as_seen, packet_review
@@ -41,6 +41,7 @@ MEMORY_HELP = (
 
 
 STORED_WITH_FINDINGS = 3  # `review import`: everything stored, some of it flagged by the QA checks
+INTERRUPTED = "each packet folder holds its old build or its new one, and a rerun builds the rest"
 
 
 def _memory_override(args: argparse.Namespace) -> MemoryLocation | None:
@@ -228,11 +229,24 @@ def _memory_copy(source: MemoryLocation, destination: MemoryLocation) -> int:
     return 0
 
 
+def _check_import_id(memory: TranslationMemory, import_id: str) -> None:
+    """An import id this memory holds, or an error naming it and the latest ones it does hold."""
+    known = [record.id for record in memory.imports()]
+    if import_id in known:
+        return
+    latest = ", ".join(known[-5:])
+    raise BriefkitError(
+        f"no review import `{import_id[:100]}` in this translation memory",
+        memory.db.label,
+        hint=f"its latest imports: {latest}" if known else "it holds no imports yet",
+    )
+
+
 def _print_history(memory: TranslationMemory, args: argparse.Namespace) -> None:
     """Every version of a segment's translation, oldest first (by segment id, or by its source text). With
     --packet, in the segment's own direction and with its protected parts as tokens, as the editor saw them."""
     if not args.segment.strip():
-        raise BriefkitError("no segment id given", hint="the ID column of the review table names each segment")
+        raise BriefkitError("the segment id is empty", hint="give one as the ID column of review export shows it")
     pair = args.pair
     row = None
     if args.packet:
@@ -330,6 +344,7 @@ def _review(args: argparse.Namespace) -> int:
         if args.review_command == "status":
             return _review_status(args, packet, memory)
         if args.review_command == "undo":
+            _check_import_id(memory, args.import_id)
             restored, kept = memory.undo_import(args.import_id, args.editor or getpass.getuser())
             for unit in kept:
                 print(f"warning: not undone, changed again since: {unit.context or unit.source[:60]}", file=sys.stderr)
@@ -467,4 +482,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {line}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        print(f"briefkit: interrupted; {INTERRUPTED}", file=sys.stderr)
         return 130
+    except Terminated:
+        print(f"briefkit: terminated; {INTERRUPTED}", file=sys.stderr)
+        return 143

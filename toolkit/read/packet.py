@@ -140,20 +140,21 @@ def inputs_root_of(packet_path: Path) -> Path:
 class _PacketFile:
     """One packet file's values, checked key by key; every problem is kept with the key's line."""
 
-    def __init__(self, path: Path, allow_outside: bool) -> None:
+    def __init__(self, path: Path, allow_outside: bool, shown: Path) -> None:
         self.path = path
+        self.shown = shown  # the file as the user named it (a link to /dev/zero is named, not /dev/zero)
         self.allow_outside = allow_outside
         self.inputs_root = inputs_root_of(path)
-        self.data, self.lines = parse_mapping(read_text(path, MAX_PACKET_BYTES), path)
+        self.data, self.lines = parse_mapping(read_text(shown, MAX_PACKET_BYTES), shown)
         self.errors: list[BriefkitError] = []
 
     def err(self, key: str | None, message: str, hint: str | None = None) -> None:
-        self.errors.append(BriefkitError(message, self.path, self.lines.get(key) if key else None, hint))
+        self.errors.append(BriefkitError(message, self.shown, self.lines.get(key) if key else None, hint))
 
     def check_keys(self) -> None:
         for key in self.data:
             if key not in FIELDS:
-                self.errors.append(unknown_key_error(key, FIELDS, self.path, self.lines.get(key)))
+                self.errors.append(unknown_key_error(key, FIELDS, self.shown, self.lines.get(key)))
         for key in REQUIRED:
             if key not in self.data or self.data[key] in (None, "", []):
                 self.err(None, f"missing required key `{key}`")
@@ -284,7 +285,7 @@ class _PacketFile:
 
     def date(self) -> str:
         try:
-            return read_date(self.data.get("date"), self.path, self.lines.get("date"))
+            return read_date(self.data.get("date"), self.shown, self.lines.get("date"))
         except BriefkitError as exc:
             self.errors.append(exc)
             return ""
@@ -354,8 +355,8 @@ def read_packet(
 ) -> tuple[Packet, list[BriefkitError]]:
     """The packet as far as it is valid, and every problem of the file (so that a build can go on reading the
     summaries and report their problems in the same run)."""
-    path = path.resolve()
-    f = _PacketFile(path, allow_outside)
+    f = _PacketFile(path.resolve(), allow_outside, path.absolute())
+    path = f.path
     f.check_keys()
     packet_id = f.packet_id()
     languages = f.languages()

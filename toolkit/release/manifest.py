@@ -74,6 +74,7 @@ class Manifest:
     # the memory keys the packet's segments look up, by language pair: what decides, without reading the
     # summaries, whether a correction stored since touches this packet
     segment_keys: dict[str, list[str]] = field(default_factory=dict)
+    memory: str = ""  # the translation memory the build used: its file, or its database URL without a password
 
     @property
     def inputs(self) -> dict[str, str]:
@@ -114,6 +115,7 @@ class Manifest:
                 review=None if data["review"] is None else ReviewCounts(**data["review"]),
                 timings_s=dict(data.get("timings_s", {})),
                 segment_keys={str(pair): [str(k) for k in keys] for pair, keys in data.get("segment_keys", {}).items()},
+                memory=str(data.get("memory", "")),
             )
         except (KeyError, TypeError, AttributeError):
             return None

@@ -18,7 +18,7 @@ from toolkit.cite.citeproc import render_citations
 from toolkit.cite.styles import describe_style, links_citations
 from toolkit.errors import BriefkitError
 from toolkit.model import Document, Edition, plain_text
-from toolkit.read.memory_location import MemoryLocation
+from toolkit.read.memory_location import MemoryLocation, memory_shown
 from toolkit.read.packet import Packet, ReviewLevel, build_timestamp
 from toolkit.release.build_key import build_key, people_digest, people_key, segment_keys
 from toolkit.release.events import BuildEvent, ProgressEvent, Step, StepEvent
@@ -281,6 +281,7 @@ def make_packet(
     resolved = describe_style(packet.citation_style)
     if resolved:
         log.info("%s: citation style: %s", packet.id, resolved)
+    log.info("%s: translation memory: %s", packet.id, memory_shown(packet.memory, packet.inputs_root))
     clock.done(Step.READ)
 
     clock.start(Step.TRANSLATE)
@@ -316,6 +317,7 @@ def make_packet(
         qa=QaSummary(**translation.qa.summary()) if translation.qa is not None else None,
         review=translation.review,
         timings_s=clock.timings,
+        memory=memory_shown(packet.memory, packet.inputs_root),
     )
     contents = {name: data for name, data in named.values()}
     contents["manifest.json"] = manifest.json_bytes()

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from toolkit.read.memory_location import memory_shown
 from toolkit.release.events import STEPS, ProgressEvent, StepEvent, WarningEvent, WorkerEvent
 from toolkit.release.run import PacketOutcome, ReleaseReport
 
@@ -65,6 +66,9 @@ class LogReporter:
         todo = sum(o.status == "pending" for o in outcomes)
         skipped = sum(o.status == "skipped" for o in outcomes)
         self._say(f"release: {len(outcomes)} packets, {todo} to build, {skipped} unchanged")
+        pending = [o.packet for o in outcomes if o.status == "pending" and o.packet is not None]
+        for memory in sorted({memory_shown(p.memory, p.inputs_root) for p in pending}):
+            self._say(f"release: translation memory: {memory}")
 
     def event(self, event: WorkerEvent) -> None:
         name, inner = _name(self.outcomes, event), event.event

@@ -13,7 +13,9 @@ import json
 import logging
 import multiprocessing
 import os
+import signal
 import tempfile
+import threading
 import time
 import traceback
 import uuid
@@ -25,7 +27,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from toolkit import __version__
-from toolkit.atomic import recover_folder, write_atomic, write_folder_atomic
+from toolkit.atomic import folder_lock, recover_folder, write_atomic, write_folder_atomic
 from toolkit.errors import BriefkitError
 from toolkit.read.memory_location import DatabaseUrl, MemoryLocation
 from toolkit.read.packet import Packet, ReviewLevel, load_packet
@@ -94,6 +96,7 @@ class PacketOutcome:
                 translated=translation.translated if translation else None,
                 timings_s=self.manifest.timings_s,
                 review=self.manifest.review.to_json() if self.manifest.review else None,
+                memory=self.manifest.memory,
             )
         if self.status == "built" and self.worker is not None:
             entry = replace(entry, build_seconds=round(self.seconds, 3), worker=self.worker)
@@ -117,6 +120,7 @@ class ReleaseEntry:
     translated: int | None = None
     timings_s: dict[str, float] | None = None
     review: dict[str, int] | None = None
+    memory: str | None = None  # as the manifest names it: no password
     build_seconds: float | None = None
     worker: WorkerInfo | None = None
 
@@ -136,6 +140,7 @@ class ReleaseEntry:
                 "segments",
                 "translated",
                 "timings_s",
+                "memory",
             )
             data.update({key: getattr(self, key) for key in keys})
         if self.worker is not None:
@@ -413,7 +418,10 @@ SCHEDULER_TIMEOUT_S = 10
 def _local_executor(jobs: int, settings: _BuildSettings) -> Iterator[tuple[Submit, Callable[[], list[Any]], Wait]]:
     # forkserver: workers start clean (no threads or locks inherited from the display), each imports once
     context = multiprocessing.get_context("forkserver")
-    with context.Manager() as manager, ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with (
+        context.Manager() as manager,
+        ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_leave_interrupts_to_the_client) as pool,
+    ):
         queue = manager.Queue()
 
         def submit(outcome: PacketOutcome) -> Any:
@@ -438,7 +446,38 @@ def _local_executor(jobs: int, settings: _BuildSettings) -> Iterator[tuple[Submi
         def wait(futures: list[Any]) -> None:
             concurrent.futures.wait(futures, timeout=WAIT_S, return_when=concurrent.futures.FIRST_COMPLETED)
 
-        yield submit, drain, wait
+        try:
+            yield submit, drain, wait
+        except BaseException:  # Ctrl-C, SIGTERM: stop now, not after every queued packet
+            pool.shutdown(wait=False, cancel_futures=True)
+            for child in multiprocessing.active_children():  # the workers and the manager
+                child.terminate()  # a packet being built is abandoned; its folder is swapped in whole or not at all
+            raise
+
+
+def _leave_interrupts_to_the_client() -> None:
+    """A worker ignores Ctrl-C sent to the whole process group: the client stops the release, and the workers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class Terminated(Exception):
+    """SIGTERM, raised where the release is, so that it stops its workers on the way out."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+@contextmanager
+def _terminate_as_exception() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextmanager
@@ -536,8 +575,37 @@ def run_release(
 ) -> ReleaseReport:
     """Build the packets that changed, write `out_dir/release.json`, and return it. `memory` replaces every
     packet's own."""
-    started = time.perf_counter()
     out_dir = out_dir.resolve()
+    with folder_lock(out_dir), _terminate_as_exception():
+        return _run_locked(
+            packet_files,
+            out_dir,
+            reporter,
+            jobs,
+            formats,
+            force,
+            executor,
+            scheduler,
+            allow_outside,
+            require_review,
+            memory,
+        )
+
+
+def _run_locked(
+    packet_files: list[Path],
+    out_dir: Path,
+    reporter: Reporter,
+    jobs: int,
+    formats: tuple[str, ...],
+    force: bool,
+    executor: Executor,
+    scheduler: str | None,
+    allow_outside: bool,
+    require_review: ReviewLevel | None,
+    memory: MemoryLocation | None,
+) -> ReleaseReport:
+    started = time.perf_counter()
     outcomes = plan_release(packet_files, out_dir, formats, force, allow_outside, require_review, memory)
     reporter.start(outcomes)
     pending = [o for o in outcomes if o.status == "pending"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol, TypeVar, get_args
@@ -426,8 +427,9 @@ def person_units_digest(location: MemoryLocation, pair: str) -> str:
     if not location.is_file():
         return ""
     rows = sqlite_rows_read_only(location, PERSON_UNITS, [pair])
-    # an unreadable file is never equal to a recorded digest: the full check runs and reports the damage
-    return "unreadable" if rows is None else _digest(rows)
+    # an unreadable file is never equal to a recorded digest, not even an earlier "unreadable" one: the full
+    # check runs and reports the damage
+    return f"unreadable {secrets.token_hex(16)}" if rows is None else _digest(rows)
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ def _one_line(exc: BaseException) -> str:
 
 def connection_error(exc: BaseException, url: DatabaseUrl) -> BriefkitError:
     """One line for a database briefkit cannot use: unreachable, login refused, no such database."""
-    text = _one_line(exc).removeprefix("connection failed: ").replace("FATAL:  ", "")
+    text = url.scrub(_one_line(exc)).removeprefix("connection failed: ").replace("FATAL:  ", "")
     text = text.split(" Is the server running")[0]  # libpq's own hint, said better by ours
     if "password authentication failed" in text or "no password supplied" in text or "role" in text:
         hint = "check the user and password: in the URL, PGPASSWORD or ~/.pgpass"
@@ -59,7 +59,7 @@ def connection_error(exc: BaseException, url: DatabaseUrl) -> BriefkitError:
 
 def lost_connection(exc: BaseException, url: DatabaseUrl) -> BriefkitError:
     return BriefkitError(
-        f"lost the connection to the translation memory database: {_one_line(exc)}",
+        f"lost the connection to the translation memory database: {url.scrub(_one_line(exc))}",
         str(url),
         hint="is the server still running? the batch being written was not stored",
     )
@@ -183,7 +183,7 @@ class PostgresDatabase:
                 if attempt == RETRIES - 1:
                     raise BriefkitError(
                         f"the translation memory kept refusing a batch for conflicts with other writers: "
-                        f"{_one_line(exc)}",
+                        f"{self.url.scrub(_one_line(exc))}",
                         self.label,
                         hint="try again",
                     ) from None

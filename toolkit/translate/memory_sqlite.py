@@ -84,6 +84,8 @@ class SqliteDatabase:
     def _open(path: Path) -> sqlite3.Connection:
         db = sqlite3.connect(str(path), timeout=60, isolation_level=None)
         try:
+            # Checked before WAL mode is set, which rewrites the header: another program's file stays as it was.
+            _refuse_foreign(db, path)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             _begin_writing(db, path)  # one process at a time sets the schema up
@@ -100,20 +102,10 @@ class SqliteDatabase:
 
     @staticmethod
     def _migrate(db: sqlite3.Connection, path: Path) -> None:
-        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        version = _refuse_foreign(db, path)  # again, now that this process alone writes
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if version > SCHEMA_VERSION:
-            raise BriefkitError(
-                f"translation memory has schema version {version}, newer than this briefkit's {SCHEMA_VERSION}",
-                path,
-                hint="upgrade briefkit",
-            )
-        if version == 0 and tables - {"units"}:
-            raise BriefkitError("not a briefkit translation memory (it holds other tables)", path)
         if version == 0 and "units" in tables:  # a memory of the first release, before versions were kept
             columns = [row[1] for row in db.execute("PRAGMA table_info(units)")]
-            if not FIRST_RELEASE_COLUMNS <= set(columns):
-                raise BriefkitError("not a briefkit translation memory (its `units` table has other columns)", path)
             if "context" not in columns:
                 db.execute("ALTER TABLE units ADD COLUMN context TEXT NOT NULL DEFAULT ''")
             version = 1
@@ -145,6 +137,25 @@ class SqliteDatabase:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _refuse_foreign(db: sqlite3.Connection, path: Path) -> int:
+    """The memory's schema version; an error for a file briefkit cannot use (newer, or another program's)."""
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if version > SCHEMA_VERSION:
+        raise BriefkitError(
+            f"translation memory has schema version {version}, newer than this briefkit's {SCHEMA_VERSION}",
+            path,
+            hint="upgrade briefkit",
+        )
+    if version == 0 and tables - {"units"}:
+        raise BriefkitError("not a briefkit translation memory (it holds other tables)", path)
+    if version == 0 and "units" in tables:
+        columns = {row[1] for row in db.execute("PRAGMA table_info(units)")}
+        if not FIRST_RELEASE_COLUMNS <= columns:
+            raise BriefkitError("not a briefkit translation memory (its `units` table has other columns)", path)
+    return version
 
 
 def _write_error(exc: sqlite3.Error, path: Path) -> BriefkitError:
@@ -185,7 +196,7 @@ def sqlite_rows_read_only(path: Path, sql: str, params: Sequence[Any]) -> list[t
     if not path.is_file():
         return []
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)
+        db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=60)  # `#`, `?` escaped
         try:
             return db.execute(sql, params).fetchall()
         finally:
