@@ -120,10 +120,11 @@ def test_an_import_is_undone_where_nothing_changed_since(memory: TranslationMemo
     assert memory.notes(PAIR) == [] and memory.imports()[0].undone
 
 
-def test_stale_reviews_find_a_person_s_work_on_english_that_changed(memory: TranslationMemory) -> None:
-    memory.store_units([unit("The old text.", "El texto viejo.", "reviewed", "Ana", context="p-003")], PAIR)
-    stale = memory.stale_reviews({"p-003": "The new text.", "p-004": "Other."}, PAIR)
-    assert list(stale) == ["p-003"] and stale["p-003"].target == "El texto viejo."
+def test_people_units_are_a_person_s_work_reviewed_as_a_segment(memory: TranslationMemory) -> None:
+    memory.store_units([unit("The old text.", "El texto viejo.", "reviewed", "Ana", context="p-1a2b3c")], PAIR)
+    memory.store_units([unit("Other.", "Otro.", "machine", "briefkit")], PAIR)
+    memory.store_units([unit("Free.", "Libre.", "reviewed", "Ana")], PAIR)  # from a TMX: no segment
+    assert [(u.context, u.target) for u in memory.people_units(PAIR)] == [("p-1a2b3c", "El texto viejo.")]
 
 
 def _writer(location: MemoryLocation, status: str, rounds: int) -> None:

@@ -383,22 +383,6 @@ class TranslationMemory:
         )
         return [Unit(*row) for row in rows]
 
-    def stale_reviews(self, segments: dict[str, str], pair: str) -> dict[str, Unit]:
-        """For segment ids mapped to their current source, the latest reviewed or approved unit a person made
-        for that segment when its English was different."""
-        found: dict[str, Unit] = {}
-        rows = self.db.rows(
-            f"SELECT {COLUMNS} FROM units WHERE pair = ? AND context != '' AND status != 'machine' "
-            "ORDER BY updated, source_key",
-            [pair],
-        )
-        for row in rows:
-            unit = Unit(*row)
-            current = segments.get(unit.context)
-            if current is not None and normalize(unit.source) != normalize(current):
-                found[unit.context] = unit
-        return found
-
     def counts(self) -> dict[tuple[str, str], int]:
         rows = self.db.rows("SELECT pair, status, count(*) FROM units GROUP BY pair, status ORDER BY pair, status")
         return {(pair, status): int(n) for pair, status, n in rows}
