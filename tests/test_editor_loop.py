@@ -359,3 +359,53 @@ def test_a_correction_elsewhere_in_the_memory_leaves_a_packet_current_without_re
     assert build_key.current_manifest(water, root / "out", ("docx", "pdf")) is not None
     other = load_packet(root / "inputs/packets/fentanyl-parallel.yaml")
     assert build_key.current_manifest(other, root / "out", ("docx", "pdf")) is None
+
+
+def test_an_older_memory_s_raw_machine_text_is_shown_and_printed_post_edited(root: Path) -> None:
+    """A memory from before schema 4 held the engine's raw text: migration marks it raw, the review files show
+    it post-edited (as the PDF prints it), and the next build stores it printed with no engine call."""
+    import sqlite3
+
+    from toolkit.translate.engines import ApertiumEngine, split_unknown
+    from toolkit.translate.memory import raw_model
+
+    before = snapshot(root)
+    loaded = load_packet(root / PACKET)
+    memory = TranslationMemory(loaded.memory, read_only=True)
+    review = packet_review(loaded, memory)
+    memory.close()
+    row = next(r for r in review.rows if "robo de agua" in r.target)
+    raw, _ = split_unknown(ApertiumEngine().translate_marked([row.item.segment.markup])[0])
+    assert raw != row.target  # the post-edits change this one
+    db = sqlite3.connect(loaded.memory)  # type: ignore[arg-type]
+    [(model,)] = db.execute("SELECT model FROM units WHERE source_key = ?", (row.item.memory_key,)).fetchall()
+    db.execute(
+        "UPDATE units SET target = ?, model = ? WHERE source_key = ?", (raw, raw_model(model), row.item.memory_key)
+    )
+    db.commit()
+    db.close()
+    assert snapshot(root) == before  # shown as printed
+    assert cli(root, "build", PACKET, "--out", "out2").returncode == 0
+    manifest = (root / "out2" / "water" / "manifest.json").read_text()
+    assert '"translated": 0' in manifest
+    db = sqlite3.connect(loaded.memory)  # type: ignore[arg-type]
+    stored = db.execute("SELECT target, model FROM units WHERE source_key = ?", (row.item.memory_key,)).fetchone()
+    db.close()
+    assert stored == (row.target, model)
+
+
+def test_commands_find_the_packet_s_own_memory_from_the_packets_folder(root: Path) -> None:
+    review_docx, _ = export(root)
+    packets = root / "inputs" / "packets"
+    env = {**__import__("os").environ, "BRIEFKIT_MODELS": str(root / "none")}
+    imported_here = run_cli("review", "import", str(review_docx), cwd=packets, env=env)
+    assert imported_here.returncode == 0 and "stored 0 corrections" in imported_here.stdout, imported_here.stderr
+    some_id = next(iter(snapshot(root)))
+    history = run_cli("memory", "history", some_id, "--packet", "water.yaml", cwd=packets, env=env)
+    assert history.returncode == 0 and "build" in history.stdout, history.stderr
+    assert not (packets / "inputs").exists()  # nothing made under the current folder
+    for pair in ("enes", "en", "en-es-fr", ""):
+        bad = cli(root, "memory", "--pair", pair, "export", "--tmx", "x.tmx")
+        assert bad.returncode == 1 and "Traceback" not in bad.stderr, bad.stderr
+        assert bad.stderr.startswith("error: unknown language pair"), bad.stderr
+    assert cli(root, "memory", "--pair", "ES-EN", "export", "--tmx", "x.tmx").returncode == 0

@@ -283,18 +283,21 @@ def _review_import(args: argparse.Namespace) -> int:
         if review_file.packet_id and review_file.packet_id != packet.id:
             raise BriefkitError(f"this review file is for packet `{review_file.packet_id}`, not `{packet.id}`", source)
         editor = args.editor or review_file.editor
-        if not editor and not all(c.editor for c in review_file.corrections):
-            raise BriefkitError("the file does not say who edited it", source, hint="give --editor NAME")
-        report = import_corrections(
-            review,
-            memory,
-            review_file.corrections,
-            editor,
-            source.name,
-            review_file.notes,
-            args.prefer_file,
-            review_file.kind,
-        )
+        try:
+            report = import_corrections(
+                review,
+                memory,
+                review_file.corrections,
+                editor,
+                source.name,
+                review_file.notes,
+                args.prefer_file,
+                review_file.kind,
+            )
+        except BriefkitError as exc:
+            if exc.path != Path(source.name):
+                raise
+            raise BriefkitError(exc.message, source, hint=exc.hint) from None  # named as the user gave it
     finally:
         memory.close()
     _print_import(report, review_file, source, packet.memory)

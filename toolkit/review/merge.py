@@ -240,6 +240,8 @@ def import_corrections(
         shared = row.item.segment.markup if row.item.shared else ""
         writes.append(GuardedWrite(unit, base, force=prefer_file, pair=row.pair, shared_source=shared))
         pending.append(checked)
+    if any(not write.unit.produced_by for write in writes):  # only a change needs its author; untouched rows none
+        raise BriefkitError("the file does not say who edited it", file_name, hint="give --editor NAME")
     results = memory.store_guarded(writes, pair, f"import:{report.import_id}") if writes else []
     for write, checked, result in zip(writes, pending, results, strict=True):
         if result.stored:
