@@ -409,3 +409,30 @@ def test_commands_find_the_packet_s_own_memory_from_the_packets_folder(root: Pat
         assert bad.returncode == 1 and "Traceback" not in bad.stderr, bad.stderr
         assert bad.stderr.startswith("error: unknown language pair"), bad.stderr
     assert cli(root, "memory", "--pair", "ES-EN", "export", "--tmx", "x.tmx").returncode == 0
+
+
+def test_xliff_files_that_say_something_else_are_refused_per_segment(root: Path) -> None:
+    from lxml import etree
+
+    before = snapshot(root)
+    _, xliff = export(root)
+    tree = etree.parse(str(xliff))
+    ns = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
+    units = tree.findall(".//x:trans-unit", ns)
+    units[0].find("x:target", ns).set("state", "banana")
+    units[1].find("x:target", ns).text = "Otra cosa"
+    banana = root / "banana.xlf"
+    tree.write(str(banana), xml_declaration=True, encoding="UTF-16")  # as some XML tools save it
+    result = imported(root, banana, "--editor", "Ana Ruiz")
+    assert result.returncode == 1, result.stderr
+    assert "unknown target state “banana”" in result.stderr
+    assert "stored 1 corrections" in result.stdout, result.stdout
+    tree = etree.parse(str(xliff))
+    for node in tree.findall(".//x:file", ns):
+        node.set("target-language", "fr-FR")
+    tree.findall(".//x:trans-unit", ns)[2].find("x:target", ns).text = "Autre chose"
+    french = root / "french.xlf"
+    tree.write(str(french), xml_declaration=True, encoding="UTF-8")
+    result = imported(root, french, "--editor", "Ana Ruiz")
+    assert result.returncode == 1 and "the file says its translation is in fr-FR" in result.stderr, result.stderr
+    assert len(changed(before, snapshot(root))) == 1  # only the first file's second unit

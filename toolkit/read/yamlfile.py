@@ -114,8 +114,12 @@ CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 PAGE_BREAKS = str.maketrans({"\f": " ", "\v": " "})
 
 
-def read_text(path: Path, limit: int = MAX_INPUT_BYTES) -> str:
-    """Read a UTF-8 text file of at most `limit` bytes, turning the usual failures into user errors."""
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def read_text(path: Path, limit: int = MAX_INPUT_BYTES, utf16: bool = False) -> str:
+    """Read a UTF-8 text file of at most `limit` bytes, turning the usual failures into user errors. With
+    `utf16`, a file that starts with a UTF-16 byte order mark is read as UTF-16 (XML tools write such files)."""
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):  # /dev/zero says its size is 0 and never ends
@@ -131,7 +135,7 @@ def read_text(path: Path, limit: int = MAX_INPUT_BYTES) -> str:
     except OSError as exc:
         raise BriefkitError(f"cannot read file: {exc.strerror}", path) from None
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-16") if utf16 and data.startswith(UTF16_BOMS) else data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise BriefkitError("not valid UTF-8 text", path, line, "save the file as UTF-8") from None

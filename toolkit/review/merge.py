@@ -56,6 +56,7 @@ class Correction:
     editor: str = ""  # who made this change, where the file says (a tracked change's author)
     at: str = ""  # when, where the file says
     where: str = ""  # for messages: "row 12", "line 40"
+    target_lang: str = ""  # the language the file says the translation is in, where it says (XLIFF)
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,10 @@ def _check(review: PacketReview, row: ReviewRow, correction: Correction, file_ki
     if correction.english != row.fingerprint:
         source = language_name(row.source_lang)
         return f"the {source} of this segment changed since the file was made; export again"
+    wanted = row.item.direction
+    if correction.target_lang and correction.target_lang.split("-")[0].lower() != wanted.target_language:
+        said = correction.target_lang[:20]
+        return f"the file says its translation is in {said}; this segment is translated into {wanted.target_name}"
     status = parse_status(correction.status_text) if correction.status_text else None
     if correction.status_text and status is None:
         return f"unknown status “{correction.status_text.strip()[:40]}” ({status_hint(correction.status_text)})"

@@ -9,13 +9,13 @@ from typing import Literal
 
 from toolkit.errors import BriefkitError
 from toolkit.read.packet import Packet, load_packet
-from toolkit.read.yamlfile import read_text
+from toolkit.read.yamlfile import UTF16_BOMS, read_text
 from toolkit.review.merge import ReviewFile
 from toolkit.review.package import open_word_file, parse_xml
 from toolkit.review.packet_docx import read_packet_docx
 from toolkit.review.rows import PacketReview
 from toolkit.review.table import IDENTIFIER, read_review_docx
-from toolkit.review.xliff import read_review_xliff
+from toolkit.review.xliff import XML_DECLARATION, read_review_xliff
 
 FileKind = Literal["review table", "packet DOCX", "XLIFF"]
 PACKET_IDENTIFIER = "briefkit-packet"
@@ -39,8 +39,10 @@ def identify(path: Path) -> tuple[FileKind, str]:
         if len(words) == 2 and words[0] == PACKET_IDENTIFIER:
             return "packet DOCX", words[1]
         return "packet DOCX", ""
+    if head.startswith(UTF16_BOMS):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
     if b"<xliff" in head:
-        root = parse_xml(read_text(path).encode("utf-8"), path)
+        root = parse_xml(XML_DECLARATION.sub("", read_text(path, utf16=True), count=1).encode("utf-8"), path)
         file_node = next(root.iter("{*}file"), None)
         return "XLIFF", file_node.get("original", "") if file_node is not None else ""
     raise BriefkitError("not a review file: neither a Word file nor XLIFF", path)

@@ -69,6 +69,7 @@ class _Reader:
         self.found: dict[str, _Found] = {}  # by segment key
         self.outside_insertions: list[str] = []
         self.outside_comments: list[str] = []
+        self.copies: list[str] = []  # keys of segments whose bookmark comes again (a copied paragraph)
 
     def read(self, root: etree._Element) -> None:
         """A segment runs from its bookmark's start to the end of the paragraph its bookmark ends in: LibreOffice
@@ -91,7 +92,9 @@ class _Reader:
                 name, ident = element.get(w("name"), ""), element.get(w("id"), "")
                 anchor = SegmentAnchor.parse(name)
                 slot = parse_slot_anchor(name)
-                if anchor is not None:
+                if anchor is not None and anchor.key in self.found and anchor.key not in open_segments.values():
+                    self.copies.append(anchor.key)  # a segment pasted again: its first place is the segment
+                elif anchor is not None:
                     open_segments[ident] = anchor.key
                     self.found.setdefault(anchor.key, _Found(anchor))
                 elif slot is not None and slot[0] in self.found:
@@ -104,7 +107,7 @@ class _Reader:
                     self.found[key].items.append(("close", n))
                 if ident in open_segments:
                     ending.add(open_segments[ident])
-            elif tag == w("footnoteReference"):
+            elif tag == w("footnoteReference") and not is_deleted(element):  # a deleted note is gone
                 if element.get(w("customMarkFollows")) in ("1", "true", "on"):
                     # The mark's text: in the reference's own run (LibreOffice) or the run after it (Word).
                     run = element.getparent()
@@ -252,6 +255,12 @@ def read_packet_docx(path: Path, review: PacketReview) -> ReviewFile:
         )
     missing = [row.item.id for key, row in rows.items() if key not in reader.found and row.target]
     warnings.extend(f"segment {segment} is not in the file (was its paragraph deleted?)" for segment in missing)
+    for key in reader.copies:
+        copied = rows.get(key)
+        warnings.append(
+            f"segment {copied.item.id if copied else key} appears again further on (a copied paragraph?): "
+            "only its first place was imported"
+        )
     for text in changed:
         warnings.append(
             f"text changed outside any segment was not imported: “{text.strip()[:60]}” (only the translated "

@@ -35,6 +35,7 @@ STATE_IN: dict[str, Status] = {
     "signed-off": "approved",
     "final": "approved",
 }
+XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]{0,200}\?>")
 EXTRADATA = re.compile(r"en:(?P<en>[0-9a-f]{8})(?:\s+base:(?P<base>[0-9a-f]{8}))?")
 
 
@@ -162,7 +163,8 @@ def _markup(element: etree._Element) -> str:
 
 def read_review_xliff(path: Path) -> ReviewFile:
     """Corrections and notes from an XLIFF 1.2 file (ours, after a CAT tool)."""
-    root = parse_xml(read_text(path).encode("utf-8"), path)
+    text = XML_DECLARATION.sub("", read_text(path, utf16=True), count=1)  # it may name UTF-16: read as text now
+    root = parse_xml(text.encode("utf-8"), path)
     if not isinstance(root.tag, str) or etree.QName(root).localname != "xliff":
         raise BriefkitError("not an XLIFF file (its root element is not <xliff>)", path, root.sourceline)
     ns = etree.QName(root).namespace or ""
@@ -200,10 +202,22 @@ def read_review_xliff(path: Path) -> ReviewFile:
         # The target's state says it; `approved="yes"` alone only where there is none (translate-toolkit, and
         # CAT tools built on it, write approved="yes" on every unit they mark translated).
         state = target.get("state")
-        status = (
-            STATE_IN.get(state, "reviewed") if state else "approved" if unit.get("approved") == "yes" else "reviewed"
-        )
+        if state is not None and state not in STATE_IN:
+            known = ", ".join(STATE_IN)
+            rejected.append((segment_id, f"{where}: unknown target state “{state[:40]}” (XLIFF 1.2 has {known})"))
+            continue
+        status = STATE_IN[state] if state else "approved" if unit.get("approved") == "yes" else "reviewed"
+        language = next((f.get("target-language", "") for f in unit.iterancestors(t("file"))), "")
         corrections.append(
-            Correction(segment_id, found["en"], found["base"], _markup(target), status, is_markup=True, where=where)
+            Correction(
+                segment_id,
+                found["en"],
+                found["base"],
+                _markup(target),
+                status,
+                is_markup=True,
+                where=where,
+                target_lang=language,
+            )
         )
     return ReviewFile("XLIFF", packet_id, editor, corrections, notes, [], rejected)
