@@ -13,6 +13,7 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -323,3 +324,24 @@ def test_placeholders_survive_apertium(blocks: list[tuple[Inline, ...]]) -> None
 @given(blocks=paragraphs)
 def test_placeholders_survive_the_argos_model(tiny_engine: ArgosEngine, blocks: list[tuple[Inline, ...]]) -> None:
     check_engine(tiny_engine, blocks)
+
+
+def test_a_tmx_is_read_by_each_variant_s_language_in_any_order(tmp_path: Path) -> None:
+    """A CAT tool may put the target variant first; a file of other languages is refused, not read as en→es."""
+    from toolkit.errors import BriefkitError
+    from toolkit.translate.tmx import read_tmx
+
+    def tmx(first: tuple[str, str], second: tuple[str, str], srclang: str = "en") -> Path:
+        path = tmp_path / f"{first[0]}-{second[0]}-{srclang}.tmx"
+        path.write_text(
+            f'<?xml version="1.0" encoding="UTF-8"?><tmx version="1.4"><header srclang="{srclang}" datatype="plaintext"'
+            ' segtype="sentence" adminlang="en" o-tmf="x" creationtool="cat" creationtoolversion="1"/><body><tu>'
+            f'<tuv xml:lang="{first[0]}"><seg>{first[1]}</seg></tuv><tuv xml:lang="{second[0]}"><seg>{second[1]}</seg>'
+            "</tuv></tu></body></tmx>"
+        )
+        return path
+
+    [unit] = read_tmx(tmx(("es-MX", "La frontera."), ("en-US", "The border.")), "en-es", "reviewed")
+    assert (unit.source, unit.target) == ("The border.", "La frontera.")
+    with pytest.raises(BriefkitError, match=r"holds no en→es units \(its languages: es, fr\)"):
+        read_tmx(tmx(("fr", "La frontière."), ("es", "La frontera."), "fr"), "en-es", "reviewed")

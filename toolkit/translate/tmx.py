@@ -45,14 +45,22 @@ def read_tmx(path: Path, pair: str, default_status: Status) -> list[Unit]:
         raise BriefkitError(f"not a valid TMX file: {exc.msg}", path, exc.lineno) from None
     except AssertionError:  # translate-toolkit's check of the root element
         raise BriefkitError("not a TMX file (its root element is not <tmx>)", path, 1) from None
-    target_lang = pair.split("-")[1]
+    source_lang, target_lang = pair.split("-")
     found = []
+    seen_languages: set[str] = set()
     for tu in store.units:
         element = tu.xmlelement
         props = {p.get("type", ""): (p.text or "") for p in element.iter("prop")}
-        source, target = str(tu.source or ""), str(tu.target or "")
-        languages = [tuv.get(XML_LANG, "")[:2].lower() for tuv in element.iter("tuv")]
-        if not source or not target or languages[1:2] != [target_lang]:
+        # each variant by its language, in whatever order the file has them (a CAT tool may put the target first)
+        texts: dict[str, str] = {}
+        for tuv in element.iter("tuv"):
+            language = tuv.get(XML_LANG, tuv.get("lang", "")).split("-")[0].lower()
+            seen_languages.add(language)
+            seg = tuv.find("seg")
+            if seg is not None:
+                texts.setdefault(language, "".join(seg.itertext()))
+        source, target = texts.get(source_lang, ""), texts.get(target_lang, "")
+        if not source or not target:
             continue
         written = props.get("x-briefkit-status") or default_status
         status = next((s for s in STATUSES if s == written), None)
@@ -70,6 +78,9 @@ def read_tmx(path: Path, pair: str, default_status: Status) -> list[Unit]:
                 props.get("x-briefkit-context", ""),
             )
         )
+    if not found and store.units and source_lang not in seen_languages:
+        languages = ", ".join(sorted(seen_languages - {""})) or "none named"
+        raise BriefkitError(f"the TMX holds no {source_lang}→{target_lang} units (its languages: {languages})", path, 1)
     return found
 
 
