@@ -436,3 +436,17 @@ def test_xliff_files_that_say_something_else_are_refused_per_segment(root: Path)
     result = imported(root, french, "--editor", "Ana Ruiz")
     assert result.returncode == 1 and "the file says its translation is in fr-FR" in result.stderr, result.stderr
     assert len(changed(before, snapshot(root))) == 1  # only the first file's second unit
+
+
+def test_two_summaries_of_one_file_name_build_with_their_own_segment_ids(root: Path) -> None:
+    more = root / "inputs" / "summaries" / "more"
+    more.mkdir()
+    (more / "Water-Rights.md").write_text(SUMMARY.replace("governor", "mayor"))
+    packet = root / PACKET
+    packet.write_text(packet.read_text() + "  - ../summaries/more/Water-Rights.md\n")
+    built = cli(root, "build", PACKET, "--out", "out2")
+    assert built.returncode == 0, built.stderr
+    ids = list(snapshot(root))
+    assert all(i.startswith(("summaries-water-rights-", "more-Water-Rights-")) for i in ids)
+    assert any(i.startswith("summaries-water-rights-") for i in ids)
+    assert any(i.startswith("more-Water-Rights-") for i in ids)

@@ -267,20 +267,11 @@ class _PacketFile:
         found = self.paths("summaries")
         if listed is not None and not isinstance(listed, list):
             self.err("summaries", "`summaries` must be a list of Markdown files")
-        # Review segment ids are made from a summary's file name: two files of one name would share them.
-        by_name: dict[str, Path] = {}
         repeated: set[Path] = set()
         for path in found:
-            other = by_name.setdefault(path.stem.lower(), path)
-            if other == path and path not in repeated and found.count(path) > 1:  # n ≤ MAX_SUMMARIES
+            if path not in repeated and found.count(path) > 1:  # n ≤ MAX_SUMMARIES
                 repeated.add(path)
                 self.err("summaries", f"`summaries` lists {path.name} more than once")
-            elif other != path:
-                self.err(
-                    "summaries",
-                    f"`summaries` lists two files named {path.stem} ({other} and {path}); segment ids are made "
-                    "from the file name: rename one",
-                )
         return tuple(dict.fromkeys(found))
 
     def date(self) -> str:

@@ -95,14 +95,20 @@ def _texts(node: Inline) -> list[str]:
 
 
 def document_stems(documents: list[Document]) -> list[str]:
-    """Each document's name in segment ids: its file's stem, or its path without suffix where two summaries
-    of the packet share a stem."""
-    stems = [Path(doc.source_path).stem if doc.source_path else "document" for doc in documents]
-    shared = {stem for stem, n in Counter(stems).items() if n > 1}
-    return [
-        Path(doc.source_path).with_suffix("").as_posix().lstrip("/").replace("/", "_") if stem in shared else stem
-        for stem, doc in zip(stems, documents, strict=True)
-    ]
+    """Each document's name in segment ids: its file's stem or, where two summaries of the packet share one
+    (`a/case.md`, `b/Case.md`), as many of its folders before it as tell them apart (`a-case`, `b-Case`)."""
+    paths = [Path(doc.source_path) if doc.source_path else Path("document") for doc in documents]
+
+    def named(path: Path, depth: int) -> str:
+        return "-".join([*path.parent.parts[len(path.parent.parts) - depth :], path.stem]).lstrip("/-")
+
+    depth = 0
+    while depth < 64:
+        names = [named(path, depth) for path in paths]
+        if len({name.lower() for name in names}) == len(names):
+            return names
+        depth += 1
+    return [f"{named(path, 0)}-{n}" for n, path in enumerate(paths)]
 
 
 def sequences_of(doc: Document) -> Iterator[tuple[str, tuple[Inline, ...]]]:
