@@ -31,8 +31,7 @@ PIECES = [
 def main() -> None:
     from toolkit.read.markdown import read_summary
     from toolkit.translate.glossary import load_glossary
-    from toolkit.translate.protect import Protector
-    from toolkit.translate.translator import packet_segments
+    from toolkit.translate.segment_table import segment_table
 
     with tempfile.TemporaryDirectory() as tmp:
         for size in (250_000, 1_990_000):
@@ -47,9 +46,9 @@ def main() -> None:
             start = time.perf_counter()
             document = read_summary(path)
             read = time.perf_counter() - start
-            protect = Protector(load_glossary(ROOT / "inputs" / "glossary.csv"))
+            glossary = load_glossary(ROOT / "inputs" / "glossary.csv")
             start = time.perf_counter()
-            segments = packet_segments([document], protect)
+            segments = segment_table([document], ("en", "es"), glossary, "spanish", ()).rows
             segmented = time.perf_counter() - start
             print(
                 f"{path.stat().st_size / 1e6:.2f} MB: read {read:.1f} s, protected spans and segments "

@@ -148,7 +148,7 @@ def test_a_memory_database_briefkit_cannot_use_is_one_clear_line(
         "unreachable": 'cannot connect to the translation memory database: connection to server at "127.0.0.1", port',
         "wrong password": 'password authentication failed for user "briefkit" (check the user and password',
         "no such database": 'database "nowhere" does not exist (create the database first',
-        "newer schema": "translation memory has schema version 7, newer than this briefkit's 3 (upgrade briefkit",
+        "newer schema": "translation memory has schema version 7, newer than this briefkit's 4 (upgrade briefkit",
         "not a URL briefkit knows": "BRIEFKIT_MEMORY: the translation memory is a mysql URL: briefkit keeps",
     }[fault]
     assert expected in line, line

@@ -383,17 +383,14 @@ def test_a_correction_stored_while_a_packet_builds_makes_the_next_run_rebuild(tm
     # current; the correction never reached the DOCX. Now the key is what the build used.
     from toolkit.release.build_key import current_manifest
     from toolkit.release.pipeline import build_packet
-    from toolkit.release.prepare import prepare_packet
-    from toolkit.translate.protect import Protector
-    from toolkit.translate.translator import packet_segments
+    from toolkit.release.prepare import packet_segment_table, prepare_packet
 
     inputs = copy_inputs(tmp_path)
     path = inputs / "packets" / "fentanyl-parallel.yaml"
     out = tmp_path / "out"
     prepared = prepare_packet(path, False)
     packet = prepared.packet
-    protect = Protector(prepared.glossary, packet.number_style, prepared.bibliography.names())
-    title = next(s.segment.markup for s in packet_segments(prepared.documents, protect) if s.segment.has_text)
+    title = packet_segment_table(prepared).with_text()[0].segment.markup
     correction = "UNA CORRECCIÓN DE LA EDITORA"
 
     def editor_imports(event: object) -> None:
