@@ -262,13 +262,14 @@ def release(client: Path, *args: str, memory: str) -> subprocess.CompletedProces
 
 
 def packet_files(folder: Path) -> dict[str, bytes]:
-    """Every file of every packet folder, the manifest without its timings."""
+    """Every file of every packet folder, the manifest without its timings and the memory it names."""
     files = {}
     for path in sorted(folder.glob("*/*")):
         data = path.read_bytes()
         if path.name == "manifest.json":
             manifest = json.loads(data)
             manifest.pop("timings_s")
+            manifest.pop("memory")  # which memory the build used: the cluster's database, the local file
             data = json.dumps(manifest, sort_keys=True).encode()
         files[str(path.relative_to(folder))] = data
     return files

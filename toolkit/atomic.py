@@ -110,6 +110,7 @@ def folder_lock(folder: Path) -> Iterator[None]:
     """Hold the output folder for one release: a second one into the same folder is refused at once (its
     recovery of interrupted swaps would take the first one's half-made folders away). The lock is the
     kernel's (flock), so a killed release holds nothing; the empty file stays."""
+    made = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
@@ -126,4 +127,7 @@ def folder_lock(folder: Path) -> Iterator[None]:
             ) from None
         yield
     finally:
+        if made and [p.name for p in folder.iterdir()] == [LOCK_NAME]:  # a release that wrote nothing
+            (folder / LOCK_NAME).unlink()
+            folder.rmdir()
         os.close(fd)
