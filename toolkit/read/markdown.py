@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
@@ -63,12 +64,21 @@ NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s\[]++)\]:", re.M)
 UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s\[]++)\]")  # the label stops at `[`: no rescans of "[^a[^a[^a…"
 FORMATTING = ("em", "strong", "link")  # inline containers: they open and close even inside dropped HTML
 HIDING_TAG = re.compile(r"<(script|style)\b", re.I)
+MAX_NESTING = 20  # lists and quotes inside each other; emphasis, strong and links inside each other
+MAX_COLUMNS = 100  # of a table
+CONTAINERS = ("bullet_list_", "ordered_list_", "blockquote_")  # their _open and _close tokens
 ALIGNMENTS: dict[str, Alignment] = {"left": "left", "center": "center", "right": "right"}
 
 
 def _parser() -> MarkdownIt:
     # typographer: curly quotes, dashes and ellipses, as Pandoc's `smart` extension makes them
-    md = MarkdownIt("commonmark", {"html": True, "typographer": True}).use(front_matter_plugin).use(footnote_plugin)
+    # maxNesting: markdown-it silently drops everything after a block nested this deep; it is kept far above
+    # MAX_NESTING, which the reader refuses with a line number first
+    md = (
+        MarkdownIt("commonmark", {"html": True, "typographer": True, "maxNesting": 100})
+        .use(front_matter_plugin)
+        .use(footnote_plugin)
+    )
     md.enable(["table", "replacements", "smartquotes"])
     md.inline.ruler.at("link", link_allowing_citations)
     md.inline.ruler.before("link", "citation", bracket_citation)
@@ -330,6 +340,28 @@ def _check_language(lang: str, document_text: str, path: Path, line: int) -> Non
         )
 
 
+def check_nesting(tokens: list[Token], path: Path) -> None:
+    """Blocks and formatting nested at most MAX_NESTING deep, table rows at most MAX_COLUMNS cells: past
+    that markdown-it drops the rest of the file, and the writers take minutes (one pass over the tokens)."""
+    depth = cells = line = 0
+    for token in tokens:
+        line = token.map[0] + 1 if token.map else line
+        if token.type.startswith(CONTAINERS):
+            depth += token.nesting
+            if depth > MAX_NESTING:
+                raise BriefkitError(f"lists or quotes nested more than {MAX_NESTING} deep", path, line)
+        cells = 0 if token.type == "tr_open" else cells + (token.type in ("th_open", "td_open"))
+        if cells > MAX_COLUMNS:
+            raise BriefkitError(
+                f"table has more than {MAX_COLUMNS} columns", path, line, "split it, or link to the data instead"
+            )
+        inline_depth = 0
+        for child in token.children or []:
+            inline_depth += child.nesting
+            if inline_depth > MAX_NESTING:
+                raise BriefkitError(f"emphasis, strong text and links nested more than {MAX_NESTING} deep", path, line)
+
+
 def read_summary(
     path: Path, inputs_root: Path | None = None, source_lang: str = "en", languages: tuple[str, ...] = ("en", "es")
 ) -> Document:
@@ -340,7 +372,9 @@ def read_summary(
     Every problem in the file is reported, each with its line."""
     text = read_text(path, MAX_SUMMARY_BYTES)
     env: dict[str, Any] = {}
-    tree = SyntaxTreeNode(PARSER.parse(text, env))
+    tokens = PARSER.parse(text, env)
+    check_nesting(tokens, path)
+    tree = SyntaxTreeNode(tokens)
     meta = _front_matter(tree, path, languages)
     converter = _Converter(path, inputs_root, text.splitlines())
     body = [node for node in tree.children[1:] if node.type != "footnote_block"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from decimal import Decimal
 
 from toolkit.model import Cite, Inline, Text, map_inlines
 from toolkit.model.dates import MONTHS, written_date
@@ -23,12 +24,25 @@ def english_date(text: str) -> str:
     return written_date(int(m.group(1)), MONTHS["es"].index(m.group(2).lower()) + 1, year, "en-US")
 
 
+def grouped(digits: str, separator: str = ",") -> str:
+    """ "1234567" → "1,234,567": by the string, so a figure of any length stays exact (int() refuses 4,300 digits)."""
+    head = len(digits) % 3 or 3
+    return separator.join([digits[:head], *(digits[i : i + 3] for i in range(head, len(digits), 3))])
+
+
+def exact_figure(value: Decimal) -> str:
+    """A decimal as written, English style, every digit kept: 3755 → "3,755", 3.7550 → "3.755"."""
+    whole, _, fraction = f"{value:f}".partition(".")
+    fraction = fraction.rstrip("0")
+    return grouped(whole) + ("." + fraction if fraction else "")
+
+
 def english_figure(text: str) -> str:
     """A Spanish figure the English way: "200 000" / "200.000" → "200,000", "2,5" → "2.5"."""
     whole, _, fraction = text.partition(",")
     digits = GROUP.sub("", whole)
     if len(digits) > 4 or (len(digits) == 4 and whole != digits):
-        digits = f"{int(digits):,}"
+        digits = grouped(digits)
     return digits + ("." + fraction if fraction else "")
 
 
@@ -49,11 +63,13 @@ def english_money(text: str) -> str:
     scale = {None: "", "millón": "million", "millones": "million", "mil millones": "billion", "billones": "trillion"}[
         m.group(2)
     ]
-    value = float(GROUP.sub("", amount).replace(",", "."))
+    digits = GROUP.sub("", amount).replace(",", ".").strip()
+    if not re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", digits):
+        return text
+    value = Decimal(digits)  # exact: "3.755 millones" is $3.755 billion, never $3.75
     if scale == "million" and value >= 1000:  # Spanish counts "1500 millones": English says 1.5 billion
-        value, scale = value / 1000, "billion"
-    figure = f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0")
-    return f"${figure}" + (f" {scale}" if scale else "")
+        value, scale = value.scaleb(-3), "billion"
+    return f"${exact_figure(value)}" + (f" {scale}" if scale else "")
 
 
 def english_plural(phrase: str) -> str:

@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
 from toolkit.model import Cite, Inline, Link, Note, Text, plain_text, query_inlines
@@ -125,8 +126,8 @@ def billions_as_millions(english: str) -> str:
     """ "$3.2 billion" as Spanish counts it, "3200 million" (mil millones), so that figures compare."""
 
     def thousand_times(m: re.Match[str]) -> str:
-        value = float(m.group(1).replace(",", "")) * 1000
-        return (f"{value:.0f}" if value.is_integer() else f"{value:g}") + " million"
+        whole, _, fraction = f"{Decimal(m.group(1).replace(',', '')).scaleb(3):f}".partition(".")
+        return whole + ("." + fraction.rstrip("0") if fraction.rstrip("0") else "") + " million"
 
     return re.sub(r"(\d[\d,]*(?:\.\d+)?) billion", thousand_times, english)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from decimal import Decimal
 
 from toolkit.model import Cite, Inline, Text, map_inlines
 from toolkit.model.dates import MONTHS, written_date
@@ -84,9 +85,10 @@ def spanish_money(text: str, number_style: NumberStyle) -> str:
     if not m:
         return figures(text)
     amount, scale = m.group(1), m.group(2)
-    if scale == "billion":  # Spanish counts "mil millones": 1.5 billion is 1500 millones
-        value = float(amount.replace(",", "")) * 1000
-        amount, scale = (f"{value:.0f}" if value.is_integer() else f"{value:g}"), "million"
+    if scale == "billion" and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", amount.replace(",", "")):
+        # Spanish counts "mil millones": 1.5 billion is 1500 millones (exact: Decimal, every digit kept)
+        whole, _, fraction = f"{Decimal(amount.replace(',', '')).scaleb(3):f}".partition(".")
+        amount, scale = whole + ("." + fraction.rstrip("0") if fraction.rstrip("0") else ""), "million"
     words = {None: "dólares", "million": "millones de dólares", "trillion": "billones de dólares"}[scale]
     return f"{figures(amount)} {words}"
 
