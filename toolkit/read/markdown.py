@@ -95,8 +95,9 @@ PARSER = _parser()
 class _Converter:
     """Turns markdown-it's syntax tree into model blocks, one method per kind of node."""
 
-    def __init__(self, path: Path, inputs_root: Path | None, lines: list[str]) -> None:
+    def __init__(self, path: Path, inputs_root: Path | None, lines: list[str], lang: str = "en") -> None:
         self.path = path
+        self.lang = lang
         self.inputs_root = inputs_root
         self.source_lines = lines
         self.problems: list[BriefkitError] = []
@@ -108,6 +109,22 @@ class _Converter:
 
     def problem(self, message: str, hint: str | None = None) -> None:
         self.problems.append(BriefkitError(message, self.path, self.line, hint))
+
+    def check_paragraph_language(self, text: str) -> None:
+        """A paragraph plainly in the other language (the summary's own test, paragraph by paragraph): said,
+        since a quoted passage may be, but it goes to the engine as the summary's language."""
+        other = _other_language_shares(self.lang, text, PARAGRAPH_CHECK_WORDS)
+        if other is not None:
+            log.warning(
+                "%s:%d: this paragraph reads as %s (%s), but the summary is in %s: it is translated as %s "
+                "(put a passage in the other language in a summary of its own, or correct `lang`)",
+                self.path,
+                self.line,
+                language_name(other_language(self.lang)),
+                other,
+                language_name(self.lang),
+                language_name(self.lang),
+            )
 
     def drop_html(self, html: str) -> None:
         log.warning("%s:%d: raw HTML %r dropped (briefkit never renders HTML)", self.path, self.line, html[:40])
@@ -128,6 +145,7 @@ class _Converter:
         if kind == "heading":
             return Heading(int(node.tag[1]), self.inlines(node.children[0]))
         if kind == "paragraph":
+            self.check_paragraph_language(node.children[0].content)
             return Paragraph(self.inlines(node.children[0]))
         if kind == "blockquote":
             return Quote(self.blocks(node.children))
@@ -321,19 +339,31 @@ def _front_matter(tree: SyntaxTreeNode, path: Path, languages: tuple[str, ...]) 
 
 
 LANGUAGE_CHECK_WORDS = 40  # a text shorter than this says too little about its language
+PARAGRAPH_CHECK_WORDS = 20  # a paragraph's, said as a warning
 OTHER_LANGUAGE_SHARE = 0.08  # of a text's words, function words of the other language: plainly not a slip
 
 
-def _check_language(lang: str, document_text: str, path: Path, line: int) -> None:
-    """A summary plainly written in the other language than it says (the word-share test the QA uses on
-    translations): one clear error, before anything is translated the wrong way."""
-    shares, words = function_word_shares(document_text)
+def _other_language_shares(lang: str, text: str, min_words: int) -> str | None:
+    """When `text` plainly reads as the other language than `lang` (the word-share test the QA uses on
+    translations), the figures that say so; else None."""
+    shares, words = function_word_shares(text)
     other = other_language(lang)
-    if words >= LANGUAGE_CHECK_WORDS and shares[other] >= OTHER_LANGUAGE_SHARE and shares[other] > 3 * shares[lang]:
+    if words >= min_words and shares[other] >= OTHER_LANGUAGE_SHARE and shares[other] > 3 * shares[lang]:
+        return (
+            f"{shares[other]:.0%} of its words are {language_name(other)} function words, "
+            f"{shares[lang]:.0%} {language_name(lang)}"
+        )
+    return None
+
+
+def _check_language(lang: str, document_text: str, path: Path, line: int) -> None:
+    """A summary plainly written in the other language than it says: one clear error, before anything is
+    translated the wrong way."""
+    figures = _other_language_shares(lang, document_text, LANGUAGE_CHECK_WORDS)
+    if figures is not None:
+        other = other_language(lang)
         raise BriefkitError(
-            f"this summary reads as {language_name(other)} ({shares[other]:.0%} of its words are "
-            f"{language_name(other)} function words, {shares[lang]:.0%} {language_name(lang)}), but it is taken "
-            f"to be in {language_name(lang)}",
+            f"this summary reads as {language_name(other)} ({figures}), but it is taken to be in {language_name(lang)}",
             path,
             line,
             hint=f"say `lang: {other}` in its front matter, or check the file",
@@ -376,7 +406,7 @@ def read_summary(
     check_nesting(tokens, path)
     tree = SyntaxTreeNode(tokens)
     meta = _front_matter(tree, path, languages)
-    converter = _Converter(path, inputs_root, text.splitlines())
+    converter = _Converter(path, inputs_root, text.splitlines(), meta.lang or source_lang)
     body = [node for node in tree.children[1:] if node.type != "footnote_block"]
     for node in tree.children:
         if node.type == "footnote_block":
