@@ -66,6 +66,8 @@ FORMATTING = ("em", "strong", "link")  # inline containers: they open and close 
 HIDING_TAG = re.compile(r"<(script|style)\b", re.I)
 MAX_NESTING = 20  # lists and quotes inside each other; emphasis, strong and links inside each other
 MAX_COLUMNS = 100  # of a table
+MAX_WORD = 2_000  # characters without a space: the engine's HTML mode is quadratic on one long word
+
 CONTAINERS = ("bullet_list_", "ordered_list_", "blockquote_")  # their _open and _close tokens
 ALIGNMENTS: dict[str, Alignment] = {"left": "left", "center": "center", "right": "right"}
 
@@ -373,7 +375,7 @@ def _check_language(lang: str, document_text: str, path: Path, line: int) -> Non
 def check_nesting(tokens: list[Token], path: Path) -> None:
     """Blocks and formatting nested at most MAX_NESTING deep, table rows at most MAX_COLUMNS cells: past
     that markdown-it drops the rest of the file, and the writers take minutes (one pass over the tokens)."""
-    depth = cells = line = 0
+    depth = cells = line = references = 0
     for token in tokens:
         line = token.map[0] + 1 if token.map else line
         if token.type.startswith(CONTAINERS):
@@ -385,8 +387,18 @@ def check_nesting(tokens: list[Token], path: Path) -> None:
             raise BriefkitError(
                 f"table has more than {MAX_COLUMNS} columns", path, line, "split it, or link to the data instead"
             )
+        if token.type == "inline" and len(token.content) > MAX_WORD:
+            if max(map(len, token.content.split()), default=0) > MAX_WORD:
+                raise BriefkitError(
+                    f"a word of more than {MAX_WORD:,} characters", path, line, "break it up, or link to it"
+                )
         inline_depth = 0
         for child in token.children or []:
+            references += child.type == "footnote_ref"
+            if references > MAX_NOTES:  # each reference writes its note again: they count, not only notes
+                raise BriefkitError(
+                    f"more than {MAX_NOTES:,} footnote references, over the limit", path, line, "split the summary"
+                )
             inline_depth += child.nesting
             if inline_depth > MAX_NESTING:
                 raise BriefkitError(f"emphasis, strong text and links nested more than {MAX_NESTING} deep", path, line)
