@@ -493,6 +493,22 @@ INPUT_KINDS: dict[str, tuple[int, Callable[[int], dict[str, str]]]] = {
         },
     ),
     "citations": (400, lambda n: _summary("".join(f"Claim {i} [@lestorti2024fentanyl, p. {i}].\n" for i in range(n)))),
+    # the DOCX writer was quadratic (2.4 s at 2,000 links, 7.3 s at 4,000)
+    "inline links": (1_000, lambda n: _summary(" ".join(f"[link {i}](https://example.org/{i})" for i in range(n)))),
+    # a table at the column limit, growing by rows (6 s at 300 columns, 23 s at 600)
+    "wide table rows": (
+        20,
+        lambda n: _summary("|" + "h|" * 100 + "\n|" + "-|" * 100 + "\n" + ("|" + "1|" * 100 + "\n") * n),
+    ),
+    # paragraphs of emphasis at the nesting limit (5,000 levels took 71 s in the PDF writer)
+    "emphasis at the nesting limit": (40, lambda n: _summary(("*a " * 20 + "b" + " c*" * 20 + "\n\n") * n)),
+    # references to one note (2,000 took 106 s and 1 GB)
+    "references to one note": (
+        250,
+        lambda n: _summary("".join(f"Claim {i}.[^a]\n" for i in range(n)) + "\n[^a]: The note.\n"),
+    ),
+    # words at the length limit (Apertium's HTML mode is quadratic on one word)
+    "long words": (4, lambda n: _summary(" ".join("w" * 2_000 for _ in range(n)) + "\n")),
 }
 
 
