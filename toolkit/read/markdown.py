@@ -51,7 +51,7 @@ from toolkit.read.citation_syntax import (
 )
 from toolkit.read.images import ImageRefused, load_image
 from toolkit.read.packet import LANGUAGE_TAGS, Packet
-from toolkit.read.yamlfile import parse_mapping, read_date, read_text, unknown_key_error
+from toolkit.read.yamlfile import escaped_control_error, parse_mapping, read_date, read_text, unknown_key_error
 
 log = logging.getLogger("briefkit")
 
@@ -321,6 +321,10 @@ def _front_matter(tree: SyntaxTreeNode, path: Path, languages: tuple[str, ...]) 
         value = data.get(key)
         if not isinstance(value, str) or not value.strip():
             raise BriefkitError(f"front matter needs `{key}:` (text)", path, lines.get(key, 1))
+    for key in ("title", "source", "summarized_by"):
+        control = escaped_control_error(str(data.get(key, "")), key, path, lines.get(key))
+        if control is not None:
+            raise control
     lang = str(data.get("lang", ""))
     if lang and lang not in LANGUAGE_TAGS:
         raise BriefkitError(f"`lang` must be en or es, got {lang!r}", path, lines.get("lang"))

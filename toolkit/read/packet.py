@@ -18,7 +18,7 @@ from toolkit.read.memory_location import (
     DatabaseUrl,
     MemoryLocation,
 )
-from toolkit.read.yamlfile import parse_mapping, read_date, read_text, unknown_key_error
+from toolkit.read.yamlfile import escaped_control_error, parse_mapping, read_date, read_text, unknown_key_error
 
 Layout = Literal["sequential", "parallel"]
 EngineChoice = Literal["auto", "argos", "apertium"]
@@ -174,6 +174,10 @@ class _PacketFile:
             return value.isoformat()
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
             self.err(key, f"`{key}` must be text")
+            return default
+        control = escaped_control_error(str(value), key, self.path, self.lines.get(key))
+        if control is not None:
+            self.errors.append(control)
             return default
         return str(value).strip()
 
