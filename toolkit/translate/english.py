@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from decimal import Decimal
 
 from toolkit.model import Cite, Inline, Text, map_inlines
 from toolkit.model.dates import MONTHS, written_date
-from toolkit.translate.spanish import CITATION_PREFIXES, CITATION_SUFFIX_WORDS
+from toolkit.translate.spanish import CITATION_PREFIXES, CITATION_SUFFIX_WORDS, shift_point
 
 GROUP = re.compile(r"[.\u00a0\u202f ](?=\d{3}(?!\d))")  # a Spanish thousands separator: dot, space or NBSP
 ENGLISH_QUOTES = str.maketrans({"«": "“", "»": "”"})
@@ -30,10 +29,9 @@ def grouped(digits: str, separator: str = ",") -> str:
     return separator.join([digits[:head], *(digits[i : i + 3] for i in range(head, len(digits), 3))])
 
 
-def exact_figure(value: Decimal) -> str:
-    """A decimal as written, English style, every digit kept: 3755 → "3,755", 3.7550 → "3.755"."""
-    whole, _, fraction = f"{value:f}".partition(".")
-    fraction = fraction.rstrip("0")
+def exact_figure(figure: str) -> str:
+    """A figure (ASCII digits, optional ".") written English style, every digit kept: "3755" → "3,755"."""
+    whole, _, fraction = shift_point(figure, 0).partition(".")
     return grouped(whole) + ("." + fraction if fraction else "")
 
 
@@ -66,10 +64,10 @@ def english_money(text: str) -> str:
     digits = GROUP.sub("", amount).replace(",", ".").strip()
     if not re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", digits):
         return text
-    value = Decimal(digits)  # exact: "3.755 millones" is $3.755 billion, never $3.75
-    if scale == "million" and value >= 1000:  # Spanish counts "1500 millones": English says 1.5 billion
-        value, scale = value.scaleb(-3), "billion"
-    return f"${exact_figure(value)}" + (f" {scale}" if scale else "")
+    # exact: "3.755 millones" is $3.755 billion, never $3.75
+    if scale == "million" and len(shift_point(digits, 0).partition(".")[0]) >= 4:  # 1000 millones and up
+        digits, scale = shift_point(digits, -3), "billion"  # Spanish "1500 millones" is English 1.5 billion
+    return f"${exact_figure(digits)}" + (f" {scale}" if scale else "")
 
 
 def english_plural(phrase: str) -> str:

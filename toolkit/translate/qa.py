@@ -9,7 +9,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
 from typing import Any, Literal
 
 from toolkit.model import Cite, Inline, Link, Note, Text, plain_text, query_inlines
@@ -17,6 +16,7 @@ from toolkit.model.languages import FUNCTION_WORDS, language_name, other_languag
 from toolkit.translate.glossary import Glossary
 from toolkit.translate.memory import EditorNote
 from toolkit.translate.segments import markup_as_text
+from toolkit.translate.spanish import shift_point
 from toolkit.translate.translator import SegmentResult, TranslationReport
 
 FindingKind = Literal[
@@ -126,8 +126,7 @@ def billions_as_millions(english: str) -> str:
     """ "$3.2 billion" as Spanish counts it, "3200 million" (mil millones), so that figures compare."""
 
     def thousand_times(m: re.Match[str]) -> str:
-        whole, _, fraction = f"{Decimal(m.group(1).replace(',', '')).scaleb(3):f}".partition(".")
-        return whole + ("." + fraction.rstrip("0") if fraction.rstrip("0") else "") + " million"
+        return shift_point(m.group(1).replace(",", ""), 3) + " million"
 
     return re.sub(r"(\d[\d,]*(?:\.\d+)?) billion", thousand_times, english)
 
