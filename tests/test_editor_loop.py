@@ -407,7 +407,7 @@ def test_commands_find_the_packet_s_own_memory_from_the_packets_folder(root: Pat
     for pair in ("enes", "en", "en-es-fr", ""):
         bad = cli(root, "memory", "--pair", pair, "export", "--tmx", "x.tmx")
         assert bad.returncode == 1 and "Traceback" not in bad.stderr, bad.stderr
-        assert bad.stderr.startswith("error: unknown language pair"), bad.stderr
+        assert bad.stderr.startswith("error: --pair must be en-es or es-en"), bad.stderr
     assert cli(root, "memory", "--pair", "ES-EN", "export", "--tmx", "x.tmx").returncode == 0
 
 

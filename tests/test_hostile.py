@@ -31,6 +31,7 @@ import re
 import resource
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -44,7 +45,9 @@ import yaml
 from pypdf import PdfReader
 
 from tests.conftest import INPUTS, run_cli
+from toolkit.translate.english import english_money, english_number, grouped
 from toolkit.translate.memory import TranslationMemory
+from toolkit.translate.tmx import read_tmx
 
 HOSTILE = Path(__file__).parent / "hostile"
 CASES = sorted(p for p in HOSTILE.iterdir() if (p / "case.yaml").is_file())
@@ -493,6 +496,22 @@ INPUT_KINDS: dict[str, tuple[int, Callable[[int], dict[str, str]]]] = {
         },
     ),
     "citations": (400, lambda n: _summary("".join(f"Claim {i} [@lestorti2024fentanyl, p. {i}].\n" for i in range(n)))),
+    # the DOCX writer was quadratic (2.4 s at 2,000 links, 7.3 s at 4,000)
+    "inline links": (1_000, lambda n: _summary(" ".join(f"[link {i}](https://example.org/{i})" for i in range(n)))),
+    # a table at the column limit, growing by rows (6 s at 300 columns, 23 s at 600)
+    "wide table rows": (
+        20,
+        lambda n: _summary("|" + "h|" * 100 + "\n|" + "-|" * 100 + "\n" + ("|" + "1|" * 100 + "\n") * n),
+    ),
+    # paragraphs of emphasis at the nesting limit (5,000 levels took 71 s in the PDF writer)
+    "emphasis at the nesting limit": (40, lambda n: _summary(("*a " * 20 + "b" + " c*" * 20 + "\n\n") * n)),
+    # references to one note (2,000 took 106 s and 1 GB)
+    "references to one note": (
+        250,
+        lambda n: _summary("".join(f"Claim {i}.[^a]\n" for i in range(n)) + "\n[^a]: The note.\n"),
+    ),
+    # words at the length limit (Apertium's HTML mode is quadratic on one word)
+    "long words": (4, lambda n: _summary(" ".join("w" * 2_000 for _ in range(n)) + "\n")),
 }
 
 
@@ -596,3 +615,122 @@ def test_commands_that_only_read_work_on_a_read_only_disk(sample: Path, tmp_path
         f"error: {sample}/.briefkit/memory.sqlite: translation memory cannot be opened: unable to open database "
         "file (is the disk full, or the folder read-only?)"
     ]
+
+
+# --- command-line values and the environment: one line each, never a traceback ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["memory", "--pair", "en", "stats"], "error: --pair must be en-es or es-en, got 'en'"),
+        (["memory", "--pair", "en-es-fr", "stats"], "error: --pair must be en-es or es-en, got 'en-es-fr'"),
+        (["memory", "--pair", "", "stats"], "error: --pair must be en-es or es-en, got ''"),
+        (["memory", "--pair", "enes", "export", "--tmx", "x.tmx"], "error: --pair must be en-es or es-en, got 'enes'"),
+        (
+            ["release", "--jobs", "99999999999999999999", "p.yaml"],
+            "error: --jobs must be between 1 and 1024, got 99999999999999999999",
+        ),
+        (
+            ["release", "--executor", "dask", "--scheduler", "localhost", "p.yaml"],
+            "error: --scheduler must be HOST:PORT or tcp://HOST:PORT, got 'localhost' (e.g. tcp://10.0.0.5:8786)",
+        ),
+        (
+            ["release", "--executor", "dask", "--scheduler", "tls://10.0.0.5:8786", "p.yaml"],
+            "error: --scheduler must be HOST:PORT or tcp://HOST:PORT, got 'tls://10.0.0.5:8786' (e.g. "
+            "tcp://10.0.0.5:8786)",
+        ),
+    ],
+    ids=["pair en", "pair en-es-fr", "pair empty", "pair enes", "jobs overflow", "scheduler no port", "scheduler tls"],
+)
+def test_bad_command_line_values_are_one_line(args: list[str], expected: str, tmp_path: Path) -> None:
+    result = run_cli(*args, cwd=tmp_path, env=engine_env(tmp_path))
+    assert result.returncode == 1 and result.stderr.splitlines() == [expected], result.stderr
+
+
+@pytest.mark.parametrize("epoch", ["99999999999999", "²"])
+def test_a_bad_source_date_epoch_is_one_line(epoch: str, sample: Path, tmp_path: Path) -> None:
+    env = {**engine_env(tmp_path), "SOURCE_DATE_EPOCH": epoch}
+    result = run_cli("build", str(sample / "packets" / "case.yaml"), "--out", str(tmp_path / "out"), env=env)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    expected = "SOURCE_DATE_EPOCH must be whole seconds since 1970, at most 253402300799 (the year 9999), got " + repr(
+        epoch
+    )
+    assert any(line.startswith("error: ") and line.endswith(expected) for line in result.stderr.splitlines())
+    assert not (tmp_path / "out" / "case").exists()
+
+
+def test_an_unexpected_error_is_one_line_with_a_bug_report_hint(tmp_path: Path) -> None:
+    script = (
+        "import sys, toolkit.cli as cli\n"
+        "def boom(args): raise RuntimeError('boom\\nsecond line')\n"
+        "cli._styles = boom\n"
+        "sys.exit(cli.main(['styles', 'search', 'apa']))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=INPUTS.parent)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "internal error: RuntimeError: boom second line (this is a bug in briefkit: please report it with the "
+        "command you ran and this line)"
+    ]
+
+
+def test_styles_search_into_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
+    command = f"{sys.executable} -m toolkit styles search a 2>{tmp_path}/err | head -1"
+    result = subprocess.run(["sh", "-c", command], capture_output=True, text=True, cwd=INPUTS.parent, timeout=120)
+    assert result.stdout.count("\n") == 1
+    assert "Traceback" not in (tmp_path / "err").read_text() and "Error" not in (tmp_path / "err").read_text()
+
+
+def test_a_review_file_that_is_a_named_pipe_is_refused_at_once(sample: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "case.review.xlf"
+    os.mkfifo(fifo)
+    packet = sample / "packets" / "case.yaml"
+    result = subprocess.run(
+        [sys.executable, "-m", "toolkit", "review", "import", str(fifo), "--packet", str(packet)],
+        capture_output=True,
+        text=True,
+        env=engine_env(tmp_path),
+        timeout=60,  # it blocked for ever
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"error: {fifo}: not a regular file (a review file is a .docx or .xlf file)"]
+
+
+def test_a_scheduler_that_accepts_and_says_nothing_is_given_up_on(sample: Path, tmp_path: Path) -> None:
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(4)  # the kernel accepts connections; nobody ever answers them
+    address = f"tcp://127.0.0.1:{silent.getsockname()[1]}"
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "toolkit", "release", str(sample / "packets" / "case.yaml")]
+            + ["--out", str(tmp_path / "out"), "--executor", "dask", "--scheduler", address],
+            capture_output=True,
+            text=True,
+            env=engine_env(tmp_path),
+            timeout=90,  # it hung past 2 minutes
+        )
+    finally:
+        silent.close()
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert (
+        f"error: {address} accepted the connection but did not answer as a Dask scheduler within 10 s "
+        "(is `dask scheduler` running there?)"
+    ) in result.stderr.splitlines()
+
+
+def test_figures_and_placeholders_of_5000_digits_stay_text(tmp_path: Path) -> None:
+    # int() refuses 4,300 digits: "Exceeds the limit (4300 digits)" was a traceback
+    assert english_number("1" * 5_000) == grouped("1" * 5_000)
+    assert english_money("1" * 5_000 + " dólares") == "$" + grouped("1" * 5_000)
+    placeholder = "&lt;x" + "1" * 5_000 + "/&gt;"
+    tmx = tmp_path / "big.tmx"
+    tmx.write_text(
+        '<?xml version="1.0"?><tmx version="1.4"><header srclang="en" datatype="plaintext" segtype="sentence" '
+        'adminlang="en" creationtool="t" creationtoolversion="1" o-tmf="t"/><body><tu>'
+        f'<tuv xml:lang="en"><seg>A {placeholder} b</seg></tuv><tuv xml:lang="es"><seg>Una b</seg></tuv>'
+        "</tu></body></tmx>"
+    )
+    (unit,) = read_tmx(tmx, "en-es", "reviewed")
+    assert unit.source == "A " + placeholder + " b"  # plain text, escaped, not a slot

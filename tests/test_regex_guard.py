@@ -131,8 +131,21 @@ def test_pattern_grows_linearly(name: str) -> None:
         lambda n: "[^a" * n,
         lambda n: "a" * (3 * n) + " Aa" * n,
         lambda n: "<script " * n,
+        lambda n: "*a " * n + "b" + " c*" * n,
+        lambda n: "|" + "a|" * n + "\n|" + "-|" * n,
+        lambda n: "a" * (3 * n),
+        lambda n: "x[^a]" * n,
     ],
-    ids=["open citations", "note labels", "letters and names", "scripts"],
+    ids=[
+        "open citations",
+        "note labels",
+        "letters and names",
+        "scripts",
+        "nested emphasis",
+        "wide table",
+        "one long word",
+        "note references",
+    ],
 )
 def test_the_reader_grows_linearly(paragraph: Callable[[int], str], tmp_path: Path) -> None:
     def build(n: int) -> Path:

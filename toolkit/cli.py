@@ -19,7 +19,7 @@ from toolkit.read.memory_location import MemoryLocation, memory_location
 from toolkit.read.packet import Packet, build_timestamp, load_packet
 from toolkit.release.pipeline import FORMATS, build_packet
 from toolkit.release.progress import JsonReporter, LogReporter, RichReporter
-from toolkit.release.run import Terminated, default_packets, run_release
+from toolkit.release.run import Terminated, check_scheduler_address, default_packets, run_release
 from toolkit.review.merge import ImportReport, ReviewFile, import_corrections
 from toolkit.review.open import find_packet, identify, read_review_file
 from toolkit.review.rows import as_seen, packet_review
@@ -55,6 +55,8 @@ def _load_packet(args: argparse.Namespace, path: Path) -> Packet:
 
 
 log = logging.getLogger("briefkit")
+MAX_JOBS = 1024
+BUG_HINT = "this is a bug in briefkit: please report it with the command you ran and this line"
 DEFAULT_MEMORY = "inputs/.briefkit/memory.sqlite"
 
 
@@ -90,10 +92,12 @@ def _release(args: argparse.Namespace) -> int:
     packets = [Path(p) for p in args.packets] or default_packets()
     if not packets:
         raise BriefkitError("no packets given and none found in inputs/packets/")
-    if args.jobs < 1:
-        raise BriefkitError("--jobs must be at least 1")
+    if not 1 <= args.jobs <= MAX_JOBS:
+        raise BriefkitError(f"--jobs must be between 1 and {MAX_JOBS}, got {args.jobs}")
     if args.scheduler and args.executor != "dask":
         raise BriefkitError("--scheduler goes with --executor dask")
+    if args.scheduler:
+        check_scheduler_address(args.scheduler)
     if args.json:
         reporter: LogReporter | JsonReporter = JsonReporter()
     elif sys.stderr.isatty() and not args.quiet:
@@ -490,3 +494,10 @@ def main(argv: list[str] | None = None) -> int:
     except Terminated:
         print(f"briefkit: terminated; {INTERRUPTED}", file=sys.stderr)
         return 143
+    except BrokenPipeError:  # `briefkit styles search … | head`: the reader has gone, which is no error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
+        return 141
+    except Exception as exc:  # a traceback is a bug: one line and what to do about it
+        text = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+        print(f"internal error: {text} ({BUG_HINT})", file=sys.stderr)
+        return 2

@@ -119,6 +119,9 @@ def resolve_style(name: str, packet_dir: Path) -> Path:
                 raise BriefkitError(
                     f"citation style `{name}` calls the macro `{called[:80]}`, which it does not define"
                 )
+        cycle = macro_cycle(root)
+        if cycle:  # Pandoc would expand it for ever (past 12 GB)
+            raise BriefkitError(f"citation style `{name}`: its macros call each other in a loop: {' → '.join(cycle)}")
         return candidate
     parent_id = parent.rstrip("/").rsplit("/", 1)[-1]
     shipped = repository_style(parent_id) if STYLE_ID.fullmatch(parent_id) and len(parent_id) <= MAX_STYLE_ID else None
@@ -139,6 +142,33 @@ def _parse_style(style: Path, name: str) -> etree._Element:
         return etree.fromstring(style.read_bytes(), parser)
     except etree.XMLSyntaxError as exc:
         raise BriefkitError(f"citation style `{name}` is not well-formed XML: {exc}") from None
+
+
+def macro_cycle(root: etree._Element) -> list[str]:
+    """A loop of macros calling each other (a → b → a), as the names along it; [] when there is none.
+    Depth-first with an explicit stack: a style may hold thousands of macros."""
+    calls = {
+        str(macro.get("name")): [str(e.get("macro")) for e in macro.iter() if isinstance(e.tag, str) and e.get("macro")]
+        for macro in root.iterfind(f"{CSL}macro")
+    }
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for start in calls:
+        if start in state:
+            continue
+        path, stack = [start], [iter(calls[start])]
+        state[start] = 1
+        while stack:
+            called = next(stack[-1], None)
+            if called is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif state.get(called) == 1:
+                return [*path[path.index(called) :], called]
+            elif called not in state and called in calls:
+                state[called] = 1
+                path.append(called)
+                stack.append(iter(calls[called]))
+    return []
 
 
 def independent_parent(root: etree._Element) -> str | None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
@@ -52,7 +53,7 @@ from toolkit.read.citation_syntax import (
 )
 from toolkit.read.images import ImageRefused, load_image
 from toolkit.read.packet import LANGUAGE_TAGS, Packet
-from toolkit.read.yamlfile import parse_mapping, read_date, read_text, unknown_key_error
+from toolkit.read.yamlfile import escaped_control_error, parse_mapping, read_date, read_text, unknown_key_error
 
 log = logging.getLogger("briefkit")
 
@@ -65,12 +66,23 @@ NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s\[]++)\]:", re.M)
 UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s\[]++)\]")  # the label stops at `[`: no rescans of "[^a[^a[^a…"
 FORMATTING = ("em", "strong", "link")  # inline containers: they open and close even inside dropped HTML
 HIDING_TAG = re.compile(r"<(script|style)\b", re.I)
+MAX_NESTING = 20  # lists and quotes inside each other; emphasis, strong and links inside each other
+MAX_COLUMNS = 100  # of a table
+MAX_WORD = 2_000  # characters without a space: the engine's HTML mode is quadratic on one long word
+
+CONTAINERS = ("bullet_list_", "ordered_list_", "blockquote_")  # their _open and _close tokens
 ALIGNMENTS: dict[str, Alignment] = {"left": "left", "center": "center", "right": "right"}
 
 
 def _parser() -> MarkdownIt:
     # typographer: curly quotes, dashes and ellipses, as Pandoc's `smart` extension makes them
-    md = MarkdownIt("commonmark", {"html": True, "typographer": True}).use(front_matter_plugin).use(footnote_plugin)
+    # maxNesting: markdown-it silently drops everything after a block nested this deep; it is kept far above
+    # MAX_NESTING, which the reader refuses with a line number first
+    md = (
+        MarkdownIt("commonmark", {"html": True, "typographer": True, "maxNesting": 100})
+        .use(front_matter_plugin)
+        .use(footnote_plugin)
+    )
     md.enable(["table", "replacements", "smartquotes"])
     md.inline.ruler.at("link", link_allowing_citations)
     md.inline.ruler.before("link", "citation", bracket_citation)
@@ -87,8 +99,9 @@ PARSER = _parser()
 class _Converter:
     """Turns markdown-it's syntax tree into model blocks, one method per kind of node."""
 
-    def __init__(self, path: Path, inputs_root: Path | None, lines: list[str]) -> None:
+    def __init__(self, path: Path, inputs_root: Path | None, lines: list[str], lang: str = "en") -> None:
         self.path = path
+        self.lang = lang
         self.inputs_root = inputs_root
         self.source_lines = lines
         self.problems: list[BriefkitError] = []
@@ -100,6 +113,22 @@ class _Converter:
 
     def problem(self, message: str, hint: str | None = None) -> None:
         self.problems.append(BriefkitError(message, self.path, self.line, hint))
+
+    def check_paragraph_language(self, text: str) -> None:
+        """A paragraph plainly in the other language (the summary's own test, paragraph by paragraph): said,
+        since a quoted passage may be, but it goes to the engine as the summary's language."""
+        other = _other_language_shares(self.lang, text, PARAGRAPH_CHECK_WORDS)
+        if other is not None:
+            log.warning(
+                "%s:%d: this paragraph reads as %s (%s), but the summary is in %s: it is translated as %s "
+                "(put a passage in the other language in a summary of its own, or correct `lang`)",
+                self.path,
+                self.line,
+                language_name(other_language(self.lang)),
+                other,
+                language_name(self.lang),
+                language_name(self.lang),
+            )
 
     def drop_html(self, html: str) -> None:
         log.warning("%s:%d: raw HTML %r dropped (briefkit never renders HTML)", self.path, self.line, html[:40])
@@ -120,6 +149,7 @@ class _Converter:
         if kind == "heading":
             return Heading(int(node.tag[1]), self.inlines(node.children[0]))
         if kind == "paragraph":
+            self.check_paragraph_language(node.children[0].content)
             return Paragraph(self.inlines(node.children[0]))
         if kind == "blockquote":
             return Quote(self.blocks(node.children))
@@ -295,6 +325,10 @@ def _front_matter(tree: SyntaxTreeNode, path: Path, languages: tuple[str, ...]) 
         value = data.get(key)
         if not isinstance(value, str) or not value.strip():
             raise BriefkitError(f"front matter needs `{key}:` (text)", path, lines.get(key, 1))
+    for key in ("title", "source", "summarized_by"):
+        control = escaped_control_error(str(data.get(key, "")), key, path, lines.get(key))
+        if control is not None:
+            raise control
     lang = str(data.get("lang", ""))
     if lang and lang not in LANGUAGE_TAGS:
         raise BriefkitError(f"`lang` must be en or es, got {lang!r}", path, lines.get("lang"))
@@ -335,23 +369,67 @@ def _nocite(value: object, path: Path, line: int) -> tuple[str, ...]:
 
 
 LANGUAGE_CHECK_WORDS = 40  # a text shorter than this says too little about its language
+PARAGRAPH_CHECK_WORDS = 20  # a paragraph's, said as a warning
 OTHER_LANGUAGE_SHARE = 0.08  # of a text's words, function words of the other language: plainly not a slip
 
 
-def _check_language(lang: str, document_text: str, path: Path, line: int) -> None:
-    """A summary plainly written in the other language than it says (the word-share test the QA uses on
-    translations): one clear error, before anything is translated the wrong way."""
-    shares, words = function_word_shares(document_text)
+def _other_language_shares(lang: str, text: str, min_words: int) -> str | None:
+    """When `text` plainly reads as the other language than `lang` (the word-share test the QA uses on
+    translations), the figures that say so; else None."""
+    shares, words = function_word_shares(text)
     other = other_language(lang)
-    if words >= LANGUAGE_CHECK_WORDS and shares[other] >= OTHER_LANGUAGE_SHARE and shares[other] > 3 * shares[lang]:
+    if words >= min_words and shares[other] >= OTHER_LANGUAGE_SHARE and shares[other] > 3 * shares[lang]:
+        return (
+            f"{shares[other]:.0%} of its words are {language_name(other)} function words, "
+            f"{shares[lang]:.0%} {language_name(lang)}"
+        )
+    return None
+
+
+def _check_language(lang: str, document_text: str, path: Path, line: int) -> None:
+    """A summary plainly written in the other language than it says: one clear error, before anything is
+    translated the wrong way."""
+    figures = _other_language_shares(lang, document_text, LANGUAGE_CHECK_WORDS)
+    if figures is not None:
+        other = other_language(lang)
         raise BriefkitError(
-            f"this summary reads as {language_name(other)} ({shares[other]:.0%} of its words are "
-            f"{language_name(other)} function words, {shares[lang]:.0%} {language_name(lang)}), but it is taken "
-            f"to be in {language_name(lang)}",
+            f"this summary reads as {language_name(other)} ({figures}), but it is taken to be in {language_name(lang)}",
             path,
             line,
             hint=f"say `lang: {other}` in its front matter, or check the file",
         )
+
+
+def check_nesting(tokens: list[Token], path: Path) -> None:
+    """Blocks and formatting nested at most MAX_NESTING deep, table rows at most MAX_COLUMNS cells: past
+    that markdown-it drops the rest of the file, and the writers take minutes (one pass over the tokens)."""
+    depth = cells = line = references = 0
+    for token in tokens:
+        line = token.map[0] + 1 if token.map else line
+        if token.type.startswith(CONTAINERS):
+            depth += token.nesting
+            if depth > MAX_NESTING:
+                raise BriefkitError(f"lists or quotes nested more than {MAX_NESTING} deep", path, line)
+        cells = 0 if token.type == "tr_open" else cells + (token.type in ("th_open", "td_open"))
+        if cells > MAX_COLUMNS:
+            raise BriefkitError(
+                f"table has more than {MAX_COLUMNS} columns", path, line, "split it, or link to the data instead"
+            )
+        if token.type == "inline" and len(token.content) > MAX_WORD:
+            if max(map(len, token.content.split()), default=0) > MAX_WORD:
+                raise BriefkitError(
+                    f"a word of more than {MAX_WORD:,} characters", path, line, "break it up, or link to it"
+                )
+        inline_depth = 0
+        for child in token.children or []:
+            references += child.type == "footnote_ref"
+            if references > MAX_NOTES:  # each reference writes its note again: they count, not only notes
+                raise BriefkitError(
+                    f"more than {MAX_NOTES:,} footnote references, over the limit", path, line, "split the summary"
+                )
+            inline_depth += child.nesting
+            if inline_depth > MAX_NESTING:
+                raise BriefkitError(f"emphasis, strong text and links nested more than {MAX_NESTING} deep", path, line)
 
 
 def read_summary(
@@ -364,9 +442,11 @@ def read_summary(
     Every problem in the file is reported, each with its line."""
     text = read_text(path, MAX_SUMMARY_BYTES)
     env: dict[str, Any] = {}
-    tree = SyntaxTreeNode(PARSER.parse(text, env))
+    tokens = PARSER.parse(text, env)
+    check_nesting(tokens, path)
+    tree = SyntaxTreeNode(tokens)
     meta = _front_matter(tree, path, languages)
-    converter = _Converter(path, inputs_root, text.splitlines())
+    converter = _Converter(path, inputs_root, text.splitlines(), meta.lang or source_lang)
     body = [node for node in tree.children[1:] if node.type != "footnote_block"]
     for node in tree.children:
         if node.type == "footnote_block":

@@ -18,7 +18,7 @@ from toolkit.read.memory_location import (
     DatabaseUrl,
     MemoryLocation,
 )
-from toolkit.read.yamlfile import parse_mapping, read_date, read_text, unknown_key_error
+from toolkit.read.yamlfile import escaped_control_error, parse_mapping, read_date, read_text, unknown_key_error
 
 Layout = Literal["sequential", "parallel"]
 EngineChoice = Literal["auto", "argos", "apertium"]
@@ -110,10 +110,18 @@ class Packet:
         return (f"{first}-{second}", f"{second}-{first}")
 
 
+MAX_EPOCH = 253_402_300_799  # 9999-12-31 23:59:59, the last second a datetime holds
+
+
 def build_timestamp(packet: Packet) -> dt.datetime:
     """Fixed build time for reproducible files: SOURCE_DATE_EPOCH, else the packet's date."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
+    if epoch:
+        if not re.fullmatch(r"[0-9]{1,11}", epoch) or int(epoch) > MAX_EPOCH:
+            raise BriefkitError(
+                f"SOURCE_DATE_EPOCH must be whole seconds since 1970, at most {MAX_EPOCH} (the year 9999), "
+                f"got {epoch[:40]!r}"
+            )
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC).replace(tzinfo=None)
     try:
         return dt.datetime.combine(dt.date.fromisoformat(packet.date), dt.time(12, 0))
@@ -125,7 +133,7 @@ def language_tag(value: Any) -> str | None:
     """`en`, `es`, `es-MX`, `es_419` as a full tag; None for anything else."""
     if not isinstance(value, str):
         return None
-    m = re.fullmatch(r"(en|es)(?:[-_]([A-Za-z]{2}|\d{3}))?", value.strip())
+    m = re.fullmatch(r"(en|es)(?:[-_]([A-Za-z]{2}|[0-9]{3}))?", value.strip(), re.ASCII)
     if not m:
         return None
     return f"{m.group(1)}-{m.group(2).upper()}" if m.group(2) else LANGUAGE_TAGS[m.group(1)]
@@ -167,6 +175,10 @@ class _PacketFile:
             return value.isoformat()
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
             self.err(key, f"`{key}` must be text")
+            return default
+        control = escaped_control_error(str(value), key, self.path, self.lines.get(key))
+        if control is not None:
+            self.errors.append(control)
             return default
         return str(value).strip()
 

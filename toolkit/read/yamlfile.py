@@ -112,6 +112,21 @@ MAX_INPUT_BYTES = 20_000_000
 # DEL. Form feeds and vertical tabs, which text copied out of PDFs carries, read as spaces instead.
 CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 PAGE_BREAKS = str.maketrans({"\f": " ", "\v": " "})
+# In a parsed value a YAML escape (`"\x01"`, `"\f"`) can make any of them, page breaks too
+ESCAPED_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def escaped_control_error(value: str, key: str, path: Path, line: int | None) -> BriefkitError | None:
+    """The error for a control character a YAML escape put into the text `value` of `key`; None if none."""
+    found = ESCAPED_CONTROL.search(value)
+    if found is None:
+        return None
+    return BriefkitError(
+        f"control character U+{ord(found.group()):04X} in `{key}` (written as a YAML escape)",
+        path,
+        line,
+        "delete it: no document may hold one",
+    )
 
 
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")

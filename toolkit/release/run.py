@@ -13,7 +13,9 @@ import json
 import logging
 import multiprocessing
 import os
+import re
 import signal
+import socket
 import tempfile
 import threading
 import time
@@ -412,6 +414,40 @@ Submit = Callable[[PacketOutcome], Any]  # starts a packet's build; returns a fu
 Wait = Callable[[list[Any]], None]  # returns when one of the futures is done, or after a moment
 WAIT_S = 0.25  # the longest a release waits before showing the workers' events
 SCHEDULER_TIMEOUT_S = 10
+SCHEDULER_ADDRESS = re.compile(r"(?:tcp://)?([A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\]):([0-9]{1,5})", re.ASCII)
+
+
+def check_scheduler_address(address: str) -> None:
+    """`--scheduler`: HOST:PORT or tcp://HOST:PORT (a TLS scheduler needs certificates briefkit does not take)."""
+    m = SCHEDULER_ADDRESS.fullmatch(address)
+    if m is None or not 0 < int(m.group(2)) < 65536:
+        raise BriefkitError(
+            f"--scheduler must be HOST:PORT or tcp://HOST:PORT, got {address[:80]!r}", hint="e.g. tcp://10.0.0.5:8786"
+        )
+
+
+def probe_scheduler(address: str) -> None:
+    """A Dask scheduler speaks first on a new connection; one that accepts and stays silent would hang the
+    client's handshake, which no Dask timeout covers: wait SCHEDULER_TIMEOUT_S for its first bytes."""
+    m = SCHEDULER_ADDRESS.fullmatch(address)
+    assert m is not None  # checked by check_scheduler_address
+    host = m.group(1).strip("[]")
+    try:
+        with socket.create_connection((host, int(m.group(2))), SCHEDULER_TIMEOUT_S) as connection:
+            connection.settimeout(SCHEDULER_TIMEOUT_S)
+            answered = bool(connection.recv(1))
+    except TimeoutError:
+        answered = False
+    except OSError as exc:
+        raise BriefkitError(
+            f"cannot reach the Dask scheduler at {address}: {exc.strerror or exc}",
+            hint="is `dask scheduler` running there?",
+        ) from None
+    if not answered:
+        raise BriefkitError(
+            f"{address} accepted the connection but did not answer as a Dask scheduler within {SCHEDULER_TIMEOUT_S} s",
+            hint="is `dask scheduler` running there?",
+        )
 
 
 @contextmanager
@@ -500,6 +536,9 @@ def _dask_executor(
         cluster = LocalCluster(
             n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
         )
+    if scheduler is not None:
+        check_scheduler_address(scheduler)
+        probe_scheduler(scheduler)
     try:
         try:
             client = Client(scheduler or cluster, set_as_default=False, timeout=SCHEDULER_TIMEOUT_S)

@@ -4,6 +4,8 @@ the inputs folder; never a path written inside the file."""
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Literal
 
@@ -23,8 +25,11 @@ PACKET_IDENTIFIER = "briefkit-packet"
 
 def identify(path: Path) -> tuple[FileKind, str]:
     """The kind of review file, by its content, and the packet id it records ("" if none)."""
-    try:
-        with path.open("rb") as handle:
+    try:  # O_NONBLOCK: a named pipe opens at once (and is refused) instead of waiting for a writer
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise BriefkitError("not a regular file (a review file is a .docx or .xlf file)", path)
             head = handle.read(4096)
     except OSError as exc:
         raise BriefkitError(f"cannot read file: {exc.strerror}", path) from None

@@ -103,5 +103,5 @@ def parse_pair(text: str) -> str:
     pair = text.strip().lower()
     known = [f"{a}-{b}" for a, b in RULES]
     if pair not in known:
-        raise BriefkitError(f"unknown language pair “{text[:40]}”", hint="write " + " or ".join(known))
+        raise BriefkitError(f"--pair must be {' or '.join(known)}, got {text[:40]!r}")
     return pair

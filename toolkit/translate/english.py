@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from toolkit.model import Cite, Inline, Text, map_inlines
 from toolkit.model.dates import MONTHS, written_date
-from toolkit.translate.spanish import CITATION_PREFIXES, CITATION_SUFFIX_WORDS
+from toolkit.translate.spanish import CITATION_PREFIXES, CITATION_SUFFIX_WORDS, shift_point
 
 GROUP = re.compile(r"[.\u00a0\u202f ](?=\d{3}(?!\d))")  # a Spanish thousands separator: dot, space or NBSP
 ENGLISH_QUOTES = str.maketrans({"«": "“", "»": "”"})
@@ -23,12 +23,24 @@ def english_date(text: str) -> str:
     return written_date(int(m.group(1)), MONTHS["es"].index(m.group(2).lower()) + 1, year, "en-US")
 
 
+def grouped(digits: str, separator: str = ",") -> str:
+    """ "1234567" → "1,234,567": by the string, so a figure of any length stays exact (int() refuses 4,300 digits)."""
+    head = len(digits) % 3 or 3
+    return separator.join([digits[:head], *(digits[i : i + 3] for i in range(head, len(digits), 3))])
+
+
+def exact_figure(figure: str) -> str:
+    """A figure (ASCII digits, optional ".") written English style, every digit kept: "3755" → "3,755"."""
+    whole, _, fraction = shift_point(figure, 0).partition(".")
+    return grouped(whole) + ("." + fraction if fraction else "")
+
+
 def english_figure(text: str) -> str:
     """A Spanish figure the English way: "200 000" / "200.000" → "200,000", "2,5" → "2.5"."""
     whole, _, fraction = text.partition(",")
     digits = GROUP.sub("", whole)
     if len(digits) > 4 or (len(digits) == 4 and whole != digits):
-        digits = f"{int(digits):,}"
+        digits = grouped(digits)
     return digits + ("." + fraction if fraction else "")
 
 
@@ -49,11 +61,13 @@ def english_money(text: str) -> str:
     scale = {None: "", "millón": "million", "millones": "million", "mil millones": "billion", "billones": "trillion"}[
         m.group(2)
     ]
-    value = float(GROUP.sub("", amount).replace(",", "."))
-    if scale == "million" and value >= 1000:  # Spanish counts "1500 millones": English says 1.5 billion
-        value, scale = value / 1000, "billion"
-    figure = f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0")
-    return f"${figure}" + (f" {scale}" if scale else "")
+    digits = GROUP.sub("", amount).replace(",", ".").strip()
+    if not re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", digits):
+        return text
+    # exact: "3.755 millones" is $3.755 billion, never $3.75
+    if scale == "million" and len(shift_point(digits, 0).partition(".")[0]) >= 4:  # 1000 millones and up
+        digits, scale = shift_point(digits, -3), "billion"  # Spanish "1500 millones" is English 1.5 billion
+    return f"${exact_figure(digits)}" + (f" {scale}" if scale else "")
 
 
 def english_plural(phrase: str) -> str:

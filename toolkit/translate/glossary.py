@@ -70,6 +70,13 @@ class Glossary:
     def _by_source(self) -> dict[str, Term]:
         return {_key(t.source): t for t in self.terms}
 
+    def find_term(self, found: str) -> tuple[Term, bool] | None:
+        """`match`, or None for a text no entry holds."""
+        try:
+            return self.match(found)
+        except KeyError:
+            return None
+
     def match(self, found: str) -> tuple[Term, bool]:
         """The entry a matched source text belongs to, and whether the match is its plural."""
         by_source = self._by_source
@@ -78,7 +85,7 @@ class Glossary:
             return term, False
         for cut in (2, 1):
             term = by_source.get(_key(found)[:-cut])
-            if term and found.lower().endswith("es"[-cut:]):
+            if term and _key(found).endswith("es"[-cut:]):
                 return term, True
         raise KeyError(found)
 
@@ -93,7 +100,8 @@ class Glossary:
 
 
 def _key(text: str) -> str:
-    return text.lower().replace("’", "'")
+    # casefold, as the pattern's (?i) matches: "ſ" is an "s" to both
+    return text.casefold().replace("’", "'")
 
 
 MAX_TERMS = 20_000  # a glossary is curated by people: far more than any real one
@@ -107,8 +115,14 @@ def _read_tbx(text: str, path: Path) -> list[Term]:
     if len(store.units) > MAX_TERMS:
         raise BriefkitError(f"more than {MAX_TERMS:,} terms", path, None, "keep the glossary to terms that matter")
     terms = []
+    seen: dict[str, int | None] = {}
     for unit in store.units:
         if unit.source and unit.target:
+            line = unit.xmlelement.sourceline
+            key = _key(unit.source.strip())
+            if key in seen:
+                raise BriefkitError(f"`{unit.source.strip()}` is listed twice (first on line {seen[key]})", path, line)
+            seen[key] = line
             notes = {
                 n.get("type", ""): (n.text or "").strip().lower()
                 for n in unit.xmlelement.iter("{*}termNote", "termNote")
@@ -147,9 +161,9 @@ def _read_csv(text: str, path: Path) -> list[Term]:
         if len(row) < 2 or not row[0].strip() or not row[1].strip():
             raise BriefkitError("each glossary row needs an English and a Spanish term", path, line)
         source = row[0].strip()
-        if source.lower() in seen:
-            raise BriefkitError(f"`{source}` is listed twice (first on line {seen[source.lower()]})", path, line)
-        seen[source.lower()] = line
+        if _key(source) in seen:
+            raise BriefkitError(f"`{source}` is listed twice (first on line {seen[_key(source)]})", path, line)
+        seen[_key(source)] = line
         extra = [cell.strip().lower() for cell in row[3:6]] + ["", "", ""]
         gender, number, article = extra[:3]
         for value, allowed, name in (

@@ -151,6 +151,8 @@ class GlossarySpan:
         if self.regex is None:
             return
         for m in self.regex.finditer(text):
+            if self.glossary.find_term(m.group(0)) is None:
+                continue  # matched only by a case rule of the pattern the table does not share
             target = self.glossary.lookup(m.group(0))
             start = m.start()
             term, plural = self.glossary.match(m.group(0))
@@ -363,6 +365,14 @@ class Protector:
                 for i in range(span.start, span.end):
                     taken[i] = True
 
+        scanned = [
+            ProtectedSpan(m.start(), m.end(), self.kinds[str(m.lastgroup)].target(m.group(0), self.number_style), k)
+            for m in self.patterns.finditer(text)
+            for k in (self.kinds[str(m.lastgroup)].kind,)
+        ]
+        for span in scanned:  # URLs and e-mail addresses are atomic: no glossary term is replaced inside one
+            if span.kind in ("url", "email"):
+                add(span)
         for span in self.terms.find(text):
             if span.start == 0 and text[:1].isupper() and span.target[:1].islower():
                 span = span._replace(target=span.target[:1].upper() + span.target[1:])  # a sentence's start
@@ -373,9 +383,8 @@ class Protector:
             add(span)
         for m in NameSpan.CODE.finditer(text):  # before figures: the 13 of MS-13 is no number
             add(ProtectedSpan(m.start(), m.end(), m.group(0), "name"))
-        for m in self.patterns.finditer(text):
-            kind = self.kinds[str(m.lastgroup)]
-            add(ProtectedSpan(m.start(), m.end(), kind.target(m.group(0), self.number_style), kind.kind))
+        for span in scanned:
+            add(span)
         # Names are looked for only outside the spans already taken, so "Senator" can come from the glossary
         # while "Roger Marshall" stays a name.
         masked = "".join(" " if taken[i] else c for i, c in enumerate(text))

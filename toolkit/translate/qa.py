@@ -16,6 +16,7 @@ from toolkit.model.languages import FUNCTION_WORDS, language_name, other_languag
 from toolkit.translate.glossary import Glossary
 from toolkit.translate.memory import EditorNote
 from toolkit.translate.segments import markup_as_text
+from toolkit.translate.spanish import shift_point
 from toolkit.translate.translator import SegmentResult, TranslationReport
 
 FindingKind = Literal[
@@ -125,8 +126,7 @@ def billions_as_millions(english: str) -> str:
     """ "$3.2 billion" as Spanish counts it, "3200 million" (mil millones), so that figures compare."""
 
     def thousand_times(m: re.Match[str]) -> str:
-        value = float(m.group(1).replace(",", "")) * 1000
-        return (f"{value:.0f}" if value.is_integer() else f"{value:g}") + " million"
+        return shift_point(m.group(1).replace(",", ""), 3) + " million"
 
     return re.sub(r"(\d[\d,]*(?:\.\d+)?) billion", thousand_times, english)
 

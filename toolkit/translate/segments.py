@@ -19,7 +19,8 @@ from toolkit.translate.protect import ProtectedSpan, SpanKind
 # What a protector finds in plain text: the spans the engine must not see.
 FindSpans = Callable[[str], Sequence[ProtectedSpan]]
 
-MARKUP = re.compile(r"<g(\d+)>|</g(\d+)>|<x(\d+)/>")
+# at most 9 digits: no segment holds a billion slots, and int() refuses 4,300 digits with a traceback
+MARKUP = re.compile(r"<g([0-9]{1,9})>|</g([0-9]{1,9})>|<x([0-9]{1,9})/>")
 
 
 @dataclass

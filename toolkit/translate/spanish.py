@@ -77,6 +77,18 @@ def spanish_number(text: str) -> str:
     return re.sub(r"\s?%", NBSP + "%", text)
 
 
+def shift_point(figure: str, places: int) -> str:
+    """A figure of ASCII digits with an optional "." times 10**places, by moving the point in the string (exact at
+    any length, which Decimal's 28-digit context is not): ("3755", -3) → "3.755", ("1.5", 3) → "1500"."""
+    whole, _, fraction = figure.partition(".")
+    digits, point = whole + fraction, len(whole) + places
+    digits = digits + "0" * max(0, point - len(digits))
+    digits = "0" * max(0, -point) + digits
+    point = max(point, 0)
+    whole, fraction = digits[:point].lstrip("0") or "0", digits[point:].rstrip("0")
+    return whole + ("." + fraction if fraction else "")
+
+
 def spanish_money(text: str, number_style: NumberStyle) -> str:
     """ "$50 million" -> "50 millones de dólares", "$1.5 billion" -> "1500 millones de dólares"."""
     figures = spanish_number if number_style == "spanish" else (lambda t: t)
@@ -84,9 +96,9 @@ def spanish_money(text: str, number_style: NumberStyle) -> str:
     if not m:
         return figures(text)
     amount, scale = m.group(1), m.group(2)
-    if scale == "billion":  # Spanish counts "mil millones": 1.5 billion is 1500 millones
-        value = float(amount.replace(",", "")) * 1000
-        amount, scale = (f"{value:.0f}" if value.is_integer() else f"{value:g}"), "million"
+    if scale == "billion" and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", amount.replace(",", "")):
+        # Spanish counts "mil millones": 1.5 billion is 1500 millones (exact: Decimal, every digit kept)
+        amount, scale = shift_point(amount.replace(",", ""), 3), "million"
     words = {None: "dólares", "million": "millones de dólares", "trillion": "billones de dólares"}[scale]
     return f"{figures(amount)} {words}"
 

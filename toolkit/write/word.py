@@ -256,19 +256,21 @@ class _Writer:
         table.autofit = False
         char_width = Pt(self.style.body_size * 0.62)  # bold header words are wider than the average letter
         widths = _column_widths(block, cols, self.column_width(), char_width)
+        # every cell once, row by row: python-docx's row.cells and column.cells rebuild the whole row or
+        # column at each call, which made a table quadratic in its columns (23 s at 600)
+        cells = table._cells
         for i, column in enumerate(table.columns):
-            width = Emu(widths[i])
-            column.width = width  # the grid, which LibreOffice reads
-            for cell in column.cells:
-                cell.width = width  # each cell's own width, which Word reads
+            column.width = Emu(widths[i])  # the grid, which LibreOffice reads
+        for n, cell in enumerate(cells):
+            cell.width = Emu(widths[n % cols])  # each cell's own width, which Word reads
         for i, cell_inlines in enumerate(block.header):
-            cell = table.rows[0].cells[i]
+            cell = cells[i]
             self.inlines(cell.paragraphs[0], cell_inlines, bold=True)
             wordxml.set_cell_shading(cell, self.style.table_header_fill)
         wordxml.repeat_table_header(table.rows[0])
         for r, row in enumerate(block.rows, 1):
             for c, cell_inlines in enumerate(row):
-                self.inlines(table.rows[r].cells[c].paragraphs[0], cell_inlines)
+                self.inlines(cells[r * cols + c].paragraphs[0], cell_inlines)
         for row_inlines, row_element in zip((block.header, *block.rows), table.rows):
             # A row moves to the next page whole rather than leave its last words alone there; a row longer
             # than a short page's worth may still split (Word would cut a row taller than the page).
