@@ -421,13 +421,15 @@ SPANISH_LABELS = (
 )
 
 
-def test_locator_labels_of_a_spanish_source_are_read_as_the_same_locator_in_english(tmp_path: Path) -> None:
-    # every Spanish locale's own short form (n.º, núm., nº, caps., párrs.) and the older secc.
+@pytest.mark.parametrize("lang", ["en-US", "en-GB"])
+def test_locator_labels_of_a_spanish_source_are_read_as_the_same_locator_in_english(lang: str, tmp_path: Path) -> None:
+    # every Spanish locale's own short form (n.º, núm., nº, caps., párrs.) and the older secc.; en-GB reads
+    # neither chap. nor sec. (its own are ch. and sect.)
     kinds = {lang: locator_kinds(SPANISH_LABELS, lang, tmp_path) for lang in ("es-ES", "es-MX", "es-CL")}
     spanish = [next((k for k in found if k != "-"), "secc.") for found in zip(*kinds.values())]
     english = [english_citations((Cite((CiteItem("a", suffix=f"{label} 2"),)),))[0] for label in SPANISH_LABELS]
     labels = [e.items[0].suffix.removesuffix(" 2") for e in english if isinstance(e, Cite)]
-    found = locator_kinds(labels, "en-US", tmp_path)
+    found = locator_kinds(labels, lang, tmp_path)
     assert dict(zip(SPANISH_LABELS, found)) == dict(
         zip(SPANISH_LABELS, [k.replace("secc.", "section") for k in spanish])
     )

@@ -260,7 +260,7 @@ def test_a_spanish_citation_s_affixes_read_in_english() -> None:
     (english,) = english_citations((spanish,))
     assert isinstance(english, Cite)
     assert [(i.prefix, i.suffix) for i in english.items] == [
-        ("see", ", chap. 4, emphasis added"),
+        ("see", ", chapter 4, emphasis added"),  # the label every English locale reads
         ("But see", ", para. 3"),
         ("según", ", 12"),
     ]

@@ -108,6 +108,10 @@ SUFFIX_WORDS.update(
     {"n.º": "no.", "núm.": "no.", "nº": "no.", "núms.": "nos.", "secc.": "sec.", "caps.": "chaps.", "párrs.": "paras."}
 )
 SUFFIX_WORDS.update({"capítulo": "chapter", "sección": "section", "párrafo": "paragraph", "ff.": "fols."})
+# Where English locales' short forms differ (en-US chap., sec., paras.; en-GB ch., sect., paras without a
+# point), the long form, which every one of them reads as the same locator (the style prints its own form).
+LONG_FORMS = {"chap.": "chapter", "chaps.": "chapters", "sec.": "section", "secs.": "sections", "paras.": "paragraphs"}
+SUFFIX_WORDS = {spanish: LONG_FORMS.get(english, english) for spanish, english in SUFFIX_WORDS.items()}
 SUFFIX = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(SUFFIX_WORDS, key=len, reverse=True))) + r")(?!\w)")
 
 
