@@ -160,7 +160,8 @@ def _check(review: PacketReview, row: ReviewRow, correction: Correction, file_ki
         markup = _markup(row, correction)
         target = restore(segment, markup, text_slots_optional=True)
     except PlaceholderError as exc:
-        return describe_placeholder_problem(exc, segment, review.bibliography, _where_to_copy(row, file_kind))
+        problem = describe_placeholder_problem(exc, segment, review.bibliography, _where_to_copy(row, file_kind))
+        return f"{problem} (the segment: “{markup_as_text(segment.markup)[:80]}”)"
     except BriefkitError as exc:
         return exc.message
     direction = row.item.direction

@@ -59,7 +59,7 @@ class ReviewRow:
     @property
     def pair(self) -> str:
         """The memory's language pair of this segment ("en-es", or "es-en" for a summary written in Spanish)."""
-        return f"{self.source_lang[:2]}-{self.target_lang[:2]}"
+        return self.item.direction.pair
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,8 @@ def packet_review(packet: Packet, memory: TranslationMemory) -> PacketReview:
         glossary_used = glossary.reversed() if direction.rules.glossary_reversed else glossary
         for row in found:
             unit = current.get(row.id)
-            flagged = person_findings(row, unit, glossary_used) if unit and unit.status != "machine" else ()
+            # approved: a reviewer accepted the editor's choice
+            flagged = person_findings(row, unit, glossary_used) if unit and unit.status == "reviewed" else ()
             rows.append(
                 ReviewRow(
                     row,
