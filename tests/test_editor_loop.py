@@ -450,3 +450,18 @@ def test_two_summaries_of_one_file_name_build_with_their_own_segment_ids(root: P
     assert all(i.startswith(("summaries-water-rights-", "more-Water-Rights-")) for i in ids)
     assert any(i.startswith("summaries-water-rights-") for i in ids)
     assert any(i.startswith("more-Water-Rights-") for i in ids)
+
+
+def test_a_target_that_only_copies_the_source_is_stored_and_flagged(root: Path) -> None:
+    """What a CAT tool's "copy source" leaves: a person's choice (a name, a motto may stay as written), so
+    stored, but flagged until someone translates it or approves it."""
+    _, xliff = export(root)
+    store = factory.getobject(str(xliff))
+    unit = next(u for u in store.units if "Farmers" in str(u.source))
+    unit.target = unit.source
+    xliff.write_bytes(bytes(store))
+    result = imported(root, xliff, "--editor", "Ana Ruiz")
+    assert result.returncode == 3, result.stderr
+    assert "the translation only copies the English text" in result.stderr
+    status = cli(root, "review", "status", PACKET)
+    assert re.search(r"total(\s+\d+){6}\s+1$", status.stdout, re.M), status.stdout

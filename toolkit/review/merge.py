@@ -175,6 +175,8 @@ def _check(review: PacketReview, row: ReviewRow, correction: Correction, file_ki
     )
     glossary = review.glossary.reversed() if direction.rules.glossary_reversed else review.glossary
     findings = tuple(f.message for f in check_translation([result], glossary) if f.severity == "error")
+    if normalize(markup) == normalize(segment.markup):  # what a CAT tool's "copy source" leaves
+        findings += (f"the translation only copies the {language_name(row.source_lang)} text",)
     base_status: Status = row.status if row.status != "untranslated" else "machine"
     return _Checked(row, markup, status or base_status, findings)
 

@@ -137,7 +137,10 @@ def person_findings(row: TableRow, unit: Unit, glossary: Glossary) -> tuple[str,
         return ()
     source_lang = row.direction.source_language
     result = SegmentResult(row.source, target, tuple(row.segment.protected), unit.status, row.id, "", (), source_lang)
-    return tuple(f.message for f in check_translation([result], glossary) if f.severity == "error")
+    found = tuple(f.message for f in check_translation([result], glossary) if f.severity == "error")
+    if normalize(unit.target) == normalize(row.segment.markup):
+        found += (f"the translation only copies the {row.direction.source_name} text",)
+    return found
 
 
 # --- tokens: what an editor sees in place of the markup ---------------------------------------------------
