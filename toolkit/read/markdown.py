@@ -400,10 +400,12 @@ def _check_language(lang: str, document_text: str, path: Path, line: int) -> Non
         )
 
 
-def check_nesting(tokens: list[Token], path: Path) -> None:
-    """Blocks and formatting nested at most MAX_NESTING deep, table rows at most MAX_COLUMNS cells: past
-    that markdown-it drops the rest of the file, and the writers take minutes (one pass over the tokens)."""
-    depth = cells = line = references = 0
+def check_nesting(tokens: list[Token], path: Path) -> int:
+    """Blocks and formatting nested at most MAX_NESTING deep, table rows at most MAX_COLUMNS cells, words at
+    most MAX_WORD characters: past that markdown-it drops the rest of the file, and the writers and the engine
+    take minutes (one pass over the tokens). Returns the line of the first footnote reference over MAX_NOTES
+    (0 if none), for the budgets that follow."""
+    depth = cells = line = references = over_at = 0
     for token in tokens:
         line = token.map[0] + 1 if token.map else line
         if token.type.startswith(CONTAINERS):
@@ -415,21 +417,21 @@ def check_nesting(tokens: list[Token], path: Path) -> None:
             raise BriefkitError(
                 f"table has more than {MAX_COLUMNS} columns", path, line, "split it, or link to the data instead"
             )
-        if token.type == "inline" and len(token.content) > MAX_WORD:
-            if max(map(len, token.content.split()), default=0) > MAX_WORD:
-                raise BriefkitError(
-                    f"a word of more than {MAX_WORD:,} characters", path, line, "break it up, or link to it"
-                )
         inline_depth = 0
         for child in token.children or []:
             references += child.type == "footnote_ref"
-            if references > MAX_NOTES:  # each reference writes its note again: they count, not only notes
-                raise BriefkitError(
-                    f"more than {MAX_NOTES:,} footnote references, over the limit", path, line, "split the summary"
-                )
+            if references > MAX_NOTES and not over_at:  # each reference writes its note again: they count too
+                over_at = line
+            # the text's words (a link's or an image's address is not translated: its own limits hold)
+            if child.type == "text" and len(child.content) > MAX_WORD:
+                if max(map(len, child.content.split()), default=0) > MAX_WORD:
+                    raise BriefkitError(
+                        f"a word of more than {MAX_WORD:,} characters", path, line, "break it up, or link to it"
+                    )
             inline_depth += child.nesting
             if inline_depth > MAX_NESTING:
                 raise BriefkitError(f"emphasis, strong text and links nested more than {MAX_NESTING} deep", path, line)
+    return over_at
 
 
 def read_summary(
@@ -443,7 +445,7 @@ def read_summary(
     text = read_text(path, MAX_SUMMARY_BYTES)
     env: dict[str, Any] = {}
     tokens = PARSER.parse(text, env)
-    check_nesting(tokens, path)
+    references_over = check_nesting(tokens, path)
     tree = SyntaxTreeNode(tokens)
     meta = _front_matter(tree, path, languages)
     converter = _Converter(path, inputs_root, text.splitlines(), meta.lang or source_lang)
@@ -460,6 +462,10 @@ def read_summary(
             first_over = nodes[limit].map
             where = first_over[0] + 1 if first_over else None
             raise BriefkitError(f"{count:,} {what}, over the limit of {limit:,}", path, where, "split the summary")
+    if references_over:  # a note referred to again and again is written again each time
+        raise BriefkitError(
+            f"more than {MAX_NOTES:,} footnote references, over the limit", path, references_over, "split the summary"
+        )
     blocks = converter.blocks(body)
     for note_id in converter.note_nodes:  # problems in notes nobody refers to are reported too
         converter.note(note_id)

@@ -85,7 +85,12 @@ class SqliteDatabase:
         db = sqlite3.connect(str(path), timeout=60, isolation_level=None)
         try:
             # Checked before WAL mode is set, which rewrites the header: another program's file stays as it was.
-            _refuse_foreign(db, path)
+            # In one read transaction: another process may be setting the schema up between two reads.
+            db.execute("BEGIN")
+            try:
+                _refuse_foreign(db, path)
+            finally:
+                db.execute("COMMIT")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             _begin_writing(db, path)  # one process at a time sets the schema up
