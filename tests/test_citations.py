@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import pypandoc
 import pytest
 
 from toolkit.cite.bibliography import check_citation_keys, load_bibliography
@@ -454,3 +456,23 @@ def test_punctuation_after_an_author_named_in_text_that_ends_in_punctuation_is_d
     ).stdout
     theirs = re.sub(r"\[\d+\]", "", out.split("\n\n")[0])
     assert " ".join(body.split()) == " ".join(theirs.split()) and "et al. and" in body
+
+
+def test_another_pandoc_on_the_path_does_not_change_which_pandoc_prints_citations(tmp_path: Path) -> None:
+    """pypandoc's own search takes the highest version it finds on PATH or in ~/bin; a packet must print the same
+    wherever it is built, so briefkit runs the Pandoc pypandoc-binary ships (and says which, in the build key)."""
+    fake = tmp_path / "bin" / "pandoc"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 'pandoc 99.0'\n")
+    fake.chmod(0o755)
+    probe = (
+        "import pypandoc; from toolkit.cite.pandoc import pandoc_path, pandoc_version; "
+        "print(pypandoc.get_pandoc_path()); print(pandoc_path()); print(pandoc_version())"
+    )
+    env = {**os.environ, "PATH": f"{fake.parent}:{os.environ['PATH']}", "HOME": str(tmp_path)}
+    env.pop("PYPANDOC_PANDOC", None)
+    lines = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    pypandoc_choice, ours, version = lines.stdout.splitlines()
+    assert pypandoc_choice == "pandoc"  # the hazard: pypandoc would run the fake 99.0
+    assert Path(ours).name == "pandoc" and Path(ours).parent.name == "files"
+    assert version.startswith("pandoc 3.") and version == f"pandoc {pypandoc.get_pandoc_version()}"

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from toolkit import __version__
+from toolkit.cite.pandoc import pandoc_version
 from toolkit.cite.styles import STYLES_DIR as CSL_STYLES_DIR
 from toolkit.read.packet import Packet
 from toolkit.release.manifest import KeyParts, Manifest
@@ -51,6 +52,7 @@ def source_parts(packet: Packet, style: Path, formats: tuple[str, ...]) -> KeyPa
         toolkit=__version__,
         formats=sorted(formats),
         source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH", ""),
+        pandoc=pandoc_version(),
     )
 
 

@@ -40,6 +40,7 @@ class KeyParts:
     toolkit: str
     formats: list[str]
     source_date_epoch: str
+    pandoc: str = ""  # the Pandoc that rendered the citations ("pandoc 3.9")
     translations: str = ""  # digest of the person-made translations the packet's segments use
 
     def quick(self) -> dict[str, Any]:
