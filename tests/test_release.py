@@ -520,11 +520,14 @@ def test_a_second_release_into_the_same_folder_is_refused_while_the_first_runs(t
     for line in first.stdout:
         if json.loads(line)["kind"] == "step":
             break
+    refusal = (
+        f"error: {out}: another release or build is writing to this output folder"
+        " (wait for it to finish, or give another --out)"
+    )
     second = run_cli("release", "--out", str(out), "--force", cwd=tmp_path, env=env)
-    assert (second.returncode, second.stdout) == (1, "")
-    assert second.stderr.splitlines() == [
-        f"error: {out}: another release is writing to this output folder (wait for it to finish, or give another --out)"
-    ]
+    assert (second.returncode, second.stdout, second.stderr.splitlines()) == (1, "", [refusal])
+    build = run_cli("build", "--out", str(out), f"inputs/packets/{PACKETS[0]}.yaml", cwd=tmp_path, env=env)
+    assert (build.returncode, build.stdout, build.stderr.splitlines()) == (1, "", [refusal])
     _, stderr = first.communicate(timeout=300)
     assert first.returncode == 0, stderr
     assert all(assert_consistent(out / p) for p in PACKETS) and not hidden_leftovers(out)

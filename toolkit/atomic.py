@@ -107,8 +107,8 @@ LOCK_NAME = ".briefkit-release.lock"
 
 @contextmanager
 def folder_lock(folder: Path) -> Iterator[None]:
-    """Hold the output folder for one release: a second one into the same folder is refused at once (its
-    recovery of interrupted swaps would take the first one's half-made folders away). The lock is the
+    """Hold the output folder for one release or build: a second one into the same folder is refused at once (a
+    release's recovery of interrupted swaps would take the other one's half-made folders away). The lock is the
     kernel's (flock), so a killed release holds nothing; the empty file stays."""
     made = not folder.exists()
     try:
@@ -121,7 +121,7 @@ def folder_lock(folder: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise BriefkitError(
-                "another release is writing to this output folder",
+                "another release or build is writing to this output folder",
                 folder,
                 hint="wait for it to finish, or give another --out",
             ) from None

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from toolkit import __version__
-from toolkit.atomic import write_atomic
+from toolkit.atomic import folder_lock, write_atomic
 from toolkit.cite.styles import search_styles
 from toolkit.errors import BriefkitError
 from toolkit.read.memory_location import MemoryLocation, memory_location
@@ -65,26 +65,31 @@ def _build(args: argparse.Namespace) -> int:
     formats = tuple(args.format) if args.format else FORMATS
     memory = _memory_override(args)
     failed = 0
-    for packet in args.packets:
-        try:
-            manifest = build_packet(
-                Path(packet),
-                Path(args.out),
-                formats,
-                allow_outside=args.allow_outside,
-                require_review=args.require_review,
-                memory=memory,
-            )
-        except BriefkitError as exc:
-            failed += 1
-            for line in str(exc).splitlines():
-                print(f"error: {line}", file=sys.stderr)
-            continue
-        print(
-            f"built {manifest.packet}: "
-            + ", ".join(f"{Path(args.out) / manifest.packet / f.path}" for f in manifest.files.values())
-        )
+    with folder_lock(Path(args.out)):  # a release into the same folder would take this build's half-made one away
+        for packet in args.packets:
+            failed += _build_one(args, Path(packet), formats, memory)
     return 1 if failed else 0
+
+
+def _build_one(args: argparse.Namespace, packet: Path, formats: tuple[str, ...], memory: MemoryLocation | None) -> int:
+    try:
+        manifest = build_packet(
+            packet,
+            Path(args.out),
+            formats,
+            allow_outside=args.allow_outside,
+            require_review=args.require_review,
+            memory=memory,
+        )
+    except BriefkitError as exc:
+        for line in str(exc).splitlines():
+            print(f"error: {line}", file=sys.stderr)
+        return 1
+    print(
+        f"built {manifest.packet}: "
+        + ", ".join(f"{Path(args.out) / manifest.packet / f.path}" for f in manifest.files.values())
+    )
+    return 0
 
 
 def _release(args: argparse.Namespace) -> int:
