@@ -28,6 +28,7 @@ from toolkit.read.images import DATA_URL
 from toolkit.read.markdown import NOTE_DEFINITION, UNDEFINED_NOTE, html_text, read_summary
 from toolkit.read.packet import URL_SCHEME
 from toolkit.read.yamlfile import CONTROL_CHARACTER
+from toolkit.translate.dates import english_date, spanish_date
 from toolkit.translate.english import SUFFIX, english_money, english_number
 from toolkit.translate.glossary import Glossary, Term
 from toolkit.translate.postedit import ROLE_BEFORE_NAME, post_edit
@@ -92,6 +93,11 @@ CASES: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
     "Spanish figures, dots": (lambda s: list(PATTERNS["es"].finditer(s)), lambda n: "1.000." * n + "x"),
     "Spanish amounts": (lambda s: list(PATTERNS["es"].finditer(s)), lambda n: "1 000 millones de " * n),
     "Spanish dates": (lambda s: list(PATTERNS["es"].finditer(s)), lambda n: "1 de marzo de " * n),
+    "Spanish date ranges": (lambda s: list(PATTERNS["es"].finditer(s)), lambda n: "del 1 al 2 de entre marzo y " * n),
+    "English dates": (lambda s: list(PATTERNS["en"].finditer(s)), lambda n: "from 3 to 5 May 20 " * n),
+    "English month ranges": (lambda s: list(PATTERNS["en"].finditer(s)), lambda n: "in March and June-" * n),
+    "English date forms": (spanish_date, lambda n: "3 May " * n + "2024"),
+    "Spanish date forms": (english_date, lambda n: "el 3 de " * n + "mayo"),
     "English forms": (english_number, lambda n: "1 000" * n + " por cient"),
     "English amounts": (english_money, lambda n: "1 " * n + "dólare"),
     "English citation suffixes": (lambda s: SUFFIX.sub("", s), lambda n: "cap" * n + "."),

@@ -7,20 +7,10 @@ import re
 from dataclasses import replace
 
 from toolkit.model import Cite, Inline, Text, map_inlines
-from toolkit.model.dates import MONTHS, written_date
 from toolkit.translate.spanish import CITATION_PREFIXES, CITATION_SUFFIX_WORDS, shift_point
 
 GROUP = re.compile(r"[.\u00a0\u202f ](?=\d{3}(?!\d))")  # a Spanish thousands separator: dot, space or NBSP
 ENGLISH_QUOTES = str.maketrans({"«": "“", "»": "”"})
-
-
-def english_date(text: str) -> str:
-    """ "8 de marzo de 2023" → "March 8, 2023" (the protected Spanish date span's English)."""
-    m = re.fullmatch(r"(\d{1,2}) de (\w+)(?: de (\d{4}))?", text)
-    if m is None or m.group(2).lower() not in MONTHS["es"]:
-        return text
-    year = int(m.group(3)) if m.group(3) else None
-    return written_date(int(m.group(1)), MONTHS["es"].index(m.group(2).lower()) + 1, year, "en-US")
 
 
 def grouped(digits: str, separator: str = ",") -> str:

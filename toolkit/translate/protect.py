@@ -10,12 +10,12 @@ import re
 from collections.abc import Iterator
 from typing import Literal, NamedTuple, Protocol
 
-from toolkit.model.dates import MONTHS
 from toolkit.read.packet import NumberStyle
-from toolkit.translate.english import english_date, english_money, english_number
+from toolkit.translate.dates import ENGLISH_DATE, SPANISH_DATE, english_date, spanish_date
+from toolkit.translate.english import english_money, english_number
 from toolkit.translate.glossary import Glossary
 from toolkit.translate.names import Verdict, Word, analyse, judge
-from toolkit.translate.spanish import spanish_article, spanish_date, spanish_money, spanish_number
+from toolkit.translate.spanish import spanish_article, spanish_money, spanish_number
 
 SpanKind = Literal["term", "url", "email", "date", "money", "number", "name", "title"]
 
@@ -58,7 +58,7 @@ class EmailSpan:
 class DateSpan:
     name = "date"
     kind: SpanKind = "date"
-    pattern = r"(?:" + "|".join(MONTHS["en"]) + r")\s\d{1,2}(?:,\s\d{4})?"
+    pattern = ENGLISH_DATE
 
     def target(self, found: str, number_style: NumberStyle) -> str:
         return spanish_date(found)
@@ -92,12 +92,9 @@ class SpanishDateSpan:
 
     name = "date"
     kind: SpanKind = "date"
-    AFTER_PREPOSITION = "".join(f"(?<!{p} )" for p in ("desde", "hasta", "para", "entre", "antes", "después", "y"))
-    pattern = rf"(?:{AFTER_PREPOSITION}[Ee]l )?\d{{1,2}} de (?:" + "|".join(MONTHS["es"]) + r")(?: de \d{4})?"
+    pattern = SPANISH_DATE
 
     def target(self, found: str, number_style: NumberStyle) -> str:
-        if found[:3].lower() == "el ":
-            return ("On " if found[0] == "E" else "on ") + english_date(found[3:])
         return english_date(found)
 
 

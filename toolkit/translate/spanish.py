@@ -6,7 +6,6 @@ import re
 from dataclasses import replace
 
 from toolkit.model import Cite, Inline, Text, map_inlines
-from toolkit.model.dates import MONTHS, written_date
 from toolkit.read.packet import NumberStyle
 
 FEMININE_ENDINGS = ("a", "ción", "sión", "dad", "tad", "tud", "umbre", "ley", "sis")
@@ -49,15 +48,6 @@ def _plural_word(word: str) -> str:
     if re.search(r"[áéíóú][nsl]$", lower):
         return word[:-2] + word[-2:].translate(unaccent) + "es"
     return word + "es"
-
-
-def spanish_date(text: str) -> str:
-    """ "May 9, 2024" → "9 de mayo de 2024" (the protected date span's Spanish)."""
-    m = re.match(r"(\w+)\s(\d{1,2})(?:,\s(\d{4}))?", text)
-    if m is None or m.group(1) not in MONTHS["en"]:
-        return text
-    year = int(m.group(3)) if m.group(3) else None
-    return written_date(int(m.group(2)), MONTHS["en"].index(m.group(1)) + 1, year, "es")
 
 
 def spanish_number(text: str) -> str:
