@@ -130,7 +130,8 @@ KINDS_BY_NAME = {lang: {kind.name: kind for kind in kinds} for lang, kinds in PA
 
 
 class GlossarySpan:
-    """Glossary terms, with the English article when Spanish needs one agreeing with the term."""
+    """Glossary and term base terms, with the English article when Spanish needs one agreeing with the term
+    ("the WHO" → "la OMS", "the FBI" → "el FBI": an acronym kept as written takes its gender's article)."""
 
     PHRASE_END = (
         "and|or|but|of|in|to|that|which|who|with|from|for|on|by|as|at|is|are|was|were|have|has|had|would|could|will"
@@ -164,7 +165,7 @@ class GlossarySpan:
             definite = article is not None and article.group(1).lower() == "the"
             if article and term.article == "no" and definite:
                 start = article.start()  # "the United States" → "Estados Unidos"
-            elif article and ends_phrase and target != m.group(0) and (definite or not plural):
+            elif article and ends_phrase and (target != m.group(0) or term.gender) and (definite or not plural):
                 start = article.start()
                 chosen = spanish_article(target, plural, term.gender or None, definite)
                 target = chosen + " " + target
@@ -252,64 +253,6 @@ tras durante ante como cuando aunque que este esta estos estas ese esa su sus"""
                 yield ProtectedSpan(m.start(), m.end(), m.group(0), "name")
 
 
-class AcronymSpan:
-    """Acronyms with their Spanish form and gender: "the WHO" → "la OMS", "the DEA" → "la DEA", "the FBI" →
-    "el FBI", "TCOs" → "TCO" (an acronym's plural is invariable in Spanish: "las TCO")."""
-
-    # English → (Spanish, feminine): international bodies and the agencies this field writes about.
-    TABLE: dict[str, tuple[str, bool]] = {
-        "UN": ("ONU", True),
-        "WHO": ("OMS", True),
-        "NATO": ("OTAN", True),
-        "EU": ("UE", True),
-        "IMF": ("FMI", False),
-        "UNHCR": ("ACNUR", False),
-        "OAS": ("OEA", True),
-        "NGO": ("ONG", True),
-        "UNICEF": ("Unicef", False),
-        "UNODC": ("UNODC", True),
-        "IDB": ("BID", False),
-        "ICC": ("CPI", True),
-        "DEA": ("DEA", True),
-        "FBI": ("FBI", False),
-        "CIA": ("CIA", True),
-        "ICE": ("ICE", False),
-        "CBP": ("CBP", True),
-        "DHS": ("DHS", False),
-        "DOJ": ("DOJ", False),
-        "FDA": ("FDA", True),
-        "TCO": ("TCO", True),
-        "FTO": ("FTO", True),
-        "GDP": ("PIB", False),
-        "HIV": ("VIH", False),
-    }
-    REGEX = re.compile(
-        r"(?<![\w-])(?:(?P<article>[Tt]he) )?(?P<acronym>" + "|".join(TABLE) + r")(?P<plural>s)?(?![\w-])"
-    )
-
-    def find(self, text: str) -> Iterator[ProtectedSpan]:
-        for m in self.REGEX.finditer(text):
-            spanish, feminine = self.TABLE[m["acronym"]]
-            plural = bool(m["plural"])
-            target = spanish
-            if m["article"]:
-                article = ("las" if plural else "la") if feminine else ("los" if plural else "el")
-                target = f"{article.capitalize() if m['article'] == 'The' else article} {spanish}"
-            yield ProtectedSpan(m.start(), m.end(), target, "term")
-
-
-class SpanishAcronymSpan:
-    """A Spanish source's acronyms in their English form ("la ONU" → "the UN": the engine translates the
-    article); those alike in both languages (DEA, FBI) are kept."""
-
-    ENGLISH = {spanish: english for english, (spanish, _) in AcronymSpan.TABLE.items()}
-    REGEX = re.compile(r"(?<![\w-])(?:" + "|".join(ENGLISH) + r")(?![\w-])")
-
-    def find(self, text: str) -> Iterator[ProtectedSpan]:
-        for m in self.REGEX.finditer(text):
-            yield ProtectedSpan(m.start(), m.end(), self.ENGLISH[m.group(0)], "term")
-
-
 class KnownNameSpan:
     """Names known from the packet's bibliography (authors, publishers, publications): kept as written."""
 
@@ -337,9 +280,8 @@ class Protector:
         """`glossary` as its file reads (English to Spanish); `source_lang` the language of the texts ("en",
         "es"): the spans are found in its forms and given in the other language's."""
         self.source_lang = source_lang
-        self.terms = GlossarySpan(glossary if source_lang == "en" else glossary.reversed())
+        self.terms = GlossarySpan((glossary if source_lang == "en" else glossary.reversed()).in_use())
         self.known = KnownNameSpan(known_names)
-        self.acronyms: AcronymSpan | SpanishAcronymSpan = AcronymSpan() if source_lang == "en" else SpanishAcronymSpan()
         self.names = NameSpan("eng-spa" if source_lang == "en" else "spa-eng")
         self.number_style = number_style
         self.patterns = PATTERNS[source_lang]
@@ -375,8 +317,6 @@ class Protector:
                 span = span._replace(target=span.target[:1].upper() + span.target[1:])  # a sentence's start
             add(span)
         for span in self.known.find(text):
-            add(span)
-        for span in self.acronyms.find(text):
             add(span)
         for m in NameSpan.CODE.finditer(text):  # before figures: the 13 of MS-13 is no number
             add(ProtectedSpan(m.start(), m.end(), m.group(0), "name"))
