@@ -10,6 +10,7 @@ from toolkit.model import Cite, Inline, Text, map_inlines
 from toolkit.translate.spanish import CITATION_PREFIXES, CITATION_SUFFIX_WORDS, shift_point
 
 GROUP = re.compile(r"[.\u00a0\u202f ](?=\d{3}(?!\d))")  # a Spanish thousands separator: dot, space or NBSP
+COMMA_THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+")
 ENGLISH_QUOTES = str.maketrans({"«": "“", "»": "”"})
 
 
@@ -27,6 +28,8 @@ def exact_figure(figure: str) -> str:
 
 def english_figure(text: str) -> str:
     """A Spanish figure the English way: "200 000" / "200.000" → "200,000", "2,5" → "2.5"."""
+    if COMMA_THOUSANDS.fullmatch(text):
+        return text  # Mexican and US usage: "12,500 familias" is twelve thousand five hundred
     whole, _, fraction = text.partition(",")
     digits = GROUP.sub("", whole)
     if len(digits) > 4 or (len(digits) == 4 and whole != digits):
@@ -43,11 +46,16 @@ def english_number(text: str) -> str:
 
 def english_money(text: str) -> str:
     """ "50 millones de dólares" → "$50 million", "1500 millones de dólares" → "$1.5 billion",
-    "2500 dólares" → "$2,500"."""
-    m = re.fullmatch(r"([\d.,\u00a0\u202f ]+?)\s(mil millones|millones|millón|billones)?(?: de)?\s?dólares", text)
+    "2500 dólares" → "$2,500", "25 millones de euros" → "€25 million", "300 millones de pesos" → "300 million
+    pesos"."""
+    m = re.fullmatch(
+        r"([\d.,\u00a0\u202f ]+?)\s(mil millones|millones|millón|billones)?(?: de)?\s?(dólares|euros|pesos)", text
+    )
     if m is None:
         return text
     amount = m.group(1)
+    if COMMA_THOUSANDS.fullmatch(amount.strip()):
+        amount = amount.replace(",", "")
     scale = {None: "", "millón": "million", "millones": "million", "mil millones": "billion", "billones": "trillion"}[
         m.group(2)
     ]
@@ -57,7 +65,8 @@ def english_money(text: str) -> str:
     # exact: "3.755 millones" is $3.755 billion, never $3.75
     if scale == "million" and len(shift_point(digits, 0).partition(".")[0]) >= 4:  # 1000 millones and up
         digits, scale = shift_point(digits, -3), "billion"  # Spanish "1500 millones" is English 1.5 billion
-    return f"${exact_figure(digits)}" + (f" {scale}" if scale else "")
+    figure = exact_figure(digits) + (f" {scale}" if scale else "")
+    return {"dólares": f"${figure}", "euros": f"€{figure}", "pesos": f"{figure} pesos"}[m.group(3)]
 
 
 def english_plural(phrase: str) -> str:
