@@ -56,7 +56,11 @@ class Glossary:
 
     def reversed(self) -> Glossary:
         """The same entries from Spanish to English (gender and article are the Spanish term's: dropped; a
-        role's feminine form reads as its English too)."""
+        role's feminine form reads as its English too). Made once per glossary."""
+        return self._reversed
+
+    @functools.cached_property
+    def _reversed(self) -> Glossary:
 
         def flip(terms: tuple[Term, ...]) -> tuple[Term, ...]:
             flipped = []
@@ -70,7 +74,12 @@ class Glossary:
 
     def in_use(self) -> Glossary:
         """The terms a translation in this glossary's direction uses: its own, then the term base's whose
-        source it does not list, without the entries meant for the other direction only."""
+        source it does not list, without the entries meant for the other direction only. Made once per
+        glossary (its pattern is compiled once for every segment table of a build)."""
+        return self._in_use
+
+    @functools.cached_property
+    def _in_use(self) -> Glossary:
         direction = "es-en" if self.target_lang == "en" else "en-es"
         terms = [t for t in self.terms if t.direction in ("", direction)]
         seen = {_key(t.source) for t in terms}

@@ -91,6 +91,20 @@ class NumberSpan:
 # A figure written alike in both languages, which the engine copies as it is: "hace 40 años", "una huelga de
 # 48 horas", "800 millones". It is left in the text; the translator checks it came back (`figures_intact`).
 PLAIN_FIGURE = re.compile(r"[0-9]{1,4}")
+
+
+def apart(text: str, span: ProtectedSpan) -> bool:
+    """The span is a word of its own ("40 years", "a 48-hour strike"), not part of one ("A26", "2,5")."""
+    before = text[span.start - 1 : span.start]
+    after = text[span.end : span.end + 1]
+    return not (
+        before.isalnum()
+        or after.isalnum()
+        or before in ".,"
+        or (after in ".," and text[span.end + 1 : span.end + 2].isdigit())
+    )
+
+
 SPANISH_FIGURE = r"\d+(?:[.\u00a0\u202f ]\d{3})*(?:,\d+)?"  # 200 000, 200.000, 2,5 (and 12,500: see english_figure)
 
 
@@ -477,7 +491,7 @@ class Protector:
         for m in NameSpan.CODE.finditer(text):  # before figures: the 13 of MS-13 is no number
             add(ProtectedSpan(m.start(), m.end(), m.group(0), "name"))
         for span in scanned:
-            if span.kind == "number" and PLAIN_FIGURE.fullmatch(text, span.start, span.end):
+            if span.kind == "number" and PLAIN_FIGURE.fullmatch(text, span.start, span.end) and apart(text, span):
                 continue  # the engine keeps it and reads the words around it better (checked after it ran)
             add(span)
         # Names are looked for only outside the spans already taken, so "Senator" can come from the glossary

@@ -199,6 +199,7 @@ class Translator:
     def translate_documents(self, documents: list[Document], rows: list[TableRow] | None = None) -> list[Document]:
         """Translate all documents with one batch of engine calls. `rows`: the packet's segment table rows of
         these documents (`document` counts them from 0), made here when not given."""
+        self.engine.start()  # its processes load while the names are judged and the segments made
         if rows is None:
             languages = (self.source_lang, self.target_lang)
             relabelled = [replace(doc, lang=self.source_lang) for doc in documents]  # this translator's direction
