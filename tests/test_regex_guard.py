@@ -130,7 +130,7 @@ CASES: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
         lambda n: "helped to the a weights " * n,
     ),
     "said without that": (lambda s: SAID_WITHOUT_THAT.findall(s), lambda n: "said " * n + "that"),
-    "title case": (NameSpan.title_case, lambda n: "Aa " * n),
+    "title case": (NameSpan.title_case.__wrapped__, lambda n: "Aa " * n),
     "Spanish quotes": (lambda s: spanish_typography((Text(s),)), lambda n: "«a," * n + "»"),
 }
 

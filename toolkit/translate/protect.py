@@ -325,13 +325,14 @@ tras durante ante como cuando aunque que este esta estos estas ese esa su sus"""
         runs = {" ".join(words) for text in texts for _, words in self.runs(text)}
         return sorted(runs | {text for text in texts if self.title_case(text)})
 
-    @classmethod
-    def title_case(cls, text: str) -> bool:
+    @staticmethod
+    @functools.lru_cache(maxsize=8192)
+    def title_case(text: str) -> bool:
         """A heading or title in title case: three capitalized words or more, and every word of four letters
         or more capitalized ("Food Prices Climb Again in the Andes")."""
-        if text.rstrip().endswith("."):
-            return False  # a sentence
-        words = cls.WORD.findall(text)
+        if text.rstrip().endswith(".") or text.count(" ") < 2:
+            return False  # a sentence, or too short to tell
+        words = NameSpan.WORD.findall(text)
         capitalized = [w for w in words if w[:1].isupper()]
         return len(capitalized) >= 3 and all(w[:1].isupper() for w in words if len(w) >= 4) and len(words) <= 24
 
