@@ -156,6 +156,9 @@ class BreakingEngine:
     def translate_marked(self, markups: list[str]) -> list[str]:
         return self.translate(markups)
 
+    def start(self) -> None:
+        self.inner.start()
+
     def translate(self, markups: list[str]) -> list[str]:
         out = self.inner.translate(markups)
         fixed = []

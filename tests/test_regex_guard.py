@@ -14,6 +14,7 @@ import pytest
 from toolkit.cite.bibliography import BIBTEX_ENTRY, JSON_ID, PANDOC_PARSE_ERROR
 from toolkit.cite.citeproc import reference_anchor
 from toolkit.cite.styles import STYLE_ID
+from toolkit.model import Text
 from toolkit.model.languages import function_word_shares
 from toolkit.read.citation_syntax import (
     CITE_ITEM,
@@ -28,13 +29,14 @@ from toolkit.read.images import DATA_URL
 from toolkit.read.markdown import NOTE_DEFINITION, UNDEFINED_NOTE, html_text, read_summary
 from toolkit.read.packet import URL_SCHEME
 from toolkit.read.yamlfile import CONTROL_CHARACTER
+from toolkit.translate.dates import english_date, spanish_date
 from toolkit.translate.english import SUFFIX, english_money, english_number
 from toolkit.translate.glossary import Glossary, Term
-from toolkit.translate.postedit import ROLE_BEFORE_NAME, post_edit
+from toolkit.translate.postedit import ROLE_BEFORE_NAME, SAID_WITHOUT_THAT, post_edit, post_edit_english
 from toolkit.translate.protect import PATTERNS, NameSpan, Protector
 from toolkit.translate.qa import _figures, billions_as_millions
 from toolkit.translate.segments import MARKUP, Segment
-from toolkit.translate.spanish import spanish_citation_suffix
+from toolkit.translate.spanish import spanish_citation_suffix, spanish_typography
 from toolkit.translate.translator import respace_slots
 
 SMALL, GROWTH = 4_000, 8  # adversarial inputs of about SMALL and SMALL * GROWTH repetitions
@@ -92,6 +94,11 @@ CASES: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
     "Spanish figures, dots": (lambda s: list(PATTERNS["es"].finditer(s)), lambda n: "1.000." * n + "x"),
     "Spanish amounts": (lambda s: list(PATTERNS["es"].finditer(s)), lambda n: "1 000 millones de " * n),
     "Spanish dates": (lambda s: list(PATTERNS["es"].finditer(s)), lambda n: "1 de marzo de " * n),
+    "Spanish date ranges": (lambda s: list(PATTERNS["es"].finditer(s)), lambda n: "del 1 al 2 de entre marzo y " * n),
+    "English dates": (lambda s: list(PATTERNS["en"].finditer(s)), lambda n: "from 3 to 5 May 20 " * n),
+    "English month ranges": (lambda s: list(PATTERNS["en"].finditer(s)), lambda n: "in March and June-" * n),
+    "English date forms": (spanish_date, lambda n: "3 May " * n + "2024"),
+    "Spanish date forms": (english_date, lambda n: "el 3 de " * n + "mayo"),
     "English forms": (english_number, lambda n: "1 000" * n + " por cient"),
     "English amounts": (english_money, lambda n: "1 " * n + "dólare"),
     "English citation suffixes": (lambda s: SUFFIX.sub("", s), lambda n: "cap" * n + "."),
@@ -114,6 +121,17 @@ CASES: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
     "reference anchor": (lambda s: reference_anchor("en-US", s), lambda n: "a" * n + ":"),
     "placeholder spacing": (lambda s: respace_slots(s, s), lambda n: "a <x1/> b" * n),
     "post-edit rules": (lambda s: post_edit(Segment("<x1/> a " * 10, {}), s), lambda n: "<x1/> Aa en " * n),
+    "post-edit, said and figures": (
+        lambda s: post_edit(Segment("Some 1 said the only 7 " * 5, {}), s),
+        lambda n: "Algún dijo Único de1 " * n,
+    ),
+    "English post-edit rules": (
+        lambda s: post_edit_english(Segment("ayudó a 3 millones de pesos " * 5, {}), s),
+        lambda n: "helped to the a weights " * n,
+    ),
+    "said without that": (lambda s: SAID_WITHOUT_THAT.findall(s), lambda n: "said " * n + "that"),
+    "title case": (NameSpan.title_case.__wrapped__, lambda n: "Aa " * n),
+    "Spanish quotes": (lambda s: spanish_typography((Text(s),)), lambda n: "«a," * n + "»"),
 }
 
 

@@ -19,8 +19,9 @@ from tests.conftest import INPUTS, run_cli, sid
 from tests.test_hostile import engine_env
 from tests.test_review import edit_table, xliff_schema
 from toolkit.model import Text
+from toolkit.translate.dates import english_date
 from toolkit.translate.engines import ApertiumEngine
-from toolkit.translate.english import english_date, english_money, english_number, english_plural
+from toolkit.translate.english import english_money, english_number, english_plural
 from toolkit.translate.glossary import load_glossary
 from toolkit.translate.memory import TranslationMemory
 from toolkit.translate.protect import Protector

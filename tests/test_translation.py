@@ -31,6 +31,9 @@ class CountingEngine:
     def translate_marked(self, markups: list[str]) -> list[str]:
         return self.translate(markups)
 
+    def start(self) -> None:
+        self.inner.start()
+
     def translate(self, markups: list[str]) -> list[str]:
         self.calls.extend(markups)
         return self.inner.translate(markups)

@@ -43,6 +43,7 @@ FIELDS = [
     "layout",
     "bibliography",
     "glossary",
+    "term_base",
     "summaries",
     "engine",
     "beam_size",
@@ -84,6 +85,7 @@ class Packet:
     inputs_root: Path  # every input must lie inside it (see `load_packet`)
     require_review: ReviewLevel | None = None
     link_citations: LinkCitations = "auto"
+    term_base: bool = True  # briefkit's default term base under the glossary (`term_base: false` turns it off)
     allow_outside: bool = False
     key_lines: dict[str, int] = field(default_factory=dict)  # where each key is, for errors found later
 
@@ -378,6 +380,10 @@ def read_packet(
         f.data["link_citations"] = "yes" if f.data["link_citations"] else "no"
     link_citations = next(c for c in LINK_CITATIONS if c == f.choice("link_citations", LINK_CITATIONS, "auto"))
     required = f.choice("require_review", ("", *REVIEW_LEVELS), "")
+    term_base = f.data.get("term_base", True)
+    if not isinstance(term_base, bool):
+        f.err("term_base", f"term_base must be true or false, got {str(term_base)[:40]!r}")
+        term_base = True
     packet = Packet(
         path=path,
         id=packet_id,
@@ -399,6 +405,7 @@ def read_packet(
         inputs_root=f.inputs_root,
         require_review=next((level for level in REVIEW_LEVELS if level == required), None),
         link_citations=link_citations,
+        term_base=term_base,
         allow_outside=allow_outside,
         key_lines=f.lines,
     )

@@ -47,7 +47,7 @@ def prepare_packet(
     if bibliography is not None and packet_ok:  # keys against a bibliography the packet failed to name: noise
         collect(errors, check_citation_keys, documents, bibliography)
     style = collect(errors, packet_style, packet)
-    glossary = collect(errors, load_glossary, packet.glossary)
+    glossary = collect(errors, load_glossary, packet.glossary, packet.term_base)
     raise_all(errors, packet.path, limit=MAX_REPORTED)
     assert bibliography is not None and style is not None and glossary is not None
     return PreparedPacket(packet, documents, bibliography, style, glossary)

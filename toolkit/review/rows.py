@@ -88,7 +88,7 @@ def status_hint(text: str) -> str:
 def packet_review(packet: Packet, memory: TranslationMemory) -> PacketReview:
     """The packet's segments that have text, with their target from the memory as it prints and their notes;
     each summary in its own direction (a packet may hold summaries written in either language)."""
-    glossary = load_glossary(packet.glossary)
+    glossary = load_glossary(packet.glossary, packet.term_base)
     bibliography = load_bibliography(packet.bibliography)
     documents = read_documents(packet)
     table = segment_table(documents, packet.languages, glossary, packet.number_style, bibliography.names())

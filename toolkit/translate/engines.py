@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import zipfile
 from dataclasses import dataclass
 from html import escape, unescape
@@ -34,6 +35,11 @@ class Engine(Protocol):
 
     def translate_marked(self, markups: list[str]) -> list[str]:
         """As `translate`, with each word the engine does not know marked `*word` (see `split_unknown`)."""
+        ...
+
+    def start(self) -> None:
+        """Get ready for the next batch while the caller makes its segments (Apertium starts its processes and
+        loads its dictionaries); nothing for an engine that is ready."""
         ...
 
 
@@ -88,6 +94,24 @@ class ApertiumEngine:
         modes = subprocess.run([self.binary, "-l"], capture_output=True, text=True)  # fast: lists mode files
         if self.mode not in modes.stdout.split():
             raise BriefkitError(f"Apertium has no {self.mode} mode", hint=INSTALL_HINT)
+        self._ready: subprocess.Popen[str] | None = None  # started by `start`, waiting for the next batch
+        self._lock = threading.Lock()
+
+    def _process(self) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [self.binary, "-f", "html", self.mode],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def start(self) -> None:
+        """Start the next batch's Apertium processes now: they load their dictionaries (most of a batch's fixed
+        cost) while the caller judges names and makes segments."""
+        with self._lock:
+            if self._ready is None:
+                self._ready = self._process()
 
     @staticmethod
     def _encode(markup: str, token: str) -> str:
@@ -126,16 +150,17 @@ class ApertiumEngine:
         while any(token.lower() in m.lower() for m in markups):
             token += "q"
         body = "".join(f"<p>{self._encode(m, token)}</p>\n" for m in markups)
-        result = subprocess.run(
-            [self.binary, "-f", "html", self.mode],
-            input=body,
-            capture_output=True,
-            text=True,
-            timeout=3600,
-        )
-        if result.returncode != 0:
-            raise BriefkitError(f"Apertium failed: {result.stderr.strip()[:300]}")
-        parts = re.findall(r"<p>(.*?)</p>", result.stdout, flags=re.S)
+        with self._lock:
+            process, self._ready = self._ready, None
+        process = process or self._process()
+        try:
+            stdout, stderr = process.communicate(body, timeout=3600)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise BriefkitError("Apertium did not finish within an hour") from None
+        if process.returncode != 0:
+            raise BriefkitError(f"Apertium failed: {stderr.strip()[:300]}")
+        parts = re.findall(r"<p>(.*?)</p>", stdout, flags=re.S)
         if len(parts) != len(markups):
             raise BriefkitError(f"Apertium returned {len(parts)} segments for {len(markups)}")
         return [self._decode(p, token) for p in parts]
@@ -253,6 +278,9 @@ class ArgosEngine:
 
     def translate_marked(self, markups: list[str]) -> list[str]:
         return self.translate(markups)  # a neural model marks no unknown words
+
+    def start(self) -> None:
+        """Nothing: the model is loaded once, with the engine."""
 
     def translate(self, markups: list[str]) -> list[str]:
         sentences: list[list[str]] = []

@@ -7,20 +7,11 @@ import re
 from dataclasses import replace
 
 from toolkit.model import Cite, Inline, Text, map_inlines
-from toolkit.model.dates import MONTHS, written_date
 from toolkit.translate.spanish import CITATION_PREFIXES, CITATION_SUFFIX_WORDS, shift_point
 
 GROUP = re.compile(r"[.\u00a0\u202f ](?=\d{3}(?!\d))")  # a Spanish thousands separator: dot, space or NBSP
+COMMA_THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+")
 ENGLISH_QUOTES = str.maketrans({"«": "“", "»": "”"})
-
-
-def english_date(text: str) -> str:
-    """ "8 de marzo de 2023" → "March 8, 2023" (the protected Spanish date span's English)."""
-    m = re.fullmatch(r"(\d{1,2}) de (\w+)(?: de (\d{4}))?", text)
-    if m is None or m.group(2).lower() not in MONTHS["es"]:
-        return text
-    year = int(m.group(3)) if m.group(3) else None
-    return written_date(int(m.group(1)), MONTHS["es"].index(m.group(2).lower()) + 1, year, "en-US")
 
 
 def grouped(digits: str, separator: str = ",") -> str:
@@ -37,6 +28,8 @@ def exact_figure(figure: str) -> str:
 
 def english_figure(text: str) -> str:
     """A Spanish figure the English way: "200 000" / "200.000" → "200,000", "2,5" → "2.5"."""
+    if COMMA_THOUSANDS.fullmatch(text):
+        return text  # Mexican and US usage: "12,500 familias" is twelve thousand five hundred
     whole, _, fraction = text.partition(",")
     digits = GROUP.sub("", whole)
     if len(digits) > 4 or (len(digits) == 4 and whole != digits):
@@ -53,11 +46,16 @@ def english_number(text: str) -> str:
 
 def english_money(text: str) -> str:
     """ "50 millones de dólares" → "$50 million", "1500 millones de dólares" → "$1.5 billion",
-    "2500 dólares" → "$2,500"."""
-    m = re.fullmatch(r"([\d.,\u00a0\u202f ]+?)\s(mil millones|millones|millón|billones)?(?: de)?\s?dólares", text)
+    "2500 dólares" → "$2,500", "25 millones de euros" → "€25 million", "300 millones de pesos" → "300 million
+    pesos"."""
+    m = re.fullmatch(
+        r"([\d.,\u00a0\u202f ]+?)\s(mil millones|millones|millón|billones)?(?: de)?\s?(dólares|euros|pesos)", text
+    )
     if m is None:
         return text
     amount = m.group(1)
+    if COMMA_THOUSANDS.fullmatch(amount.strip()):
+        amount = amount.replace(",", "")
     scale = {None: "", "millón": "million", "millones": "million", "mil millones": "billion", "billones": "trillion"}[
         m.group(2)
     ]
@@ -67,7 +65,8 @@ def english_money(text: str) -> str:
     # exact: "3.755 millones" is $3.755 billion, never $3.75
     if scale == "million" and len(shift_point(digits, 0).partition(".")[0]) >= 4:  # 1000 millones and up
         digits, scale = shift_point(digits, -3), "billion"  # Spanish "1500 millones" is English 1.5 billion
-    return f"${exact_figure(digits)}" + (f" {scale}" if scale else "")
+    figure = exact_figure(digits) + (f" {scale}" if scale else "")
+    return {"dólares": f"${figure}", "euros": f"€{figure}", "pesos": f"{figure} pesos"}[m.group(3)]
 
 
 def english_plural(phrase: str) -> str:

@@ -1,4 +1,5 @@
-"""Glossaries: CSV `en,es,note` or TBX (TermBase eXchange), read into typed terms."""
+"""Glossaries: CSV `en,es,note` or TBX (TermBase eXchange), read into typed terms; and the default term base
+shipped with briefkit (`data/termbase.csv`, the same CSV form), which a packet's glossary overrides."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import functools
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -22,6 +24,8 @@ from toolkit.translate.spanish import pluralize_es
 Gender = Literal["m", "f", ""]
 Number = Literal["sg", "pl", ""]
 ArticleUse = Literal["yes", "no", ""]
+TermDirection = Literal["en-es", "es-en", ""]  # "": both ways
+DIRECTIONS: tuple[TermDirection, ...] = ("en-es", "es-en")
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,8 @@ class Term:
     gender: Gender = ""  # of the Spanish term: "" lets its ending decide
     number: Number = ""  # "pl" for a plural term ("Estados Unidos")
     article: ArticleUse = ""  # "no": the term takes no article in Spanish ("the United States" → "Estados Unidos")
+    feminine: str = ""  # a role's feminine Spanish form ("alcaldesa"), used where the person is a woman
+    direction: TermDirection = ""  # a sense good one way only ("trial" → "juicio", but "juicio" is also "opinion")
 
     @property
     def keep(self) -> bool:
@@ -46,11 +52,45 @@ class Glossary:
     terms: tuple[Term, ...]
     path: Path | None = None
     target_lang: str = "es"
+    base: tuple[Term, ...] = ()  # the default term base, under the terms: an entry of `terms` wins
 
     def reversed(self) -> Glossary:
-        """The same entries from Spanish to English (gender and article are the Spanish term's: dropped)."""
-        flipped = tuple(Term(t.target, t.source, t.note, "", t.number) for t in self.terms)
-        return Glossary(flipped, self.path, "en" if self.target_lang == "es" else "es")
+        """The same entries from Spanish to English (gender and article are the Spanish term's: dropped; a
+        role's feminine form reads as its English too). Made once per glossary."""
+        return self._reversed
+
+    @functools.cached_property
+    def _reversed(self) -> Glossary:
+
+        def flip(terms: tuple[Term, ...]) -> tuple[Term, ...]:
+            flipped = []
+            for t in terms:
+                flipped.append(Term(t.target, t.source, t.note, "", t.number, direction=t.direction))
+                if t.feminine and t.feminine != t.target:
+                    flipped.append(Term(t.feminine, t.source, t.note, "", t.number, direction=t.direction))
+            return tuple(flipped)
+
+        return Glossary(flip(self.terms), self.path, "en" if self.target_lang == "es" else "es", flip(self.base))
+
+    def in_use(self) -> Glossary:
+        """The terms a translation in this glossary's direction uses: its own, then the term base's whose
+        source it does not list, without the entries meant for the other direction only. Made once per
+        glossary (its pattern is compiled once for every segment table of a build)."""
+        return self._in_use
+
+    @functools.cached_property
+    def _in_use(self) -> Glossary:
+        direction = "es-en" if self.target_lang == "en" else "en-es"
+        terms = [t for t in self.terms if t.direction in ("", direction)]
+        seen = {_key(t.source) for t in terms}
+        for term in self.base:
+            if term.direction in ("", direction) and _key(term.source) not in seen:
+                seen.add(_key(term.source))
+                terms.append(term)
+        return Glossary(tuple(terms), self.path, self.target_lang)
+
+    def without_base(self) -> Glossary:
+        return replace(self, base=())
 
     def pattern(self) -> re.Pattern[str] | None:
         return self._pattern
@@ -93,7 +133,8 @@ class Glossary:
         """The target for a matched source text, in the plural when the match is a plural."""
         term, plural = self.match(found)
         pluralize = pluralize_es if self.target_lang == "es" else english_plural
-        target = pluralize(term.target) if plural and not term.keep else term.target
+        acronym = term.target.isupper() and " " not in term.target  # invariable in Spanish: "las ONG"
+        target = pluralize(term.target) if plural and not term.keep and not acronym else term.target
         if found[:1].isupper() and not term.source[:1].isupper():
             target = target[:1].upper() + target[1:]
         return target
@@ -152,7 +193,7 @@ def _read_csv(text: str, path: Path) -> list[Term]:
     if not header or [h.strip().lower() for h in header[:2]] != ["en", "es"]:
         raise BriefkitError("a glossary CSV must start with the header `en,es,note`", path, 1)
     terms: list[Term] = []
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, str], int] = {}
     for line, row in rows:
         if len(terms) >= MAX_TERMS:
             raise BriefkitError(f"more than {MAX_TERMS:,} terms", path, line, "keep the glossary to terms that matter")
@@ -161,26 +202,41 @@ def _read_csv(text: str, path: Path) -> list[Term]:
         if len(row) < 2 or not row[0].strip() or not row[1].strip():
             raise BriefkitError("each glossary row needs an English and a Spanish term", path, line)
         source = row[0].strip()
-        if _key(source) in seen:
-            raise BriefkitError(f"`{source}` is listed twice (first on line {seen[_key(source)]})", path, line)
-        seen[_key(source)] = line
-        extra = [cell.strip().lower() for cell in row[3:6]] + ["", "", ""]
-        gender, number, article = extra[:3]
+        extra = [cell.strip() for cell in row[3:8]] + ["", "", "", "", ""]
+        gender, number, article = (cell.lower() for cell in extra[:3])
+        feminine, direction = extra[3], extra[4].lower()
         for value, allowed, name in (
             (gender, ("m", "f"), "gender"),
             (number, ("sg", "pl"), "number"),
             (article, ("yes", "no"), "article"),
+            (direction, DIRECTIONS, "direction"),
         ):
             if value and value not in allowed:
                 raise BriefkitError(f"`{value}` is not a {name} (use {' or '.join(allowed)})", path, line)
-        terms.append(Term(source, row[1].strip(), row[2].strip() if len(row) > 2 else "", gender, number, article))  # type: ignore[arg-type]
+        key = (_key(source), direction)
+        if key in seen:
+            raise BriefkitError(f"`{source}` is listed twice (first on line {seen[key]})", path, line)
+        seen[key] = line
+        note = row[2].strip() if len(row) > 2 else ""
+        terms.append(Term(source, row[1].strip(), note, gender, number, article, feminine, direction))  # type: ignore[arg-type]
     return terms
 
 
-def load_glossary(path: Path | None) -> Glossary:
-    """Read a glossary: CSV with columns en,es[,note], or TBX (TermBase eXchange)."""
+@functools.cache
+def default_term_base() -> tuple[Term, ...]:
+    """briefkit's own term base (package data: read from the installed package, a wheel as well as a checkout):
+    international organizations and agencies with their official Spanish names and acronyms, role titles with
+    their feminine forms, legal and policy vocabulary."""
+    data = resources.files("toolkit.translate").joinpath("data", "termbase.csv")
+    return tuple(_read_csv(data.read_text(encoding="utf-8"), Path("termbase.csv")))
+
+
+def load_glossary(path: Path | None, term_base: bool = True) -> Glossary:
+    """Read a glossary: CSV with columns en,es[,note,gender,number,article,feminine,direction], or TBX
+    (TermBase eXchange); over the default term base unless `term_base` is off."""
+    base = default_term_base() if term_base else ()
     if path is None:
-        return Glossary(())
+        return Glossary((), base=base)
     text = read_text(path)
     terms = _read_tbx(text, path) if path.suffix.lower() == ".tbx" else _read_csv(text, path)
-    return Glossary(tuple(terms), path)
+    return Glossary(tuple(terms), path, base=base)

@@ -1,12 +1,14 @@
-"""Which capitalized phrases are names to keep as written, judged with Apertium's English analyser.
+"""Which capitalized phrases are names to keep as written, judged with Apertium's analyser.
 
 Apertium's morphological analyser and tagger (in the `apertium-eng-spa` package, whatever engine translates)
 know given names and surnames (`<np><ant>`, `<np><cog>`), places (`<np><loc>`) and some institutions as one
-unit (`<np><al>`), and mark words they do not know (`*`). A phrase is kept as written from its first personal
-name or unknown word on ("Health Minister [Ana Lima]", "[Brookings Institution]"); an institution the engine
-can translate is left to it ("World Health Organization", "the Supreme Court", "Inter-American Commission");
-any other run of capitalized common words is kept whole ("Human Rights Watch"), as a publication's name with
-its leading "The" ("The New York Times"). Without Apertium every run is kept whole."""
+unit (`<np><al>`), and mark words they do not know. A capitalized phrase is kept as written only with evidence
+that it is a name: from its first personal name or unknown word on ("Health Minister [Ana Lima]",
+"[Brookings Institution]"), or a publication with its article ("The New York Times"); the bibliography,
+glossary and term base name others before this runs. Everything else is left to the engine: institutions and
+places it knows ("World Health Organization", "Latin America", "la Comisión Nacional del Agua"), runs of common
+words ("Office for the Protection of Witnesses"). Months ("March" is a surname to the tagger) and role titles
+("Mayor") are never evidence. Without Apertium every run is kept whole."""
 
 from __future__ import annotations
 
@@ -19,12 +21,22 @@ from dataclasses import dataclass
 from typing import Literal
 
 ANALYSER = "/usr/share/apertium/apertium-eng-spa"
-INSTITUTION_NOUNS = set(
-    """organization organisation commission fund bank university court council ministry department union nations
-institute office programme program committee agency service parliament senate congress assembly army navy force
-forces guard police canal republic states commissioner secretariat tribunal authority board bureau federation
-administration government house school college hospital center centre academy corps coast""".split()
+# Spanish institutions name their head first ("Comisión Nacional del Agua", "Instituto Nacional Electoral"):
+# such a run is translated even where the tagger does not know one of its words.
+SPANISH_INSTITUTION_NOUNS = set(
+    """organización comisión fondo banco universidad corte tribunal consejo ministerio departamento unión instituto
+oficina programa comité agencia servicio parlamento senado congreso asamblea ejército fuerza guardia policía
+secretaría procuraduría fiscalía defensoría contraloría superintendencia autoridad junta dirección administración
+gobierno cámara escuela colegio hospital centro academia federación confederación sindicato partido
+frente movimiento red alianza coordinadora asociación sociedad cruz""".split()
 )
+NOT_EVIDENCE = {
+    *"january february march april may june july august september october november december".split(),
+    *"enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split(),
+    *"mayor governor senator president minister judge justice general secretary ambassador director".split(),
+    *"alcalde alcaldesa gobernador gobernadora senador senadora presidente presidenta ministro ministra".split(),
+    *"juez jueza secretario secretaria embajador embajadora directora".split(),
+}
 LEXICAL_UNIT = re.compile(r"\^(?P<surface>[^/$]*)(?:/(?P<lemma>[^<$]*)(?:<(?P<tags>[^$]*)>)?)?\$")
 Verdict = Literal["keep", "translate"]
 
@@ -40,11 +52,13 @@ class Word:
 
     @property
     def personal(self) -> bool:
-        return self.tags.startswith("np><ant") or self.tags.startswith("np><cog")
+        evidence = self.surface.lower() not in NOT_EVIDENCE
+        return evidence and (self.tags.startswith("np><ant") or self.tags.startswith("np><cog"))
 
     @property
-    def place(self) -> bool:
-        return self.tags.startswith("np><loc") or self.tags.startswith("np><top")
+    def proper(self) -> bool:
+        """A proper noun or a word the engine does not know: kept capitalized in a title put in sentence case."""
+        return self.unknown or (self.tags.startswith("np") and self.surface.lower() not in NOT_EVIDENCE)
 
     @property
     def multiword_name(self) -> bool:
@@ -101,17 +115,19 @@ def judge(phrase: str, words: list[Word] | None) -> tuple[Verdict, int]:
     and adjectives before a name: "Health Minister" in "Health Minister Ana Lima")."""
     if not words:
         return "keep", 0
+    if head_is_institution(words):
+        return "translate", 0
     for i, word in enumerate(words):
         if word.personal or word.unknown:
             return "keep", _leading_words(words[:i], phrase)
-    nouns = {w.surface.lower() for w in words}
     if phrase.startswith("The ") and any(w.multiword_name for w in words):
         return "keep", 0  # a publication with its article: The New York Times
-    if nouns & INSTITUTION_NOUNS or (len(words) == 1 and words[0].multiword_name):
-        return "translate", 0
-    if any(w.place for w in words) or words[0].tags.startswith("vblex"):
-        return "translate", 0  # places ("Latin America", "Russia and China"), a title-case phrase ("Pressure …")
-    return "keep", 0
+    return "translate", 0  # no evidence of a name: institutions, places, common words are the engine's
+
+
+def head_is_institution(words: list[Word]) -> bool:
+    """A Spanish institution's name, its head first ("Comisión Nacional del Agua"), with no person in it."""
+    return bool(words) and words[0].surface.lower() in SPANISH_INSTITUTION_NOUNS and not any(w.personal for w in words)
 
 
 def _leading_words(words: list[Word], phrase: str) -> int:

@@ -172,8 +172,61 @@ def doubled_full_stop(segment: Segment, target: str) -> str:
     return re.sub(r"(<x(\d+)/>)\.", fix, target)
 
 
+FIGURE_AHEAD = r"(?=<x\d+/>|[0-9])"  # a protected figure, or one the engine was left to see
+
+
+def glued_figures(segment: Segment, target: str) -> str:
+    """ "una huelgade48 horas" → "una huelga de 48 horas": the engine glues "de" to a figure it reordered
+    ("a 48-hour strike")."""
+    return re.sub(rf"([{LOWER}])de([0-9])", r"\1 de \2", target)
+
+
+def approximate_figures(segment: Segment, target: str) -> str:
+    """ "Some 4.5 million voters" → "Unos 4,5 millones de votantes", not "Algún 4,5 millones"; "Only 7%" →
+    "Solo el 7 %", not "Único el 7 %" (an amount the engine could not see changes how it reads the word)."""
+    english = segment.markup
+    if re.search(r"(?i)\bsome (?:<x\d+/>|[0-9])", english):
+        target = re.sub(
+            rf"\b([Aa])lg[úu]n[oa]?s? {FIGURE_AHEAD}", lambda m: ("U" if m[1] == "A" else "u") + "nos ", target
+        )
+    if re.search(r"(?i)\bonly (?:<x\d+/>|[0-9])", english):
+        target = re.sub(
+            rf"\b(?:[Úú]nic[oa]s?|[Ss][óo]lo) {FIGURE_AHEAD}", lambda m: m[0][0].translate(ONLY) + "olo el ", target
+        )
+        target = re.sub(
+            rf"\b([Úú])nic[oa]s? (el|la|los|las|un|una) {FIGURE_AHEAD}",
+            lambda m: ("S" if m[1] == "Ú" else "s") + f"olo {m[2]} ",
+            target,
+        )
+    return target
+
+
+ONLY = str.maketrans({"Ú": "S", "ú": "s", "S": "S", "s": "s"})
+# English drops "that" after "said" ("said the ruling was final"); Spanish never drops "que".
+SAID_WITHOUT_THAT = re.compile(
+    r"(?i)\b(?:said|says|say|argued|claimed|insisted|stated)\s+(?!that\b|on\b|in\b|at\b|to\b|during\b|after\b"
+    r"|before\b|last\b|this\b|yesterday\b|today\b|earlier\b|so\b|nothing\b)(?=[\w<])"
+)
+DIJO = re.compile(
+    r"\b(dijo|dice|dicen|dijeron|afirmó|afirma|afirmaron|sostuvo|sostiene|insistió|argumentó|aseguró|aseguran)"
+    r"(\s+)(?!que\b|a\b|al\b|en\b|ante\b|por\b|durante\b|desde\b|tras\b|este\b|esta\b|ayer\b|hoy\b|así\b|nada\b"
+    r"|el (?:lunes|martes|miércoles|jueves|viernes|sábado|domingo)\b)"
+    rf"(?=[{LOWER}{UPPER}<])"
+)
+
+
+def said_that(segment: Segment, target: str) -> str:
+    """ "said the ruling was final" → "dijo que el fallo era final", not "dijo el fallo era final"."""
+    if not SAID_WITHOUT_THAT.search(re.sub(r"</?g\d+>", "", segment.markup)):
+        return target
+    return DIJO.sub(r"\1\2que ", target)
+
+
 RULES: tuple[Rule, ...] = (
+    glued_figures,
+    approximate_figures,
     lowercase_after_slot,
+    said_that,
     capitalize_sentence_start,
     article_before_dates,
     article_before_percentages,
@@ -218,7 +271,49 @@ def title_before_a_name(segment: Segment, target: str) -> str:
     return ROLE_BEFORE_NAME.sub(fix, target)
 
 
-ENGLISH_RULES: tuple[Rule, ...] = (title_before_a_name,)
+def _is_percent(segment: Segment, n: str) -> bool:
+    return _slot_text(segment, int(n)).rstrip().endswith("%")
+
+
+def article_before_a_percentage(segment: Segment, target: str) -> str:
+    """ "fell a 12%" → "fell 12%", "rose to the 8%" → "rose to 8%", "of the 12%" → "of 12%": Spanish's "un 12 %"
+    and "el 8 %" carried over."""
+
+    def fix(m: re.Match[str]) -> str:
+        return m.group(2) if _is_percent(segment, m.group(3)) else m.group(0)
+
+    return re.sub(r"\b(a|an|the) (<x(\d+)/>)", fix, target)
+
+
+TAKES_AN_OBJECT = (
+    "helped|assisted|supported|benefited|benefitted|treated|attended|evacuated|hired|employed|detained|arrested"
+    "|vaccinated|rescued|killed|displaced|affected|interviewed|trained|fined|sanctioned|deported|relocated|fed"
+    "|housed|protected|registered|served|helps|supports|benefits|treats|employs|detains|vaccinates|protects"
+)
+PERSONAL_A = re.compile(
+    rf"\b({TAKES_AN_OBJECT}) to "
+    r"(?=<x\d+/>|[0-9]|(?:more than|at least|about|nearly|some|the|these|those|their|its|his|her)\b)"
+)
+
+
+def personal_a(segment: Segment, target: str) -> str:
+    """ "helped to 300 families" → "helped 300 families": Spanish marks a person object with "a" ("ayudó a 300
+    familias"); English does not."""
+    if not re.search(
+        r"\ba (?:<x\d+/>|[0-9]|(?:más de|al menos|unos|unas|casi|los|las|sus|estos|estas)\b)", segment.markup
+    ):
+        return target
+    return PERSONAL_A.sub(r"\1 ", target)
+
+
+def pesos_not_weights(segment: Segment, target: str) -> str:
+    """ "millones de pesos" is money: "pesos", never "weights"."""
+    if not re.search(r"(?:[0-9]|<x\d+/>|millones|mil) (?:de )?pesos\b", segment.markup):
+        return target
+    return re.sub(r"\b([Ww])eights\b", lambda m: ("P" if m[1] == "W" else "p") + "esos", target)
+
+
+ENGLISH_RULES: tuple[Rule, ...] = (title_before_a_name, article_before_a_percentage, personal_a, pesos_not_weights)
 
 
 def post_edit_english(segment: Segment, target: str) -> str:

@@ -6,16 +6,21 @@ left. A span is taken only where no earlier one lies."""
 
 from __future__ import annotations
 
+import csv
+import functools
+import io
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
 from typing import Literal, NamedTuple, Protocol
 
-from toolkit.model.dates import MONTHS
 from toolkit.read.packet import NumberStyle
-from toolkit.translate.english import english_date, english_money, english_number
+from toolkit.translate.dates import ENGLISH_DATE, SPANISH_DATE, english_date, spanish_date
+from toolkit.translate.english import english_money, english_number
 from toolkit.translate.glossary import Glossary
 from toolkit.translate.names import Verdict, Word, analyse, judge
-from toolkit.translate.spanish import spanish_article, spanish_date, spanish_money, spanish_number
+from toolkit.translate.spanish import spanish_article, spanish_money, spanish_number
 
 SpanKind = Literal["term", "url", "email", "date", "money", "number", "name", "title"]
 
@@ -58,7 +63,7 @@ class EmailSpan:
 class DateSpan:
     name = "date"
     kind: SpanKind = "date"
-    pattern = r"(?:" + "|".join(MONTHS["en"]) + r")\s\d{1,2}(?:,\s\d{4})?"
+    pattern = ENGLISH_DATE
 
     def target(self, found: str, number_style: NumberStyle) -> str:
         return spanish_date(found)
@@ -83,7 +88,24 @@ class NumberSpan:
         return spanish_number(value) if number_style == "spanish" else value
 
 
-SPANISH_FIGURE = r"\d+(?:[.\u00a0\u202f ]\d{3})*(?:,\d+)?"  # 200 000, 200.000, 2,5
+# A figure written alike in both languages, which the engine copies as it is: "hace 40 años", "una huelga de
+# 48 horas", "800 millones". It is left in the text; the translator checks it came back (`figures_intact`).
+PLAIN_FIGURE = re.compile(r"[0-9]{1,4}")
+
+
+def apart(text: str, span: ProtectedSpan) -> bool:
+    """The span is a word of its own ("40 years", "a 48-hour strike"), not part of one ("A26", "2,5")."""
+    before = text[span.start - 1 : span.start]
+    after = text[span.end : span.end + 1]
+    return not (
+        before.isalnum()
+        or after.isalnum()
+        or before in ".,"
+        or (after in ".," and text[span.end + 1 : span.end + 2].isdigit())
+    )
+
+
+SPANISH_FIGURE = r"\d+(?:[.\u00a0\u202f ]\d{3})*(?:,\d+)?"  # 200 000, 200.000, 2,5 (and 12,500: see english_figure)
 
 
 class SpanishDateSpan:
@@ -92,19 +114,16 @@ class SpanishDateSpan:
 
     name = "date"
     kind: SpanKind = "date"
-    AFTER_PREPOSITION = "".join(f"(?<!{p} )" for p in ("desde", "hasta", "para", "entre", "antes", "después", "y"))
-    pattern = rf"(?:{AFTER_PREPOSITION}[Ee]l )?\d{{1,2}} de (?:" + "|".join(MONTHS["es"]) + r")(?: de \d{4})?"
+    pattern = SPANISH_DATE
 
     def target(self, found: str, number_style: NumberStyle) -> str:
-        if found[:3].lower() == "el ":
-            return ("On " if found[0] == "E" else "on ") + english_date(found[3:])
         return english_date(found)
 
 
 class SpanishMoneySpan:
     name = "money"
     kind: SpanKind = "money"
-    pattern = SPANISH_FIGURE + r" (?:(?:mil millones|millones|millón|billones) de )?dólares"
+    pattern = SPANISH_FIGURE + r" (?:(?:mil millones|millones|millón|billones) de )?(?:dólares|euros|pesos)"
 
     def target(self, found: str, number_style: NumberStyle) -> str:
         return english_money(found)
@@ -133,7 +152,8 @@ KINDS_BY_NAME = {lang: {kind.name: kind for kind in kinds} for lang, kinds in PA
 
 
 class GlossarySpan:
-    """Glossary terms, with the English article when Spanish needs one agreeing with the term."""
+    """Glossary and term base terms, with the English article when Spanish needs one agreeing with the term
+    ("the WHO" → "la OMS", "the FBI" → "el FBI": an acronym kept as written takes its gender's article)."""
 
     PHRASE_END = (
         "and|or|but|of|in|to|that|which|who|with|from|for|on|by|as|at|is|are|was|were|have|has|had|would|could|will"
@@ -167,7 +187,7 @@ class GlossarySpan:
             definite = article is not None and article.group(1).lower() == "the"
             if article and term.article == "no" and definite:
                 start = article.start()  # "the United States" → "Estados Unidos"
-            elif article and ends_phrase and target != m.group(0) and (definite or not plural):
+            elif article and ends_phrase and (target != m.group(0) or term.gender) and (definite or not plural):
                 start = article.start()
                 chosen = spanish_article(target, plural, term.gender or None, definite)
                 target = chosen + " " + target
@@ -176,13 +196,61 @@ class GlossarySpan:
             yield ProtectedSpan(start, m.end(), target, "term")
 
 
+@dataclass(frozen=True)
+class RoleTitle:
+    """A role title's Spanish forms ("governor" → "gobernador", "gobernadora")."""
+
+    masculine: str
+    feminine: str
+
+
+def _data_rows(name: str) -> list[list[str]]:
+    text = resources.files("toolkit.translate").joinpath("data", name).read_text(encoding="utf-8")
+    return [row for row in csv.reader(io.StringIO(text))][1:]
+
+
+@functools.cache
+def role_titles() -> dict[str, RoleTitle]:
+    """The role titles said before a person's name, by their English (package data, data/roles.csv)."""
+    return {row[0]: RoleTitle(row[1], row[2]) for row in _data_rows("roles.csv")}
+
+
+@functools.cache
+def portfolios() -> dict[str, str]:
+    """A minister's portfolio before the role ("Health Minister" → "ministro de Salud"; data/portfolios.csv)."""
+    return {row[0]: row[1] for row in _data_rows("portfolios.csv")}
+
+
+NO_ARTICLE_BEFORE = re.compile(r"(?i)(?:\b(?:a|an|his|her|its|their|our|my|your|whose|this|that)|['’]s) $")
+THE_BEFORE = re.compile(r"(?<![\w])([Tt]he) $")
+FEMININE_AFTER = re.compile(r"\b(?:she|her|hers|herself)\b")
+MASCULINE_AFTER = re.compile(r"\b(?:he|his|him|himself)\b")
+
+
+def role_title(words: list[str]) -> tuple[RoleTitle, str, bool] | None:
+    """The role title the words before a name make, its portfolio in Spanish ("" for none) and whether it is
+    a former one: "Governor", "Health Minister", "Minister of Health", "Former Prime Minister"."""
+    former = bool(words) and words[0].lower() == "former"
+    words = words[1:] if former else words
+    roles, lower = role_titles(), [w.lower() for w in words]
+    if " ".join(lower) in roles:
+        return roles[" ".join(lower)], "", former
+    if len(words) >= 2 and " ".join(lower[1:]) in roles and words[0] in portfolios():
+        return roles[" ".join(lower[1:])], portfolios()[words[0]], former
+    if len(words) >= 3 and lower[-2] == "of" and words[-1] in portfolios() and " ".join(lower[:-2]) in roles:
+        return roles[" ".join(lower[:-2])], portfolios()[words[-1]], former
+    return None
+
+
 class NameSpan:
     """Runs of two or more capitalized words ("Roger Marshall", "Human Rights Watch"), kept as written where
     `names.judge` says they are names, from their first personal name on; a surname alone once its full name
     appeared in the same document ("Trump" after "Donald Trump"); codes such as MS-13."""
 
     CAPWORD = r"[A-Z][\w'’.-]*+"  # possessive: a long capitalized word is read once, never backtracked into
-    RUN = re.compile(rf"(?<![\w'’.-]){CAPWORD}(?:\s(?:(?:of|for|on|de|del|the|la|and|y)\s)?{CAPWORD})+")
+    # "and"/"y" end a run: "Ana Ruiz and Carlos Ortega" are two names, "March and June" no name at all
+    RUN = re.compile(rf"(?<![\w'’.-]){CAPWORD}(?:\s(?:(?:of|for|on|de|del|the|la)\s)?{CAPWORD})+")
+    WORD = re.compile(r"[^\W\d_][\w'’-]*+")
     CAPITALIZED = re.compile(r"(?<![\w'’-])[A-Z][a-zà-ÿ'’]+(?![\w'’-])")
     CODE = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*(?:-\d+[A-Za-z]?)+(?![\w-])")  # MS-13, COVID-19, F-16
     # Words that start a sentence or join names but are not names themselves.
@@ -200,13 +268,45 @@ during since also then so yet however although where which who what why how ever
 tras durante ante como cuando aunque que este esta estos estas ese esa su sus""".split()
     )
 
-    def __init__(self, analyser: str = "eng-spa") -> None:
+    def __init__(self, analyser: str = "eng-spa", roles: bool = False) -> None:
         self.analyser = analyser  # the Apertium mode whose analyser reads the source language
+        self.roles = roles  # role titles before a name in Spanish, with the article and the person's gender
         if analyser == "spa-eng":
             self.COMMON_WORDS = NameSpan.COMMON_WORDS | self.SPANISH_COMMON_WORDS
         self.analysis: dict[str, list[Word]] = {}
         self.verdicts: dict[str, tuple[Verdict, int]] = {}
         self.surnames: set[str] = set()
+
+    def _titled(
+        self, text: str, start: int, words: list[str], skip: int, role: tuple[RoleTitle, str, bool]
+    ) -> ProtectedSpan:
+        """A role title and a name as Spanish writes them: "Governor Ana Ruiz" → "la gobernadora Ana Ruiz",
+        "Health Minister Ana Lima" → "la ministra de Salud Ana Lima", "former President X" → "el expresidente
+        X": the person's gender from the analyser's given name, else from a pronoun after the name."""
+        title, portfolio, former = role
+        name = " ".join(words[skip:])
+        end = start + len(" ".join(words))
+        analysed = self.analysis.get(" ".join(words)) or []
+        given = next((w.tags for w in analysed if w.personal), "")
+        after = text[end:]
+        if "<f>" in f"<{given}>" or "<m>" in f"<{given}>":
+            feminine = "<f>" in f"<{given}>"
+        else:
+            she, he = FEMININE_AFTER.search(after), MASCULINE_AFTER.search(after)
+            feminine = she is not None and (he is None or she.start() < he.start())
+        spanish = title.feminine if feminine else title.masculine
+        if former:
+            spanish = "ex" + spanish if " " not in spanish else "ex " + spanish
+        if portfolio:
+            spanish += f" de {portfolio}"
+        the = THE_BEFORE.search(text, max(0, start - 4), start)
+        if the:
+            start = the.start()
+        if the or not NO_ARTICLE_BEFORE.search(text, max(0, start - 8), start):
+            spanish = ("la " if feminine else "el ") + spanish
+        if start == 0 and text[:1].isupper():
+            spanish = spanish[:1].upper() + spanish[1:]
+        return ProtectedSpan(start, end, f"{spanish} {name}", "name")
 
     def runs(self, text: str) -> Iterator[tuple[int, list[str]]]:
         """Each capitalized run of the text: where it starts and its words, common words at the ends dropped."""
@@ -221,7 +321,48 @@ tras durante ante como cuando aunque que este esta estos estas ese esa su sus"""
                 yield start, words
 
     def phrases(self, texts: list[str]) -> list[str]:
-        return sorted({" ".join(words) for text in texts for _, words in self.runs(text)})
+        """The runs of these texts, and each title-case text whole (its words are judged one by one)."""
+        runs = {" ".join(words) for text in texts for _, words in self.runs(text)}
+        return sorted(runs | {text for text in texts if self.title_case(text)})
+
+    @staticmethod
+    @functools.lru_cache(maxsize=8192)
+    def title_case(text: str) -> bool:
+        """A heading or title in title case: three capitalized words or more, and every word of four letters
+        or more capitalized ("Food Prices Climb Again in the Andes")."""
+        if text.rstrip().endswith(".") or text.count(" ") < 2:
+            return False  # a sentence, or too short to tell
+        words = NameSpan.WORD.findall(text)
+        capitalized = [w for w in words if w[:1].isupper()]
+        return len(capitalized) >= 3 and all(w[:1].isupper() for w in words if len(w) >= 4) and len(words) <= 24
+
+    def sentence_case(self, text: str, kept: list[bool]) -> str:
+        """A title-case text with its common words lowercased, for the engine to translate them as words
+        ("Food prices climb again in the Andes"): the first word, proper nouns, unknown words, acronyms and
+        what `kept` marks (protected spans) stay as written."""
+        analysed = self.analysis.get(text)
+        if not analysed or not self.title_case(text):
+            return text
+        proper: list[tuple[int, int]] = []
+        pos = 0
+        for word in analysed:
+            first = word.surface.split(" ")[0]
+            start = text.find(first, pos)
+            if start < 0:
+                continue
+            end = start + len(word.surface) if text.startswith(word.surface, start) else start + len(first)
+            if word.proper:
+                proper.append((start, end))
+            pos = end
+        out = list(text)
+        for i, m in enumerate(self.WORD.finditer(text)):
+            found, start = m.group(0), m.start()
+            if i == 0 or not found[:1].isupper() or found.isupper() or any(kept[start : m.end()]):
+                continue
+            if any(a <= start < b for a, b in proper) or len(found[0].lower()) != 1:
+                continue
+            out[start] = found[0].lower()
+        return "".join(out)
 
     def prefetch(self, texts: list[str]) -> None:
         """Analyse the runs of all these texts not analysed yet, in one analyser call."""
@@ -240,6 +381,16 @@ tras durante ante como cuando aunque que este esta estos estas ese esa su sus"""
             if any(word.personal for word in words) and self.verdicts[phrase][0] == "keep":
                 self.surnames.add(phrase.split(" ")[-1])
 
+    def find_titled(self, text: str) -> Iterator[ProtectedSpan]:
+        """Role titles with the name after them (before glossary terms: "Mayor" is one, alone)."""
+        if not self.roles:
+            return
+        for start, words in self.runs(text):
+            verdict, skip = self.verdicts.get(" ".join(words), ("translate", 0))
+            role = role_title(words[:skip]) if verdict == "keep" and skip else None
+            if role is not None and len(words) - skip >= 2:
+                yield self._titled(text, start, words, skip, role)
+
     def find(self, text: str) -> Iterator[ProtectedSpan]:
         for start, words in self.runs(text):
             verdict, skip = self.verdicts.get(" ".join(words), ("keep", 0))
@@ -255,64 +406,6 @@ tras durante ante como cuando aunque que este esta estos estas ese esa su sus"""
                 yield ProtectedSpan(m.start(), m.end(), m.group(0), "name")
 
 
-class AcronymSpan:
-    """Acronyms with their Spanish form and gender: "the WHO" → "la OMS", "the DEA" → "la DEA", "the FBI" →
-    "el FBI", "TCOs" → "TCO" (an acronym's plural is invariable in Spanish: "las TCO")."""
-
-    # English → (Spanish, feminine): international bodies and the agencies this field writes about.
-    TABLE: dict[str, tuple[str, bool]] = {
-        "UN": ("ONU", True),
-        "WHO": ("OMS", True),
-        "NATO": ("OTAN", True),
-        "EU": ("UE", True),
-        "IMF": ("FMI", False),
-        "UNHCR": ("ACNUR", False),
-        "OAS": ("OEA", True),
-        "NGO": ("ONG", True),
-        "UNICEF": ("Unicef", False),
-        "UNODC": ("UNODC", True),
-        "IDB": ("BID", False),
-        "ICC": ("CPI", True),
-        "DEA": ("DEA", True),
-        "FBI": ("FBI", False),
-        "CIA": ("CIA", True),
-        "ICE": ("ICE", False),
-        "CBP": ("CBP", True),
-        "DHS": ("DHS", False),
-        "DOJ": ("DOJ", False),
-        "FDA": ("FDA", True),
-        "TCO": ("TCO", True),
-        "FTO": ("FTO", True),
-        "GDP": ("PIB", False),
-        "HIV": ("VIH", False),
-    }
-    REGEX = re.compile(
-        r"(?<![\w-])(?:(?P<article>[Tt]he) )?(?P<acronym>" + "|".join(TABLE) + r")(?P<plural>s)?(?![\w-])"
-    )
-
-    def find(self, text: str) -> Iterator[ProtectedSpan]:
-        for m in self.REGEX.finditer(text):
-            spanish, feminine = self.TABLE[m["acronym"]]
-            plural = bool(m["plural"])
-            target = spanish
-            if m["article"]:
-                article = ("las" if plural else "la") if feminine else ("los" if plural else "el")
-                target = f"{article.capitalize() if m['article'] == 'The' else article} {spanish}"
-            yield ProtectedSpan(m.start(), m.end(), target, "term")
-
-
-class SpanishAcronymSpan:
-    """A Spanish source's acronyms in their English form ("la ONU" → "the UN": the engine translates the
-    article); those alike in both languages (DEA, FBI) are kept."""
-
-    ENGLISH = {spanish: english for english, (spanish, _) in AcronymSpan.TABLE.items()}
-    REGEX = re.compile(r"(?<![\w-])(?:" + "|".join(ENGLISH) + r")(?![\w-])")
-
-    def find(self, text: str) -> Iterator[ProtectedSpan]:
-        for m in self.REGEX.finditer(text):
-            yield ProtectedSpan(m.start(), m.end(), self.ENGLISH[m.group(0)], "term")
-
-
 class KnownNameSpan:
     """Names known from the packet's bibliography (authors, publishers, publications): kept as written."""
 
@@ -324,6 +417,11 @@ class KnownNameSpan:
         if self.regex is not None:
             for m in self.regex.finditer(text):
                 yield ProtectedSpan(m.start(), m.end(), m.group(0), "name")
+
+
+# By the source's language: the analyser that judges its names, and whether role titles before a name are
+# given in Spanish (an English source's "Governor Ana Ruiz"; a Spanish source's titles are the engine's).
+NAME_ANALYSIS: dict[str, tuple[str, bool]] = {"en": ("eng-spa", True), "es": ("spa-eng", False)}
 
 
 class Protector:
@@ -340,10 +438,9 @@ class Protector:
         """`glossary` as its file reads (English to Spanish); `source_lang` the language of the texts ("en",
         "es"): the spans are found in its forms and given in the other language's."""
         self.source_lang = source_lang
-        self.terms = GlossarySpan(glossary if source_lang == "en" else glossary.reversed())
+        self.terms = GlossarySpan((glossary if source_lang == "en" else glossary.reversed()).in_use())
         self.known = KnownNameSpan(known_names)
-        self.acronyms: AcronymSpan | SpanishAcronymSpan = AcronymSpan() if source_lang == "en" else SpanishAcronymSpan()
-        self.names = NameSpan("eng-spa" if source_lang == "en" else "spa-eng")
+        self.names = NameSpan(*NAME_ANALYSIS[source_lang])
         self.number_style = number_style
         self.patterns = PATTERNS[source_lang]
         self.kinds = KINDS_BY_NAME[source_lang]
@@ -354,6 +451,17 @@ class Protector:
     def prefetch(self, texts: list[str]) -> None:
         """Analyse the names of many documents in one analyser call (then `learn` each costs nothing)."""
         self.names.prefetch(texts)
+
+    def sentence_case(self, text: str) -> str:
+        """The text as the engine should see it: a title-case heading in sentence case (see
+        `NameSpan.sentence_case`), anything else as written."""
+        if not NameSpan.title_case(text):
+            return text
+        kept = [False] * len(text)
+        for span in self(text):
+            if span.kind != "name":  # names are judged word by word here
+                kept[span.start : span.end] = [True] * (span.end - span.start)
+        return self.names.sentence_case(text, kept)
 
     def __call__(self, text: str) -> list[ProtectedSpan]:
         spans: list[ProtectedSpan] = []
@@ -373,17 +481,19 @@ class Protector:
         for span in scanned:  # URLs and e-mail addresses are atomic: no glossary term is replaced inside one
             if span.kind in ("url", "email"):
                 add(span)
+        for span in self.names.find_titled(text):
+            add(span)
         for span in self.terms.find(text):
             if span.start == 0 and text[:1].isupper() and span.target[:1].islower():
                 span = span._replace(target=span.target[:1].upper() + span.target[1:])  # a sentence's start
             add(span)
         for span in self.known.find(text):
             add(span)
-        for span in self.acronyms.find(text):
-            add(span)
         for m in NameSpan.CODE.finditer(text):  # before figures: the 13 of MS-13 is no number
             add(ProtectedSpan(m.start(), m.end(), m.group(0), "name"))
         for span in scanned:
+            if span.kind == "number" and PLAIN_FIGURE.fullmatch(text, span.start, span.end) and apart(text, span):
+                continue  # the engine keeps it and reads the words around it better (checked after it ran)
             add(span)
         # Names are looked for only outside the spans already taken, so "Senator" can come from the glossary
         # while "Roger Marshall" stays a name.

@@ -156,7 +156,17 @@ def segment_table(
             seen: Counter[str] = Counter()
             for section, inlines in sequences_of(doc):
                 ident = segment_id(stems[n], inlines, seen)
-                rows.append(TableRow(ident, stems[n], n, section, inlines, make_segment(inlines, protect), direction))
+                rows.append(
+                    TableRow(
+                        ident,
+                        stems[n],
+                        n,
+                        section,
+                        inlines,
+                        make_segment(inlines, protect, protect.sentence_case),
+                        direction,
+                    )
+                )
     rows.sort(key=lambda row: row.document)  # stable: reading order within each document
     counts = Counter((row.direction.pair, row.memory_key) for row in rows)
     return SegmentTable(tuple(replace(row, shared=counts[(row.direction.pair, row.memory_key)] > 1) for row in rows))

@@ -55,7 +55,11 @@ def _glossary_term(node: Emph, protect: FindSpans) -> bool:
     return len(spans) == 1 and spans[0].kind == "term" and spans[0].start == 0 and spans[0].end == len(text)
 
 
-def make_segment(inlines: tuple[Inline, ...], protect: FindSpans) -> Segment:
+def make_segment(
+    inlines: tuple[Inline, ...], protect: FindSpans, recase: Callable[[str], str] | None = None
+) -> Segment:
+    """The segment of one sequence of inlines; `recase`: what a text is changed into before the engine sees
+    it, its length kept (a title-case heading put in sentence case)."""
     seg = Segment("")
     parts: list[str] = []
 
@@ -68,6 +72,8 @@ def make_segment(inlines: tuple[Inline, ...], protect: FindSpans) -> Segment:
         for node in nodes:
             if isinstance(node, Text):
                 text = node.text.replace("\n", " ")
+                if recase is not None:
+                    text = recase(text)
                 pos = 0
                 for span in protect(text):
                     parts.append(escape(text[pos : span.start], quote=False))

@@ -6,7 +6,6 @@ import re
 from dataclasses import replace
 
 from toolkit.model import Cite, Inline, Text, map_inlines
-from toolkit.model.dates import MONTHS, written_date
 from toolkit.read.packet import NumberStyle
 
 FEMININE_ENDINGS = ("a", "ción", "sión", "dad", "tad", "tud", "umbre", "ley", "sis")
@@ -51,15 +50,6 @@ def _plural_word(word: str) -> str:
     return word + "es"
 
 
-def spanish_date(text: str) -> str:
-    """ "May 9, 2024" → "9 de mayo de 2024" (the protected date span's Spanish)."""
-    m = re.match(r"(\w+)\s(\d{1,2})(?:,\s(\d{4}))?", text)
-    if m is None or m.group(1) not in MONTHS["en"]:
-        return text
-    year = int(m.group(3)) if m.group(3) else None
-    return written_date(int(m.group(2)), MONTHS["en"].index(m.group(1)) + 1, year, "es")
-
-
 def spanish_number(text: str) -> str:
     """Spanish (RAE) figures: decimal comma, digits grouped by a non-breaking space from five digits up."""
 
@@ -90,24 +80,30 @@ def shift_point(figure: str, places: int) -> str:
 
 
 def spanish_money(text: str, number_style: NumberStyle) -> str:
-    """ "$50 million" -> "50 millones de dólares", "$1.5 billion" -> "1500 millones de dólares"."""
+    """ "$50 million" -> "50 millones de dólares", "$1.5 billion" -> "1500 millones de dólares", "€25 million" ->
+    "25 millones de euros", "£300" -> "300 libras"."""
     figures = spanish_number if number_style == "spanish" else (lambda t: t)
-    m = re.fullmatch(r"\$\s?([\d,.]+)(?:\s(million|billion|trillion))?", text)
+    m = re.fullmatch(r"([$€£])\s?([\d,.]+)(?:\s(million|billion|trillion))?", text)
     if not m:
         return figures(text)
-    amount, scale = m.group(1), m.group(2)
+    currency = {"$": "dólares", "€": "euros", "£": "libras"}[m.group(1)]
+    amount, scale = m.group(2), m.group(3)
     if scale == "billion" and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", amount.replace(",", "")):
         # Spanish counts "mil millones": 1.5 billion is 1500 millones (exact: Decimal, every digit kept)
         amount, scale = shift_point(amount.replace(",", ""), 3), "million"
-    words = {None: "dólares", "million": "millones de dólares", "trillion": "billones de dólares"}[scale]
+    words = {None: currency, "million": f"millones de {currency}", "trillion": f"billones de {currency}"}[scale]
     return f"{figures(amount)} {words}"
+
+
+QUOTE_THEN_STOP = re.compile(r"([.,;:])»")
 
 
 def _typography(node: Inline) -> Inline:
     if not isinstance(node, Text):
         return node
     text = re.sub(r"\b([Dd]e|[Aa]) el\b", lambda m: m.group(1) + "l", node.text)
-    return Text(text.translate(SPANISH_QUOTES))
+    # Spanish puts a comma or full stop after the closing quote: «No pararemos», dijo. «Sigue la huelga».
+    return Text(QUOTE_THEN_STOP.sub(r"»\1", text.translate(SPANISH_QUOTES)))
 
 
 def spanish_typography(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:

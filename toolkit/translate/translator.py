@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -123,6 +124,28 @@ def respace_slots(source: str, target: str) -> str:
     return SLOT.sub(respace, target) if spaced_before or spaced_after else target
 
 
+FIGURE = re.compile(r"[0-9]+")
+
+
+FIGURE_PIECE = re.compile(r"(?<![\w.,])([0-9]+)(?![\w])")
+
+
+def rejoin(runs: list[str], pieces: list[str]) -> list[str]:
+    """The translated pieces of each run (a run split at its figures) joined back into one text per run."""
+    out, i = [], 0
+    for run in runs:
+        n = len(FIGURE_PIECE.split(run))
+        out.append("".join(pieces[i : i + n]))
+        i += n
+    return out
+
+
+def figures_intact(source: str, target: str) -> bool:
+    """Every figure left in a segment's text for the engine (see `protect.PLAIN_FIGURE`) is in its output."""
+    wanted = Counter(FIGURE.findall(MARKUP.sub(" ", source)))
+    return not wanted or not wanted - Counter(FIGURE.findall(MARKUP.sub(" ", target)))
+
+
 def printed_machine_text(direction: Direction, segment: Segment, engine_markup: str) -> str:
     """The engine's markup as it prints: placeholders spaced as in the source, the direction's post-edits."""
     return direction.rules.post_edit(segment, respace_slots(segment.markup, engine_markup))
@@ -176,6 +199,7 @@ class Translator:
     def translate_documents(self, documents: list[Document], rows: list[TableRow] | None = None) -> list[Document]:
         """Translate all documents with one batch of engine calls. `rows`: the packet's segment table rows of
         these documents (`document` counts them from 0), made here when not given."""
+        self.engine.start()  # its processes load while the names are judged and the segments made
         if rows is None:
             languages = (self.source_lang, self.target_lang)
             relabelled = [replace(doc, lang=self.source_lang) for doc in documents]  # this translator's direction
@@ -259,7 +283,11 @@ class Translator:
         if todo:
             translated = self._translate_in_chunks(todo)
             self._origins.update((source, "machine") for source in todo)
-            broken = [source for source in todo if not self._slots_intact(source, translated[source])]
+            broken = [
+                source
+                for source in todo
+                if not (self._slots_intact(source, translated[source]) and figures_intact(source, translated[source]))
+            ]
             translated.update(self._translate_piecewise(broken))
             self._origins.update((source, "retried") for source in broken)
             self.report.retried.extend(broken)
@@ -312,25 +340,33 @@ class Translator:
         """Safer form: translate the text between placeholders on its own, keep every marker in place.
 
         One engine call for the runs of all the segments that need it."""
-        runs = {source: text_runs(source) for source in sources}
-        wanted = sorted({run for source_runs in runs.values() for run in source_runs if run.strip()})
+        # the figures left in the text are kept as markers are (a segment retried for a figure lost)
+        runs = {source: [piece for run in text_runs(source) for piece in FIGURE_PIECE.split(run)] for source in sources}
+        wanted = sorted(
+            {
+                run
+                for source_runs in runs.values()
+                for run in source_runs
+                if run.strip() and not FIGURE.fullmatch(run.strip())
+            }
+        )
         marked = dict(zip(wanted, self.engine.translate_marked(wanted), strict=True)) if wanted else {}
         done = {run: split_unknown(text)[0] for run, text in marked.items()}
         out = {}
         for source, source_runs in runs.items():
             pieces = []
             self._unknown[source] = tuple(
-                w for run in source_runs if run.strip() for w in split_unknown(marked[run])[1]
+                w for run in source_runs if run in marked for w in split_unknown(marked[run])[1]
             )
             for run in source_runs:
-                if run.strip():
+                if run.strip() and not FIGURE.fullmatch(run.strip()):
                     lead = " " if run[:1].isspace() else ""
                     trail = " " if run[-1:].isspace() else ""
                     text = MARKUP.sub("", done[run]).replace("<", "").replace(">", "")
                     pieces.append(lead + text.strip() + trail)
                 else:
                     pieces.append(run)
-            out[source] = replace_runs(source, pieces)
+            out[source] = replace_runs(source, rejoin(text_runs(source), pieces))
         return out
 
     def _anchor(self, item: TableRow, target: str | None, origin: Origin | None) -> SegmentAnchor | None:
