@@ -157,13 +157,19 @@ def kept(source: str) -> Counter[str]:
     return things
 
 
-def kept_share(sources: list[str], outputs: list[str]) -> float:
-    """The share of citations, links and figures of the sources found intact in the outputs."""
+def kept_counts(sources: list[str], outputs: list[str]) -> tuple[int, int]:
+    """How many of the citations, links and figures of the sources are found intact in the outputs, of how many."""
     total = found = 0
     for source, output in zip(sources, outputs, strict=True):
         wanted, got = kept(source), kept(output)
         total += sum(wanted.values())
         found += sum((wanted & got).values())
+    return found, total
+
+
+def kept_share(sources: list[str], outputs: list[str]) -> float:
+    """The share of citations, links and figures of the sources found intact in the outputs."""
+    found, total = kept_counts(sources, outputs)
     return found / total if total else 1.0
 
 
@@ -205,12 +211,18 @@ def kept_names(source: str, reference: str) -> list[str]:
     return [r for r in runs if " " in r.strip() and r in reference or (r.isupper() and len(r) > 2 and r in reference)]
 
 
-def names_kept_share(sources: list[str], outputs: list[str], references: list[str]) -> float:
+def names_kept_counts(sources: list[str], outputs: list[str], references: list[str]) -> tuple[int, int]:
+    """How many of the names the careful translations keep as written the outputs keep too, of how many."""
     total = found = 0
     for source, output, reference in zip(sources, outputs, references, strict=True):
         for name in kept_names(source, reference):
             total += 1
             found += name in output
+    return found, total
+
+
+def names_kept_share(sources: list[str], outputs: list[str], references: list[str]) -> float:
+    found, total = names_kept_counts(sources, outputs, references)
     return found / total if total else 1.0
 
 
@@ -408,3 +420,14 @@ def mangled_dates(source: str, output: str, source_lang: str) -> list[str]:
         else:
             available.remove(match)
     return wrong + [f"glued: {m.group()}" for m in _GLUED[target].finditer(_prose(output))]
+
+
+def dates_counts(sources: list[str], outputs: list[str], source_lang: str) -> tuple[int, int, int]:
+    """How many dates of the sources come out right, of how many, and how many months the outputs glue to a number."""
+    total = right = glued = 0
+    for source, output in zip(sources, outputs, strict=True):
+        wrong = mangled_dates(source, output, source_lang)
+        total += len(find_dates(source, source_lang))
+        glued += sum(w.startswith("glued: ") for w in wrong)
+        right += len(find_dates(source, source_lang)) - sum(not w.startswith("glued: ") for w in wrong)
+    return right, total, glued
