@@ -15,7 +15,8 @@ own of about 20 MB that are not counted). Figures are ratios against the naive w
 - chrF: the reference set (tests/reference/en-es.tsv), naive output and pipeline output against the human
   Spanish. The tiny Argos model's output is noise, so its chrF only shows that the pipeline runs.
 - --quality: chrF and error classes on every reference set, then the held-out sets (tests/reference/holdout-*.tsv)
-  in both directions per error class: chrF, names kept, dates right, months glued, figures kept; raw vs pipeline.
+  and the confirmation sets (tests/reference/confirm-*.tsv) in both directions per error class: chrF, names kept,
+  dates right, months glued, figures kept; raw vs pipeline.
 """
 
 from __future__ import annotations
@@ -225,10 +226,12 @@ def quality_and_speed() -> None:
 
 
 def holdout_quality() -> None:
-    """On the held-out sets, both directions: chrF of raw Apertium and of the pipeline, overall and per error
-    class, with how many names are kept as written, dates come out right and figures (with citations and links)
-    are kept, raw against pipeline; dates also count months glued to a number ("abril23")."""
+    """On the held-out and the confirmation sets, both directions: chrF of raw Apertium and of the pipeline,
+    overall and per error class, with how many names are kept as written, dates come out right and figures (with
+    citations and links) are kept, raw against pipeline; dates also count months glued to a number ("abril23")."""
     from tests.reference_set import (
+        CONFIRM,
+        CONFIRM_ES,
         HOLDOUT,
         HOLDOUT_ES,
         apertium_raw,
@@ -244,15 +247,17 @@ def holdout_quality() -> None:
     def ratio(counts: tuple[int, ...]) -> str:
         return f"{counts[0]}/{counts[1]}"
 
-    for direction, path, source, mode, engine in (
-        ("en→es", HOLDOUT, "en", "eng-spa", ApertiumEngine()),
-        ("es→en", HOLDOUT_ES, "es", "spa-eng", ApertiumEngine("es-en")),
+    for family, direction, path, source, mode, engine in (
+        ("held-out set", "en→es", HOLDOUT, "en", "eng-spa", ApertiumEngine()),
+        ("held-out set", "es→en", HOLDOUT_ES, "es", "spa-eng", ApertiumEngine("es-en")),
+        ("confirmation set", "en→es", CONFIRM, "en", "eng-spa", ApertiumEngine()),
+        ("confirmation set", "es→en", CONFIRM_ES, "es", "spa-eng", ApertiumEngine("es-en")),
     ):
         pairs = load_classed(path, source)
         sources, references = [p.source for p in pairs], [p.reference for p in pairs]
         outputs = {"raw": apertium_raw(sources, mode), "pipeline": pipeline(engine, sources, source)}
         print()
-        print(f"held-out set {direction} ({path.relative_to(ROOT)}), raw Apertium | pipeline")
+        print(f"{family} {direction} ({path.relative_to(ROOT)}), raw Apertium | pipeline")
         groups = ("chrF", "names kept", "dates right", "months glued", "figures kept")
         print(f"{'':<17}" + "".join(f"{g:^{25 if g == 'chrF' else 20}}" for g in groups))
         header = f"{'class':<12} {'n':>4}  {'raw':>7} {'pipeline':>8} {'Δ':>6}" + f"  {'raw':>8} {'pipeline':>9}" * 4
@@ -286,7 +291,7 @@ def main() -> None:
     parser.add_argument(
         "--quality",
         action="store_true",
-        help="only the quality and speed comparison, with the held-out sets per class (2 minutes)",
+        help="only the quality and speed comparison, with the held-out and confirmation sets per class (2 minutes)",
     )
     args = parser.parse_args()
     if args.quality:
