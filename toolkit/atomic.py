@@ -106,10 +106,17 @@ LOCK_NAME = ".briefkit-release.lock"
 
 
 @contextmanager
-def folder_lock(folder: Path) -> Iterator[None]:
-    """Hold the output folder for one release or build: a second one into the same folder is refused at once (a
-    release's recovery of interrupted swaps would take the other one's half-made folders away). The lock is the
-    kernel's (flock), so a killed release holds nothing; the empty file stays."""
+def folder_lock(folder: Path, shared: bool = False) -> Iterator[None]:
+    """Hold the output folder for one release, or (`shared`) for one of any number of builds: a release beside
+    another release or a build is refused at once, as a build beside a release is (a release's recovery of
+    interrupted swaps would take the other's half-made folders away); builds only replace their own packet
+    folders, so they run side by side. The lock is the kernel's (flock), so a killed one holds nothing; the
+    empty file stays."""
+    if shared and not (folder / LOCK_NAME).exists():
+        # no release has used the folder (a release makes its lock file first): a build writes nothing here
+        # but its packet folder, so that a failed build leaves the folder as it was
+        yield
+        return
     made = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -118,7 +125,7 @@ def folder_lock(folder: Path) -> Iterator[None]:
         raise BriefkitError(f"cannot use the output folder: {exc.strerror}", folder) from None
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError:
             raise BriefkitError(
                 "another release or build is writing to this output folder",

@@ -65,7 +65,7 @@ def _build(args: argparse.Namespace) -> int:
     formats = tuple(args.format) if args.format else FORMATS
     memory = _memory_override(args)
     failed = 0
-    with folder_lock(Path(args.out)):  # a release into the same folder would take this build's half-made one away
+    with folder_lock(Path(args.out), shared=True):  # a release there would take this build's half-made folder
         for packet in args.packets:
             failed += _build_one(args, Path(packet), formats, memory)
     return 1 if failed else 0
