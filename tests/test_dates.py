@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 
 from tests.reference_set import pipeline
+from toolkit.translate.dates import decades_as_years
 from toolkit.translate.engines import ApertiumEngine
 from toolkit.translate.glossary import Glossary
 from toolkit.translate.protect import Protector
+from toolkit.translate.qa import _figures
 
 ENGLISH = Protector(Glossary(()))
 SPANISH = Protector(Glossary(()), source_lang="es")
@@ -207,3 +209,18 @@ def test_decades_abbreviated_months_and_latin_american_years_through_apertium() 
     assert "in the 1950s" in spanish[0] and "in the late 1990s" in spanish[0]
     assert "decade" not in spanish[0] and "years ninety" not in spanish[0]
     assert "on January 15, 2024" in spanish[1] and "September 1" in spanish[1] and "of the 2024" not in spanish[1]
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        ("in the 1980s and '90s", "en las décadas de 1980 y 1990"),
+        ("in the mid-’90s", "a mediados de la década de 1990"),
+        ("the nineties", "los años noventa"),
+        ("en los años 90 y", "in the 1990s and"),
+        ("los ochenta, y", "the 1980s, and"),
+    ],
+)
+def test_the_figure_check_reads_a_decade_as_its_years(source: str, target: str) -> None:
+    assert _figures(decades_as_years(source)) == _figures(decades_as_years(target))
+    assert decades_as_years("los 90 días") == "los 90 días"  # a count stays a count

@@ -29,7 +29,7 @@ from toolkit.read.images import DATA_URL
 from toolkit.read.markdown import NOTE_DEFINITION, UNDEFINED_NOTE, html_text, read_summary
 from toolkit.read.packet import URL_SCHEME
 from toolkit.read.yamlfile import CONTROL_CHARACTER
-from toolkit.translate.dates import english_date, spanish_date
+from toolkit.translate.dates import decades_as_years, english_date, spanish_date
 from toolkit.translate.english import SUFFIX, english_billions, english_money, english_number
 from toolkit.translate.glossary import Glossary, Term
 from toolkit.translate.postedit import ROLE_BEFORE_NAME, SAID_WITHOUT_THAT, post_edit, post_edit_english
@@ -118,6 +118,7 @@ CASES: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
     "Spanish decades": (lambda s: list(PATTERNS["es"].finditer(s)), lambda n: "a mediados de los años 90 y los " * n),
     "Spanish first of the month": (lambda s: list(PATTERNS["es"].finditer(s)), lambda n: "el 1.º de marzo del " * n),
     "Spanish decade forms": (english_date, lambda n: "las décadas de 1980 y " * n),
+    "decades as years": (decades_as_years, lambda n: "the mid-'90s and los años 9" * n),
     "Spanish date forms": (english_date, lambda n: "el 3 de " * n + "mayo"),
     "English forms": (english_number, lambda n: "1 000" * n + " por cient"),
     "English amounts": (english_money, lambda n: "1 " * n + "dólare"),

@@ -348,6 +348,23 @@ def _render(found: str, forms: tuple[Form, ...]) -> str:
     return found
 
 
+DECADES = re.compile(rf"{BEFORE}(?:{EN_DECADES}|{ES_DECADES})")
+DECADE_NAME = re.compile(
+    rf"{DECADE_YEAR}|(?<![0-9])[0-9]0(?![0-9])|\b(?:{'|'.join([*EN_DECADE_WORDS, *ES_DECADE_WORDS])})\b", re.I
+)
+
+
+def decades_as_years(text: str) -> str:
+    """Every decade of the text (English or Spanish) as its four-digit years, so that figures compare across the
+    languages: "the 1980s and '90s" → "1980 1990", "los años noventa" → "1990"."""
+
+    def years(m: re.Match[str]) -> str:
+        names = DECADE_NAME.findall(m.group(0))
+        return " ".join(str(_decade(n, "en" if n.lower() in DECADE_WORDS["en"] else "es")) for n in names)
+
+    return DECADES.sub(years, text)
+
+
 def spanish_date(found: str) -> str:
     """An English date span in Spanish: "May 9, 2024" → "9 de mayo de 2024", "April 2023" → "abril de 2023",
     "from 3 to 5 May" → "del 3 al 5 de mayo"."""
