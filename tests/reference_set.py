@@ -17,6 +17,7 @@ from typing import Literal
 
 from toolkit.model import Cite, Code, Emph, Inline, Link, Paragraph, Strong, Text
 from toolkit.read.markdown import read_summary
+from toolkit.translate.dates import decades_as_years
 from toolkit.translate.engines import Engine
 from toolkit.translate.glossary import load_glossary
 from toolkit.translate.qa import billions_as_millions
@@ -156,6 +157,7 @@ def kept(source: str) -> Counter[str]:
     things.update("link:" + m for m in re.findall(r"\]\((\S+?)\)", source))
     prose = re.sub(r"\[[^\]]*@[^\]]*\]|@[\w:-]+|\]\(\S+?\)", "", source)  # without citations and link targets
     prose = billions_as_millions(prose)  # Spanish counts "mil millones": $3.2 billion is 3200 millones
+    prose = decades_as_years(prose)  # "the '90s" is "la década de 1990", "los años noventa" "the 1990s"
     figures = re.findall(r"(?<![\d-])\d+(?:[,.\u00a0 ]\d{3})*(?:[.,]\d+)?(?!\d)", prose)
     things.update("figure:" + re.sub(r"\D", "", f) for f in figures)
     return things

@@ -15,11 +15,13 @@ from toolkit.translate.postedit import (
     article_before_dates,
     article_before_percentages,
     capitalize_sentence_start,
+    de_after_millions,
     domain_senses,
     doubled_full_stop,
     lowercase_after_slot,
 )
 from toolkit.translate.protect import Protector
+from toolkit.translate.qa import _figures, billions_as_millions
 from toolkit.translate.segments import Segment, make_segment
 
 
@@ -225,6 +227,69 @@ def test_figures_agreement_and_said_that_through_apertium() -> None:
     assert "25 millones de euros" in out[4]
     assert out[5].startswith("La gobernadora Ana Ruiz dijo que el fallo")
     assert out[6].startswith("«No pararemos», ")
+
+
+@pytest.mark.parametrize(
+    ("english", "found", "spanish"),
+    [
+        ("Some 1.2 billion people", "1.2 billion", "1200 millones"),
+        ("raised 63 billion dollars.", "63 billion dollars", "63\u00a0000 millones de dólares"),
+        ("lent 2 billion euros", "2 billion euros", "2000 millones de euros"),
+        ("pledged $4 billion in aid", "$4 billion", "4000 millones de dólares"),
+        ("a 1.5 trillion budget", "1.5 trillion", "1,5 billones"),
+        ("sent 4 million pesos", "4 million pesos", "4 millones de pesos"),
+        ("paid $1 million", "$1 million", "1 millón de dólares"),
+    ],
+)
+def test_billions_are_spanish_millions(english: str, found: str, spanish: str) -> None:
+    spans = [(english[s.start : s.end], s.target) for s in Protector(Glossary(()))(english)]
+    assert spans == [(found, spanish)]
+
+
+@pytest.mark.parametrize(
+    ("spanish", "found", "english"),
+    [
+        ("Unos 1200 millones de personas", "1200 millones de", "1.2 billion"),
+        ("llegó a 1.500 millones en 2020", "1.500 millones", "1.5 billion"),
+        ("unos 63 000 millones más", "63 000 millones", "63 billion"),
+        ("1,2 mil millones de niños", "1,2 mil millones de", "1.2 billion"),
+        ("2000 millones de la partida", "2000 millones", "2 billion"),  # "de la" is the engine's: "of the"
+    ],
+)
+def test_spanish_thousand_millions_are_english_billions(spanish: str, found: str, english: str) -> None:
+    protect = Protector(Glossary(()), source_lang="es")
+    assert [(spanish[s.start : s.end], s.target) for s in protect(spanish) if s.kind == "number"] == [(found, english)]
+
+
+def test_de_after_millions_only_before_a_noun() -> None:
+    seg = segment("Some 1.2 billion people and 2 billion in aid.")
+    assert de_after_millions(seg, "Unos <x1/> las personas y <x2/> en ayuda.") == (
+        "Unos <x1/> de personas y <x2/> en ayuda."
+    )
+    assert de_after_millions(seg, "Unos <x1/> de personas") == "Unos <x1/> de personas"
+    assert de_after_millions(segment("It cost 2 billion last year."), "Costó <x1/> el año pasado.") == (
+        "Costó <x1/> el año pasado."
+    )
+
+
+def test_billions_followed_by_a_noun_through_apertium_both_ways() -> None:
+    english = [
+        "Some 1.2 billion people lack clean water.",
+        "The fund raised 63 billion dollars and lent 2 billion euros.",
+        "Donors pledged $4 billion in aid to 1.5 billion farmers.",
+    ]
+    out = pipeline(ApertiumEngine(), english)
+    assert out[0].startswith("Unos 1200 millones de personas")
+    assert "63\u00a0000 millones de dólares" in out[1] and "2000 millones de euros" in out[1]
+    assert "4000 millones de dólares en ayuda" in out[2] and "1500 millones de" in out[2]
+    assert not any("miles de millones" in o for o in out)
+    for source, target in zip(english, out, strict=True):  # the QA figure check sees every figure kept
+        assert _figures(billions_as_millions(source)) == _figures(target), (source, target)
+    spanish = ["Unos 1200 millones de personas no tienen agua potable.", "La deuda llegó a 1.500 millones en 2020."]
+    back = pipeline(ApertiumEngine("es-en"), spanish, "es")
+    assert "Some 1.2 billion people" in back[0] and "1.5 billion in 2020" in back[1]
+    for source, target in zip(spanish, back, strict=True):
+        assert _figures(source) == _figures(billions_as_millions(target)), (source, target)
 
 
 def test_spanish_syntax_carried_over_is_undone_through_apertium() -> None:

@@ -29,15 +29,20 @@ from toolkit.read.images import DATA_URL
 from toolkit.read.markdown import NOTE_DEFINITION, UNDEFINED_NOTE, html_text, read_summary
 from toolkit.read.packet import URL_SCHEME
 from toolkit.read.yamlfile import CONTROL_CHARACTER
-from toolkit.translate.dates import english_date, spanish_date
-from toolkit.translate.english import SUFFIX, english_money, english_number
+from toolkit.translate.dates import decades_as_years, english_date, spanish_date
+from toolkit.translate.english import SUFFIX, english_billions, english_money, english_number
 from toolkit.translate.glossary import Glossary, Term
 from toolkit.translate.postedit import ROLE_BEFORE_NAME, SAID_WITHOUT_THAT, post_edit, post_edit_english
 from toolkit.translate.protect import PATTERNS, NameSpan, Protector
 from toolkit.translate.qa import _figures, billions_as_millions
 from toolkit.translate.segments import MARKUP, Segment
-from toolkit.translate.spanish import spanish_citation_suffix, spanish_typography
+from toolkit.translate.spanish import spanish_citation_suffix, spanish_money, spanish_typography
 from toolkit.translate.translator import respace_slots
+
+
+def spanish_money_as_spanish(text: str) -> str:
+    return spanish_money(text, "spanish")
+
 
 SMALL, GROWTH = 4_000, 8  # adversarial inputs of about SMALL and SMALL * GROWTH repetitions
 LINEAR_LIMIT = GROWTH * 4  # a quadratic pattern grows GROWTH**2 = 64 times; 32 leaves room for a busy machine
@@ -90,6 +95,14 @@ CASES: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
     "URL": (lambda s: list(PATTERNS["en"].finditer(s)), lambda n: "http://." * n),
     "figures": (lambda s: list(PATTERNS["en"].finditer(s)), lambda n: "1," * n + "1.1" * n),
     "money": (lambda s: list(PATTERNS["en"].finditer(s)), lambda n: "$1,000" * n),
+    "billions in the scan": (lambda s: list(PATTERNS["en"].finditer(s)), lambda n: "1,000.5 billion" * n + " dollar"),
+    "amounts in words": (spanish_money_as_spanish, lambda n: "1," * n + "0 billion dollar"),
+    "Spanish thousand millions": (lambda s: list(PATTERNS["es"].finditer(s)), lambda n: "1.000 millones de " * n),
+    "English billions": (english_billions, lambda n: "1 000" * n + " millone"),
+    "de after millions": (
+        lambda s: post_edit(Segment("1 billion people " * 5, {}), s),
+        lambda n: "<x1/> las personas de " * n,
+    ),
     "Spanish figures": (lambda s: list(PATTERNS["es"].finditer(s)), lambda n: "1 000" * n + ",1" * n),
     "Spanish figures, dots": (lambda s: list(PATTERNS["es"].finditer(s)), lambda n: "1.000." * n + "x"),
     "Spanish amounts": (lambda s: list(PATTERNS["es"].finditer(s)), lambda n: "1 000 millones de " * n),
@@ -98,6 +111,14 @@ CASES: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
     "English dates": (lambda s: list(PATTERNS["en"].finditer(s)), lambda n: "from 3 to 5 May 20 " * n),
     "English month ranges": (lambda s: list(PATTERNS["en"].finditer(s)), lambda n: "in March and June-" * n),
     "English date forms": (spanish_date, lambda n: "3 May " * n + "2024"),
+    "English decades": (lambda s: list(PATTERNS["en"].finditer(s)), lambda n: "in the mid-1990s and the '9" * n),
+    "English abbreviated months": (lambda s: list(PATTERNS["en"].finditer(s)), lambda n: "from Jan. 1 to Sept. " * n),
+    "English month abbreviations, no point": (lambda s: list(PATTERNS["en"].finditer(s)), lambda n: "Dec 3 Jan " * n),
+    "English decade forms": (spanish_date, lambda n: "the late 1980s and " * n),
+    "Spanish decades": (lambda s: list(PATTERNS["es"].finditer(s)), lambda n: "a mediados de los años 90 y los " * n),
+    "Spanish first of the month": (lambda s: list(PATTERNS["es"].finditer(s)), lambda n: "el 1.º de marzo del " * n),
+    "Spanish decade forms": (english_date, lambda n: "las décadas de 1980 y " * n),
+    "decades as years": (decades_as_years, lambda n: "the mid-'90s and los años 9" * n),
     "Spanish date forms": (english_date, lambda n: "el 3 de " * n + "mayo"),
     "English forms": (english_number, lambda n: "1 000" * n + " por cient"),
     "English amounts": (english_money, lambda n: "1 " * n + "dólare"),

@@ -69,6 +69,18 @@ def english_money(text: str) -> str:
     return {"dólares": f"${figure}", "euros": f"€{figure}", "pesos": f"{figure} pesos"}[m.group(3)]
 
 
+def english_billions(text: str) -> str:
+    """ "1200 millones (de)" → "1.2 billion", "63 000 millones" → "63 billion", "1,2 mil millones" → "1.2
+    billion": Spanish counts a thousand millions where English says billion (exact, every digit kept)."""
+    m = re.fullmatch(r"([\d.,\u00a0\u202f ]+?) (mil )?millones(?: de)?", text)
+    if m is None:
+        return text
+    digits = GROUP.sub("", m.group(1)).replace(",", ".")
+    if not re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", digits):
+        return text
+    return exact_figure(digits if m.group(2) else shift_point(digits, -3)) + " billion"
+
+
 def english_plural(phrase: str) -> str:
     """English plural of a noun phrase's head (its first word before "of")."""
     words = phrase.split(" ")

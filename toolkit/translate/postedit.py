@@ -222,7 +222,35 @@ def said_that(segment: Segment, target: str) -> str:
     return DIJO.sub(r"\1\2que ", target)
 
 
+# What may follow "billion" in English when no noun does ("4 billion in aid", "2 billion last year").
+NOT_A_NOUN = (
+    "in|of|to|for|from|and|or|but|by|with|on|at|as|was|were|is|are|has|have|had|will|would|could|can|may|might"
+    "|this|that|these|those|last|next|each|per|a|an|the|than|over|more|less|since|during|after|before|into|across"
+    "|among|under|about|around|worth|so|while|which|who|when|if|because|through|until|against|between|a year"
+)
+NOUN_AFTER_SLOT = re.compile(rf"<x(\d+)/> (?!(?:{NOT_A_NOUN})\b)[a-z]+(?<!ly)\b")
+
+
+def de_after_millions(segment: Segment, target: str) -> str:
+    """ "1.2 billion people" → "1200 millones de personas", not "1200 millones personas" or "1200 millones las
+    personas": Spanish joins "millones" to its noun with "de"; the engine, seeing a placeholder, does not."""
+    slots = {
+        m.group(1)
+        for m in NOUN_AFTER_SLOT.finditer(segment.markup)
+        if re.search(r"\b(?:millones|mil millones|millón|billones)$", _slot_text(segment, int(m.group(1))))
+    }
+    if not slots:
+        return target
+    # The English has no article before the noun: one in the Spanish is the engine's ("millones las personas").
+    return re.sub(
+        rf"<x(\d+)/> (?:(?:el|la|los|las) )?(?!de\b|del\b)(?=[{LOWER}])",
+        lambda m: f"<x{m.group(1)}/> de " if m.group(1) in slots else m.group(0),
+        target,
+    )
+
+
 RULES: tuple[Rule, ...] = (
+    de_after_millions,
     glued_figures,
     approximate_figures,
     lowercase_after_slot,

@@ -17,7 +17,7 @@ from typing import Literal, NamedTuple, Protocol
 
 from toolkit.read.packet import NumberStyle
 from toolkit.translate.dates import ENGLISH_DATE, SPANISH_DATE, english_date, spanish_date
-from toolkit.translate.english import english_money, english_number
+from toolkit.translate.english import english_billions, english_money, english_number
 from toolkit.translate.glossary import Glossary
 from toolkit.translate.names import Verdict, Word, analyse, judge
 from toolkit.translate.spanish import spanish_article, spanish_money, spanish_number
@@ -69,10 +69,30 @@ class DateSpan:
         return spanish_date(found)
 
 
+ENGLISH_FIGURE = r"\d+(?:,\d{3})*(?:\.\d+)?"
+
+
 class MoneySpan:
+    """ "$50 million", "€25 million", "63 billion dollars", "4 million pesos"."""
+
     name = "money"
     kind: SpanKind = "money"
-    pattern = r"[$€£]\s?\d+(?:,\d{3})*(?:\.\d+)?(?:\s(?:million|billion|trillion))?|\.\d+"
+    pattern = (
+        rf"[$€£]\s?{ENGLISH_FIGURE}(?:\s(?:million|billion|trillion))?"
+        rf"|{ENGLISH_FIGURE}\s(?:million|billion|trillion)\s(?:dollars|euros|pesos|pounds)(?![\w-])|\.\d+"
+    )
+
+    def target(self, found: str, number_style: NumberStyle) -> str:
+        return spanish_money(found, number_style)
+
+
+class BillionSpan:
+    """ "1.2 billion" as Spanish counts it, "1200 millones" (the engine says "1,2 miles de millones" and drops the
+    "de" before a noun: `postedit.de_after_millions` puts it back)."""
+
+    name = "bn"
+    kind: SpanKind = "number"
+    pattern = rf"{ENGLISH_FIGURE}\s(?:billion|trillion)(?![\w-])"
 
     def target(self, found: str, number_style: NumberStyle) -> str:
         return spanish_money(found, number_style)
@@ -129,6 +149,21 @@ class SpanishMoneySpan:
         return english_money(found)
 
 
+class SpanishBillionSpan:
+    """ "1200 millones de personas" → "1.2 billion people", "1,2 mil millones" → "1.2 billion": a thousand millions
+    or more, with the "de" before its noun (not before an article: "de la ayuda" is the engine's)."""
+
+    name = "bn"
+    kind: SpanKind = "number"
+    pattern = (
+        r"(?:(?:\d{4,}|\d{1,3}(?:[.\u00a0\u202f ]\d{3})+)(?:,\d+)? millones|" + SPANISH_FIGURE + r" mil millones)"
+        r"(?: de(?! (?:el|la|los|las|este|esta|estos|estas|ese|esa|su|sus)\b)(?= [a-záéíóúñ]))?"
+    )
+
+    def target(self, found: str, number_style: NumberStyle) -> str:
+        return english_billions(found)
+
+
 class SpanishNumberSpan:
     name = "num"
     kind: SpanKind = "number"
@@ -144,8 +179,8 @@ def _scan(kinds: tuple[PatternKind, ...]) -> re.Pattern[str]:
 
 # What the engine must not see, by the source's language: its dates, amounts and figures, in its own forms
 PATTERN_KINDS: dict[str, tuple[PatternKind, ...]] = {
-    "en": (UrlSpan(), EmailSpan(), DateSpan(), MoneySpan(), NumberSpan()),
-    "es": (UrlSpan(), EmailSpan(), SpanishDateSpan(), SpanishMoneySpan(), SpanishNumberSpan()),
+    "en": (UrlSpan(), EmailSpan(), DateSpan(), MoneySpan(), BillionSpan(), NumberSpan()),
+    "es": (UrlSpan(), EmailSpan(), SpanishDateSpan(), SpanishMoneySpan(), SpanishBillionSpan(), SpanishNumberSpan()),
 }
 PATTERNS = {lang: _scan(kinds) for lang, kinds in PATTERN_KINDS.items()}
 KINDS_BY_NAME = {lang: {kind.name: kind for kind in kinds} for lang, kinds in PATTERN_KINDS.items()}

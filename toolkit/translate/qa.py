@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from toolkit.model import Cite, Inline, Link, Note, Text, plain_text, query_inlines
 from toolkit.model.languages import FUNCTION_WORDS, language_name, other_language
+from toolkit.translate.dates import decades_as_years
 from toolkit.translate.glossary import Glossary
 from toolkit.translate.memory import EditorNote
 from toolkit.translate.segments import markup_as_text
@@ -132,8 +133,10 @@ def billions_as_millions(english: str) -> str:
 
 
 def check_figures(result: SegmentResult, glossary: Glossary) -> Iterator[tuple[FindingKind, Severity, str]]:
-    source = _figures(billions_as_millions(plain_text(result.source)))
-    target = _figures(plain_text(result.target))
+    """Every figure of the source in the target: billions as Spanish counts them, decades as their years ("the
+    '90s" is "la década de 1990", "los años noventa" is "the 1990s")."""
+    source = _figures(billions_as_millions(decades_as_years(plain_text(result.source))))
+    target = _figures(billions_as_millions(decades_as_years(plain_text(result.target))))
     missing, extra = source - target, target - source
     if missing or extra:
         yield "number", "error", f"figures differ: missing {sorted(missing)}, added {sorted(extra)}"

@@ -55,12 +55,9 @@ def spanish_number(text: str) -> str:
 
     def figure(m: re.Match[str]) -> str:
         whole, _, fraction = m.group(0).replace(",", "").partition(".")
-        if len(whole) > 4:
-            groups: list[str] = []
-            while whole:
-                groups.insert(0, whole[-3:])
-                whole = whole[:-3]
-            whole = NBSP.join(groups)
+        if len(whole) > 4:  # grouped by slices: a figure of any length in linear time
+            head = len(whole) % 3 or 3
+            whole = NBSP.join([whole[:head], *(whole[i : i + 3] for i in range(head, len(whole), 3))])
         return (whole or "0") + ("," + fraction if fraction else "")
 
     text = re.sub(r"\d[\d,]*(?:\.\d+)?|\.\d+", figure, text)
@@ -79,20 +76,38 @@ def shift_point(figure: str, places: int) -> str:
     return whole + ("." + fraction if fraction else "")
 
 
+CURRENCY_WORDS = {"$": "dólares", "€": "euros", "£": "libras", "dollars": "dólares", "euros": "euros"}
+CURRENCY_WORDS |= {"pesos": "pesos", "pounds": "libras"}
+AMOUNT = re.compile(
+    r"(?:(?P<sign>[$€£])\s?(?P<amount>[\d,.]+)(?:\s(?P<scale>million|billion|trillion))?"
+    r"|(?P<amount2>[\d,.]+)\s(?P<scale2>million|billion|trillion)(?:\s(?P<word>dollars|euros|pesos|pounds))?)"
+)
+
+
+def spanish_scale(amount: str, scale: str | None, number_style: NumberStyle) -> tuple[str, str]:
+    """A figure and its scale the Spanish way: ("1.5", "billion") → ("1500", "millones"), Spanish counting "mil
+    millones" (exact: the point moved in the string, every digit kept); ("2", "trillion") → ("2", "billones")."""
+    figures = spanish_number if number_style == "spanish" else (lambda t: t)
+    if scale == "billion" and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", amount.replace(",", "")):
+        amount, scale = shift_point(amount.replace(",", ""), 3), "million"
+    words = {None: "", "million": "millones", "billion": "mil millones", "trillion": "billones"}[scale]
+    if words == "millones" and re.fullmatch(r"0*1", amount):
+        words = "millón"
+    return figures(amount), words
+
+
 def spanish_money(text: str, number_style: NumberStyle) -> str:
     """ "$50 million" -> "50 millones de dólares", "$1.5 billion" -> "1500 millones de dólares", "€25 million" ->
-    "25 millones de euros", "£300" -> "300 libras"."""
-    figures = spanish_number if number_style == "spanish" else (lambda t: t)
-    m = re.fullmatch(r"([$€£])\s?([\d,.]+)(?:\s(million|billion|trillion))?", text)
+    "25 millones de euros", "£300" -> "300 libras", "63 billion dollars" -> "63 000 millones de dólares", "2
+    billion" -> "2000 millones"."""
+    m = AMOUNT.fullmatch(text)
     if not m:
-        return figures(text)
-    currency = {"$": "dólares", "€": "euros", "£": "libras"}[m.group(1)]
-    amount, scale = m.group(2), m.group(3)
-    if scale == "billion" and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", amount.replace(",", "")):
-        # Spanish counts "mil millones": 1.5 billion is 1500 millones (exact: Decimal, every digit kept)
-        amount, scale = shift_point(amount.replace(",", ""), 3), "million"
-    words = {None: currency, "million": f"millones de {currency}", "trillion": f"billones de {currency}"}[scale]
-    return f"{figures(amount)} {words}"
+        return spanish_number(text) if number_style == "spanish" else text
+    amount, words = spanish_scale(m["amount"] or m["amount2"], m["scale"] or m["scale2"], number_style)
+    currency = CURRENCY_WORDS.get(m["sign"] or m["word"] or "")
+    if currency is None:
+        return f"{amount} {words}"
+    return f"{amount} {words} de {currency}" if words else f"{amount} {currency}"
 
 
 QUOTE_THEN_STOP = re.compile(r"([.,;:])»")
