@@ -107,6 +107,8 @@ CASES: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
     "Spanish protector": (Protector(GLOSSARY, source_lang="es"), lambda n: "Aa la ONU 1,5 de marzo " * (n // 4)),
     "name run, one long word": (lambda s: list(NameSpan.RUN.finditer(s)), lambda n: "A" * n),
     "name run, many words": (lambda s: list(NameSpan.RUN.finditer(s)), lambda n: "Aa of " * n),
+    "name run, joined by of the": (lambda s: list(NameSpan.RUN.finditer(s)), lambda n: "Aa of the " * n),
+    "runs and where they stand": (lambda s: list(NameSpan().runs(s)), lambda n: "a, The Aa on May " * n),
     "protector": (Protector(GLOSSARY), lambda n: "Aa.a@ term number 1s the " * (n // 4)),
     "QA figures": (_figures, lambda n: "1 111" * n),
     "billions": (billions_as_millions, lambda n: "1," * n + " billion"),
