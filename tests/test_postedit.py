@@ -315,3 +315,43 @@ def test_spanish_syntax_carried_over_is_undone_through_apertium() -> None:
     assert "went down 3%" in out[1] or "fell 3%" in out[1]
     assert "25 million pesos" in out[2] and "12,500 families" in out[2] and "weights" not in out[2]
     assert "Comisión" not in out[3] and "National" in out[3]
+
+
+def test_a_question_mark_in_a_heading_does_not_shift_the_analysis_of_the_names_after_it() -> None:
+    """Every phrase gets its own words: a "?" or ":" analysed as a sentence end once gave each later phrase the
+    words of the one before, and "Senator Maria Quispe" was left to the engine to split."""
+    phrases = ["Is It Over? The Long Road Home", "Stop Now: A Plan", "Senator Maria Quispe"]
+    found = analyse(phrases)
+    assert [w.surface for w in found["Senator Maria Quispe"]] == ["Senator", "Maria", "Quispe"]
+    protect = Protector(load_glossary(None))
+    protect.prefetch([*phrases[:2], "“We stay,” said Senator Maria Quispe."])
+    text = "“We stay,” said Senator Maria Quispe."
+    assert [s.target.rstrip(".") for s in protect(text) if s.kind == "name"] == ["la senadora Maria Quispe"]
+
+
+def test_titles_and_names_of_common_words_through_apertium_both_ways() -> None:
+    english = pipeline(
+        ApertiumEngine(),
+        [
+            "Is It Over? The Long Road Home",
+            "Prices rose, according to The Courier.",
+            "The group Open Harbour sued the National Water Commission.",
+            "“We stay,” said Senator Maria Quispe.",
+        ],
+    )
+    assert "según The Courier" in english[1]
+    assert "Open Harbour" in english[2] and "Comisión" in english[2]
+    assert "la senadora Maria Quispe" in english[3]
+    spanish = pipeline(
+        ApertiumEngine("es-en"),
+        [
+            "¿Se Acabó? El Largo Camino",
+            "Los precios subieron, según El Heraldo.",
+            "La Fundación Agua Clara denunció a la Comisión Nacional del Agua.",
+            "«Nos quedamos», dijo Rosa Flores Quispe.",
+        ],
+        "es",
+    )
+    assert "according to El Heraldo" in spanish[1]
+    assert "Fundación Agua Clara" in spanish[2] and "Commission" in spanish[2]
+    assert "Rosa Flores Quispe" in spanish[3]

@@ -98,6 +98,7 @@ NAME_RULES: dict[str, NameRules] = {
         common_nouns_lowercase=True,
     ),
 }
+NOT_A_WORD = re.compile(r"[^\w\s'’-]")  # punctuation and the stream format's own characters (^ $ / < > [ ])
 LEXICAL_UNIT = re.compile(r"\^(?P<surface>[^/$]*)(?:/(?P<lemma>[^<$]*)(?:<(?P<tags>[^$]*)>)?)?\$")
 Verdict = Literal["keep", "translate"]
 
@@ -136,7 +137,9 @@ def analyse(phrases: list[str], mode: str = "eng-spa") -> dict[str, list[Word]]:
     (`eng-spa`: English, `spa-eng`: Spanish; both tag proper nouns alike)."""
     if not phrases or not analyser_available():
         return {}
-    text = "".join(f"{p.replace('.', ' ')} .\n" for p in phrases)
+    # Only the words go in, each phrase one sentence: a "?", "!" or ":" inside a heading would end a sentence of its
+    # own and give every later phrase the words of the one before it ("Senator Maria Quispe" judged on "Home").
+    text = "".join(f"{NOT_A_WORD.sub(' ', p)} .\n" for p in phrases)
     # The analyser feeds the tagger directly, both running at once.
     morph = subprocess.Popen(
         ["lt-proc", f"{ANALYSER}/{mode}.automorf.bin"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
@@ -168,7 +171,9 @@ def analyse(phrases: list[str], mode: str = "eng-spa") -> dict[str, list[Word]]:
             sentences.append([])
         else:
             sentences[-1].append(Word(surface, tags))
-    return dict(zip(phrases, sentences[: len(phrases)], strict=False))
+    if len(sentences) != len(phrases) + 1:
+        return {}  # never words matched to the wrong phrase: every run kept whole
+    return dict(zip(phrases, sentences[: len(phrases)], strict=True))
 
 
 def judge(
