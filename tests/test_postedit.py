@@ -10,7 +10,7 @@ from tests.reference_set import pipeline
 from toolkit.model import Text
 from toolkit.translate.engines import ApertiumEngine
 from toolkit.translate.glossary import Glossary, load_glossary
-from toolkit.translate.names import analyse, judge
+from toolkit.translate.names import NAME_RULES, NameRules, analyse, judge
 from toolkit.translate.postedit import (
     article_before_dates,
     article_before_percentages,
@@ -78,8 +78,10 @@ def test_doubled_full_stop() -> None:
     [
         ("Health Minister Ana Lima", ("keep", 2)),
         ("Donald Trump", ("keep", 0)),
-        ("Human Rights Watch", ("translate", 0)),  # common words: no evidence (the term base keeps it)
-        ("Reporters Without Borders", ("translate", 0)),
+        # common words capitalized inside a sentence, no institution's head: a name (the term base maps these
+        # two before names are judged)
+        ("Human Rights Watch", ("keep", 0)),
+        ("Reporters Without Borders", ("keep", 0)),
         ("March and June", ("translate", 0)),  # "March" is a surname to the tagger: months are no evidence
         ("Mayor Carlos Ortega", ("keep", 1)),  # nor role titles ("Mayor" is a surname too)
         ("The New York Times", ("keep", 0)),
@@ -91,6 +93,77 @@ def test_doubled_full_stop() -> None:
 )
 def test_names_are_judged_with_apertiums_analyser(phrase: str, verdict: tuple[str, int]) -> None:
     assert judge(phrase, analyse([phrase]).get(phrase)) == verdict
+
+
+ENGLISH, SPANISH = NAME_RULES["eng-spa"], NAME_RULES["spa-eng"]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "rules", "opens_sentence", "verdict"),
+    [
+        # a publication with its capitalized article inside a sentence
+        ("The Courier", ENGLISH, False, ("keep", 0)),
+        ("The Evening Star", ENGLISH, False, ("keep", 0)),
+        ("The Evening Star", ENGLISH, True, ("translate", 0)),  # "The" opening a sentence is no evidence
+        ("The Bahamas", ENGLISH, False, ("translate", 0)),  # a place with its article is the engine's
+        ("El Heraldo", SPANISH, False, ("keep", 0)),
+        ("La Crónica", SPANISH, False, ("keep", 0)),
+        # common words capitalized, no institution's head
+        ("Open Harbour", ENGLISH, False, ("keep", 0)),
+        ("Green Rivers Alliance", ENGLISH, False, ("keep", 0)),
+        ("Open Harbour", ENGLISH, True, ("translate", 0)),  # a heading's or sentence's first words: no evidence
+        ("Fundación Agua Clara", SPANISH, False, ("keep", 0)),  # one name, not "Fundación Agua" + "Clara"
+        ("Fundación Agua Clara", SPANISH, True, ("keep", 0)),  # Spanish capitals are evidence anywhere
+        ("Colectivo Tierra Nuestra", SPANISH, False, ("keep", 0)),
+        ("Red de Mujeres Rurales", SPANISH, False, ("keep", 0)),
+        ("Asamblea Campesina", SPANISH, False, ("keep", 0)),
+        # public institutions by their head noun, places, role titles, days: the engine's
+        ("Asamblea Nacional", SPANISH, False, ("translate", 0)),
+        ("Fiscalía General de la Nación", SPANISH, False, ("translate", 0)),
+        ("Ministerio de la Mujer", SPANISH, False, ("translate", 0)),
+        ("América Latina", SPANISH, False, ("translate", 0)),
+        ("Semana Santa", SPANISH, False, ("translate", 0)),
+        ("National Water Commission", ENGLISH, False, ("translate", 0)),
+        ("Office for the Protection of Witnesses", ENGLISH, False, ("translate", 0)),
+        ("Green Party", ENGLISH, False, ("translate", 0)),
+        ("Prime Minister", ENGLISH, False, ("translate", 0)),
+        ("South America", ENGLISH, False, ("translate", 0)),
+        ("Cold War", ENGLISH, False, ("translate", 0)),
+    ],
+)
+def test_titles_and_names_of_common_words_are_kept_institutions_translated(
+    phrase: str, rules: NameRules, opens_sentence: bool, verdict: tuple[str, int]
+) -> None:
+    mode = "eng-spa" if rules is ENGLISH else "spa-eng"
+    assert judge(phrase, analyse([phrase], mode).get(phrase), rules, opens_sentence) == verdict
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "kept"),
+    [
+        ("en", "Prices rose, according to The Courier.", ["The Courier"]),
+        ("en", "The mayor told The Evening Star on Monday that it was over.", ["The Evening Star"]),
+        ("en", "The Evening Star reported it.", ["Evening Star"]),  # after "The", capitalized by choice
+        (
+            "en",
+            "The group Open Harbour and the Green Rivers Alliance sued the Health Ministry.",
+            ["Open Harbour", "Green Rivers Alliance"],
+        ),
+        ("en", "Theresa May spoke.", ["Theresa May"]),  # a month ends no name but after "on" or "of"
+        ("es", "Los precios subieron, según El Heraldo.", ["El Heraldo"]),
+        ("es", "Lo publicó La Crónica el lunes.", ["La Crónica"]),
+        ("es", "Fundación Agua Clara denunció al Ministerio de la Mujer.", ["Fundación Agua Clara"]),
+        (
+            "es",
+            "Se unieron el Colectivo Tierra Nuestra y la Red de Mujeres Rurales ante la Asamblea Nacional.",
+            ["Colectivo Tierra Nuestra", "Red de Mujeres Rurales"],
+        ),
+    ],
+)
+def test_runs_kept_as_written_where_they_stand(lang: str, text: str, kept: list[str]) -> None:
+    protect = Protector(Glossary(()), source_lang=lang)
+    protect.learn([text])
+    assert [text[s.start : s.end].rstrip(".") for s in protect(text) if s.kind == "name"] == kept
 
 
 def test_a_surname_alone_is_kept_once_the_full_name_appeared() -> None:
@@ -166,7 +239,7 @@ def test_lowercase_after_slot_also_for_one_letter_words() -> None:
     ],
 )
 def test_spanish_institutions_are_translated_and_people_kept(phrase: str, verdict: tuple[str, int]) -> None:
-    assert judge(phrase, analyse([phrase], "spa-eng").get(phrase)) == verdict
+    assert judge(phrase, analyse([phrase], "spa-eng").get(phrase), NAME_RULES["spa-eng"]) == verdict
 
 
 def test_names_with_and_without_evidence_and_title_case() -> None:
@@ -307,3 +380,43 @@ def test_spanish_syntax_carried_over_is_undone_through_apertium() -> None:
     assert "went down 3%" in out[1] or "fell 3%" in out[1]
     assert "25 million pesos" in out[2] and "12,500 families" in out[2] and "weights" not in out[2]
     assert "Comisión" not in out[3] and "National" in out[3]
+
+
+def test_a_question_mark_in_a_heading_does_not_shift_the_analysis_of_the_names_after_it() -> None:
+    """Every phrase gets its own words: a "?" or ":" analysed as a sentence end once gave each later phrase the
+    words of the one before, and "Senator Maria Quispe" was left to the engine to split."""
+    phrases = ["Is It Over? The Long Road Home", "Stop Now: A Plan", "Senator Maria Quispe"]
+    found = analyse(phrases)
+    assert [w.surface for w in found["Senator Maria Quispe"]] == ["Senator", "Maria", "Quispe"]
+    protect = Protector(load_glossary(None))
+    protect.prefetch([*phrases[:2], "“We stay,” said Senator Maria Quispe."])
+    text = "“We stay,” said Senator Maria Quispe."
+    assert [s.target.rstrip(".") for s in protect(text) if s.kind == "name"] == ["la senadora Maria Quispe"]
+
+
+def test_titles_and_names_of_common_words_through_apertium_both_ways() -> None:
+    english = pipeline(
+        ApertiumEngine(),
+        [
+            "Is It Over? The Long Road Home",
+            "Prices rose, according to The Courier.",
+            "The group Open Harbour sued the National Water Commission.",
+            "“We stay,” said Senator Maria Quispe.",
+        ],
+    )
+    assert "según The Courier" in english[1]
+    assert "Open Harbour" in english[2] and "Comisión" in english[2]
+    assert "la senadora Maria Quispe" in english[3]
+    spanish = pipeline(
+        ApertiumEngine("es-en"),
+        [
+            "¿Se Acabó? El Largo Camino",
+            "Los precios subieron, según El Heraldo.",
+            "La Fundación Agua Clara denunció a la Comisión Nacional del Agua.",
+            "«Nos quedamos», dijo Rosa Flores Quispe.",
+        ],
+        "es",
+    )
+    assert "according to El Heraldo" in spanish[1]
+    assert "Fundación Agua Clara" in spanish[2] and "Commission" in spanish[2]
+    assert "Rosa Flores Quispe" in spanish[3]

@@ -32,6 +32,7 @@ from toolkit.read.yamlfile import CONTROL_CHARACTER
 from toolkit.translate.dates import decades_as_years, english_date, spanish_date
 from toolkit.translate.english import SUFFIX, english_billions, english_money, english_number
 from toolkit.translate.glossary import Glossary, Term
+from toolkit.translate.names import NOT_A_WORD
 from toolkit.translate.postedit import ROLE_BEFORE_NAME, SAID_WITHOUT_THAT, post_edit, post_edit_english
 from toolkit.translate.protect import PATTERNS, NameSpan, Protector
 from toolkit.translate.qa import _figures, billions_as_millions
@@ -128,6 +129,9 @@ CASES: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
     "Spanish protector": (Protector(GLOSSARY, source_lang="es"), lambda n: "Aa la ONU 1,5 de marzo " * (n // 4)),
     "name run, one long word": (lambda s: list(NameSpan.RUN.finditer(s)), lambda n: "A" * n),
     "name run, many words": (lambda s: list(NameSpan.RUN.finditer(s)), lambda n: "Aa of " * n),
+    "name run, joined by of the": (lambda s: list(NameSpan.RUN.finditer(s)), lambda n: "Aa of the " * n),
+    "words fed to the analyser": (lambda s: NOT_A_WORD.sub(" ", s), lambda n: "a?^$" * n),
+    "runs and where they stand": (lambda s: list(NameSpan().runs(s)), lambda n: "a, The Aa on May " * n),
     "protector": (Protector(GLOSSARY), lambda n: "Aa.a@ term number 1s the " * (n // 4)),
     "QA figures": (_figures, lambda n: "1 111" * n),
     "billions": (billions_as_millions, lambda n: "1," * n + " billion"),

@@ -19,7 +19,7 @@ from toolkit.read.packet import NumberStyle
 from toolkit.translate.dates import ENGLISH_DATE, SPANISH_DATE, english_date, spanish_date
 from toolkit.translate.english import english_billions, english_money, english_number
 from toolkit.translate.glossary import Glossary
-from toolkit.translate.names import Verdict, Word, analyse, judge
+from toolkit.translate.names import NAME_RULES, Verdict, Word, analyse, calendar_word, judge
 from toolkit.translate.spanish import spanish_article, spanish_money, spanish_number
 
 SpanKind = Literal["term", "url", "email", "date", "money", "number", "name", "title"]
@@ -283,8 +283,10 @@ class NameSpan:
     appeared in the same document ("Trump" after "Donald Trump"); codes such as MS-13."""
 
     CAPWORD = r"[A-Z][\w'’.-]*+"  # possessive: a long capitalized word is read once, never backtracked into
-    # "and"/"y" end a run: "Ana Ruiz and Carlos Ortega" are two names, "March and June" no name at all
-    RUN = re.compile(rf"(?<![\w'’.-]){CAPWORD}(?:\s(?:(?:of|for|on|de|del|the|la)\s)?{CAPWORD})+")
+    # "and"/"y" end a run: "Ana Ruiz and Carlos Ortega" are two names, "March and June" no name at all;
+    # "of the", "for the", "de la" join one ("Office for the Protection of Witnesses")
+    JOIN = r"(?:(?:of|for|on|de|del|para)\s(?:(?:the|el|la|los|las)\s)?|(?:the|la)\s)"
+    RUN = re.compile(rf"(?<![\w'’.-]){CAPWORD}(?:\s{JOIN}?{CAPWORD})+")
     WORD = re.compile(r"[^\W\d_][\w'’-]*+")
     CAPITALIZED = re.compile(r"(?<![\w'’-])[A-Z][a-zà-ÿ'’]+(?![\w'’-])")
     CODE = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*(?:-\d+[A-Za-z]?)+(?![\w-])")  # MS-13, COVID-19, F-16
@@ -308,9 +310,13 @@ tras durante ante como cuando aunque que este esta estos estas ese esa su sus"""
         self.roles = roles  # role titles before a name in Spanish, with the article and the person's gender
         if analyser == "spa-eng":
             self.COMMON_WORDS = NameSpan.COMMON_WORDS | self.SPANISH_COMMON_WORDS
+        self.rules = NAME_RULES[analyser]
         self.analysis: dict[str, list[Word]] = {}
-        self.verdicts: dict[str, tuple[Verdict, int]] = {}
         self.surnames: set[str] = set()
+
+    def verdict(self, phrase: str, opens_sentence: bool) -> tuple[Verdict, int]:
+        """`names.judge` on a run of the texts analysed (one never analysed is kept whole)."""
+        return judge(phrase, self.analysis.get(phrase), self.rules, opens_sentence)
 
     def _titled(
         self, text: str, start: int, words: list[str], skip: int, role: tuple[RoleTitle, str, bool]
@@ -343,21 +349,30 @@ tras durante ante como cuando aunque que este esta estos estas ese esa su sus"""
             spanish = spanish[:1].upper() + spanish[1:]
         return ProtectedSpan(start, end, f"{spanish} {name}", "name")
 
-    def runs(self, text: str) -> Iterator[tuple[int, list[str]]]:
-        """Each capitalized run of the text: where it starts and its words, common words at the ends dropped."""
+    def runs(self, text: str) -> Iterator[tuple[int, list[str], bool]]:
+        """Each capitalized run of the text: where it starts, its words (common words at the ends dropped, but a
+        title's capitalized article inside a sentence kept: "told The Courier") and whether it opens a sentence."""
         for m in self.RUN.finditer(text):
             start, words = m.start(), m.group(0).split(" ")
-            while words and words[0].lower() in self.COMMON_WORDS:
-                start += len(words[0]) + 1
-                words = words[1:]
+            before = text[max(0, start - 80) : start].rstrip()[-1:]  # bounded: linear over many runs
+            opens_sentence = not (before.isalnum() or before == ",")
+            if opens_sentence or words[0] not in self.rules.title_articles:  # else the title's own article
+                while words and words[0].lower() in self.COMMON_WORDS:
+                    start += len(words[0]) + 1
+                    words = words[1:]
+                    opens_sentence = False  # what follows a word is capitalized by choice
+                    if words and words[0] in self.rules.title_articles:
+                        break  # "Según El Heraldo"
             while words and words[-1].lower() in self.JOINERS | self.COMMON_WORDS:
                 words = words[:-1]
+            if len(words) >= 3 and calendar_word(words[-1]) and words[-2] in self.JOINERS:
+                words = words[:-2]  # "The Evening Star on Monday": the day is no part of the name ("Theresa May" is)
             if len(words) >= 2:
-                yield start, words
+                yield start, words, opens_sentence
 
     def phrases(self, texts: list[str]) -> list[str]:
         """The runs of these texts, and each title-case text whole (its words are judged one by one)."""
-        runs = {" ".join(words) for text in texts for _, words in self.runs(text)}
+        runs = {" ".join(words) for text in texts for _, words, _ in self.runs(text)}
         return sorted(runs | {text for text in texts if self.title_case(text)})
 
     @staticmethod
@@ -405,7 +420,6 @@ tras durante ante como cuando aunque que este esta estos estas ese esa su sus"""
         found = analyse(missing, self.analyser)
         for phrase in missing:
             self.analysis[phrase] = found.get(phrase, [])
-            self.verdicts[phrase] = judge(phrase, found.get(phrase))
 
     def learn(self, texts: list[str]) -> None:
         """Judge every run of one document's texts, and note the surnames of its people."""
@@ -413,22 +427,22 @@ tras durante ante como cuando aunque que este esta estos estas ese esa su sus"""
         self.surnames = set()
         for phrase in self.phrases(texts):
             words = self.analysis.get(phrase) or []
-            if any(word.personal for word in words) and self.verdicts[phrase][0] == "keep":
+            if any(word.personal for word in words) and self.verdict(phrase, False)[0] == "keep":
                 self.surnames.add(phrase.split(" ")[-1])
 
     def find_titled(self, text: str) -> Iterator[ProtectedSpan]:
         """Role titles with the name after them (before glossary terms: "Mayor" is one, alone)."""
         if not self.roles:
             return
-        for start, words in self.runs(text):
-            verdict, skip = self.verdicts.get(" ".join(words), ("translate", 0))
+        for start, words, opens_sentence in self.runs(text):
+            verdict, skip = self.verdict(" ".join(words), opens_sentence)
             role = role_title(words[:skip]) if verdict == "keep" and skip else None
             if role is not None and len(words) - skip >= 2:
                 yield self._titled(text, start, words, skip, role)
 
     def find(self, text: str) -> Iterator[ProtectedSpan]:
-        for start, words in self.runs(text):
-            verdict, skip = self.verdicts.get(" ".join(words), ("keep", 0))
+        for start, words, opens_sentence in self.runs(text):
+            verdict, skip = self.verdict(" ".join(words), opens_sentence)
             if verdict == "translate":
                 continue
             start += sum(len(w) + 1 for w in words[:skip])
