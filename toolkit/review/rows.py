@@ -7,7 +7,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from html import escape, unescape
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from toolkit.cite.bibliography import Bibliography, Reference, load_bibliography
 from toolkit.errors import BriefkitError
@@ -21,6 +21,9 @@ from toolkit.translate.qa import check_translation
 from toolkit.translate.segment_table import TableRow, earlier_reviews, in_context_units, segment_table
 from toolkit.translate.segments import MARKUP, PlaceholderError, Segment, restore
 from toolkit.translate.translator import SegmentResult, printed_target
+
+if TYPE_CHECKING:
+    from toolkit.review.matches import FuzzyMatch
 
 TOKEN = re.compile(r"\{(/?)(\d{1,4})(?:[ :][^{}]*)?\}")
 RowStatus = Status | Literal["untranslated"]
@@ -55,6 +58,7 @@ class ReviewRow:
     source_lang: str = "en-US"  # the summary's language, and the one it is translated into
     target_lang: str = "es-ES"
     findings: tuple[str, ...] = ()  # what the QA checks say of a person's translation: flagged, never refused
+    matches: tuple[FuzzyMatch, ...] = ()  # the memory's person-made units for similar sources (`with_matches`)
 
     @property
     def pair(self) -> str:
