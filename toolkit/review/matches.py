@@ -102,7 +102,7 @@ def fuzzy_matches(
                     units[i].source,
                     units[i].target,
                     units[i].status,
-                    int(score),
+                    round(score),
                     units[i].produced_by,
                     units[i].updated,
                     differences(text, texts[i]),

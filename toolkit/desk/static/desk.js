@@ -321,10 +321,20 @@ async function save(status, next) {
     const c = data.conflict;
     const keep = el("button", "", "Keep mine (save again over theirs)");
     keep.type = "button";
-    keep.addEventListener("click", () => { article.dataset.base = data.segment.base; say("Now save again to put yours over theirs."); });
+    keep.addEventListener("click", () => {
+      article.dataset.base = data.segment.base;
+      say("Yours is kept in the editor: save again (Ctrl+S) to put it over theirs.");
+      active.target.focus();
+    });
     const take = el("button", "", "Take theirs");
     take.type = "button";
-    take.addEventListener("click", () => { showSegment(article, data.segment); renderPieces(active.target, data.segment.target); say("Theirs taken."); changed(); });
+    take.addEventListener("click", () => {
+      showSegment(article, data.segment);
+      renderPieces(active.target, data.segment.target);
+      say("Theirs taken.");
+      active.target.focus();
+      changed();
+    });
     say([el("strong", "", `Conflict: ${data.message}.`), el("div", "", `Theirs (${c.theirs_by}): ${c.theirs}`),
       el("div", "", `Yours: ${c.yours}`), keep, take], "error");
     article.classList.add("conflict");
@@ -340,9 +350,10 @@ async function save(status, next) {
   renderPieces(active.target, data.segment.target);
   setProgress(article.closest(".summary").querySelector(".summary-progress"), data.summary_counts);
   setProgress($("packet-progress"), data.total);
+  if (next) step(1); // the message stays, about the segment just saved
   const flagged = data.flagged.length ? ` — stored, and flagged: ${data.flagged.join("; ")}` : "";
-  say(data.result === "stored" ? `Saved: ${status}${flagged}` : "Nothing changed.", data.flagged.length ? "warning" : "ok");
-  if (next) step(1);
+  const saved = data.result === "stored" ? `Saved: ${status}${flagged}` : "Nothing changed.";
+  say(next ? `${saved} (${article.dataset.id})` : saved, data.flagged.length ? "warning" : "ok");
 }
 
 function takeMatch(i) {
