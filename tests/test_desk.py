@@ -261,7 +261,8 @@ def test_a_citation_chip_moves_and_is_never_lost(desk: Desk, ana: WebDriver) -> 
         for (let n = walker.nextNode(); n; n = walker.nextNode()) { const at = n.textContent.indexOf('amenaza');
           if (at >= 0) { const r = document.createRange(); r.setStart(n, at + 7); r.setEnd(n, at + 7);
             const box = r.getBoundingClientRect(); const own = t.getBoundingClientRect();
-            return [box.left + 1 - (own.left + own.width / 2), box.top + box.height / 2 - (own.top + own.height / 2)]; } }""",
+            return [box.left + 1 - (own.left + own.width / 2),
+                    box.top + box.height / 2 - (own.top + own.height / 2)]; } }""",
         target,
     )
     ActionChains(ana).click_and_hold(chip).move_to_element_with_offset(target, int(x), int(y)).release().perform()
