@@ -306,6 +306,9 @@ def test_a_fuzzy_match_is_taken_and_goes_into_the_exports(desk: Desk, ana: WebDr
     assert match.find_element(By.CSS_SELECTOR, ".similarity").text == "93%"
     assert match.find_element(By.CSS_SELECTOR, ".match-source del").text.strip() == "now"
     assert "Carla Translator" in match.text
+    if SCREENSHOTS:
+        wait(ana, lambda b: b.find_element(By.ID, "preview").text)
+        ana.save_screenshot(str(Path(SCREENSHOTS) / "desk-fuzzy-match.png"))
     keys(ana, Keys.ALT, "m")
     assert ana.execute_script(SERIALIZE, target) == "Lanzar una campaña nacional ya"
     replace_text(ana, target, "Lanzar una campaña nacional")

@@ -14,6 +14,9 @@ from pathlib import Path
 from toolkit import __version__
 from toolkit.atomic import write_atomic
 from toolkit.cite.styles import search_styles
+from toolkit.desk.access import Access, is_loopback, new_token, read_tokens
+from toolkit.desk.app import listening_socket, serve
+from toolkit.desk.desk import Desk
 from toolkit.errors import BriefkitError
 from toolkit.read.memory_location import MemoryLocation, memory_location
 from toolkit.read.packet import Packet, build_timestamp, load_packet
@@ -345,10 +348,6 @@ def _review_status(args: argparse.Namespace, packet: Packet, memory: Translation
 
 def _review_serve(args: argparse.Namespace) -> int:
     """`review serve`: the review desk in the browser, for the packets given."""
-    from toolkit.desk.access import Access, is_loopback, new_token, read_tokens
-    from toolkit.desk.app import listening_socket, serve
-    from toolkit.desk.desk import Desk
-
     if not 0 < args.port < 65536:
         raise BriefkitError(f"--port must be between 1 and 65535, got {args.port}")
     if args.tokens:

@@ -283,7 +283,9 @@ class Desk:
             return SaveOutcome("refused", report.rejected[0][1], (), None, view, summary_counts, total)
         if report.conflicts:
             conflict = report.conflicts[0]
-            message = f"{conflict.theirs_by} changed this segment since you opened it; nothing was overwritten"
+            who, _, when = conflict.theirs_by.partition(", ")
+            when = when.replace("T", " ").replace("+00:00", " UTC")
+            message = f"{who} changed this segment since you opened it ({when}); nothing was overwritten"
             return SaveOutcome("conflict", message, (), conflict, view, summary_counts, total)
         if report.stored:
             flagged = tuple(finding for _, finding in report.flagged)

@@ -9,7 +9,7 @@ from html import unescape
 from typing import Literal
 
 from toolkit.model import Text, plain_text
-from toolkit.review.matches import DiffPiece, FuzzyMatch
+from toolkit.review.fuzzy_match import DiffPiece, FuzzyMatch
 from toolkit.review.rows import PacketReview, ReviewRow, slot_kind, slot_label
 from toolkit.translate.glossary import Glossary
 from toolkit.translate.memory import EditorNote

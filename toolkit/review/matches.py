@@ -11,6 +11,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process, utils
 
+from toolkit.review.fuzzy_match import DiffPiece, FuzzyMatch
 from toolkit.review.rows import PacketReview
 from toolkit.translate.memory import Status, TranslationMemory, Unit, normalize
 from toolkit.translate.segment_table import CONTEXT
@@ -19,32 +20,6 @@ from toolkit.translate.segments import markup_as_text
 MATCH_CUTOFF = 70  # per cent: below it, a "match" costs the editor more reading than it saves
 MATCH_LIMIT = 3
 WORDS = re.compile(r"\w+|[^\w\s]+|\s+")
-
-Change = Literal["same", "added", "removed"]
-
-
-@dataclass(frozen=True)
-class DiffPiece:
-    """A run of the match's source as it differs from the segment's: `added` is in the segment and not in the
-    match, `removed` is in the match and not in the segment."""
-
-    text: str
-    change: Change
-
-
-@dataclass(frozen=True)
-class FuzzyMatch:
-    source: str  # the match's source markup
-    target: str  # its target markup (slot numbers of the match's own segment)
-    status: Status
-    similarity: int  # per cent
-    produced_by: str
-    updated: str
-    differences: tuple[DiffPiece, ...]
-
-    @property
-    def target_text(self) -> str:
-        return markup_as_text(self.target)
 
 
 @dataclass(frozen=True)

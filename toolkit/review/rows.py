@@ -7,13 +7,14 @@ import difflib
 import re
 from dataclasses import dataclass
 from html import escape, unescape
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from toolkit.cite.bibliography import Bibliography, Reference, load_bibliography
 from toolkit.errors import BriefkitError
 from toolkit.model import Cite, Code, Emph, Image, Inline, Link, Note, Strong, Text, plain_text
 from toolkit.read.markdown import read_documents
 from toolkit.read.packet import Packet
+from toolkit.review.fuzzy_match import FuzzyMatch
 from toolkit.translate.anchors import english_fingerprint
 from toolkit.translate.glossary import Glossary, load_glossary
 from toolkit.translate.memory import EditorNote, Status, TranslationMemory, Unit, normalize
@@ -21,9 +22,6 @@ from toolkit.translate.qa import check_translation
 from toolkit.translate.segment_table import TableRow, earlier_reviews, in_context_units, segment_table
 from toolkit.translate.segments import MARKUP, PlaceholderError, Segment, restore
 from toolkit.translate.translator import SegmentResult, printed_target
-
-if TYPE_CHECKING:
-    from toolkit.review.matches import FuzzyMatch
 
 TOKEN = re.compile(r"\{(/?)(\d{1,4})(?:[ :][^{}]*)?\}")
 RowStatus = Status | Literal["untranslated"]

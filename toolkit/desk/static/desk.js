@@ -335,7 +335,7 @@ async function save(status, next) {
       active.target.focus();
       changed();
     });
-    say([el("strong", "", `Conflict: ${data.message}.`), el("div", "", `Theirs (${c.theirs_by}): ${c.theirs}`),
+    say([el("strong", "", `Conflict: ${data.message}.`), el("div", "", `Theirs (${c.theirs_by.split(", ")[0]}): ${c.theirs}`),
       el("div", "", `Yours: ${c.yours}`), keep, take], "error");
     article.classList.add("conflict");
     return;
@@ -391,7 +391,7 @@ async function refreshDetail() {
   active.detail = data;
   active.article.dataset.notes = String(data.notes);
   const mark = active.article.querySelector(".note-mark") || active.article.querySelector(".state").appendChild(el("span", "note-mark"));
-  mark.textContent = `✎ ${data.open_notes}`;
+  mark.textContent = data.open_notes ? `✎ ${data.open_notes} open` : "✎ resolved";
   showNotes();
 }
 
