@@ -383,8 +383,6 @@ def test_two_editors_change_one_segment(desk: Desk, ana: WebDriver) -> None:
         replace_text(ben, ben_target, "Valoración de Ben")
         keys(ben, Keys.CONTROL, "s")
         message(ben, "Saved")
-        if SCREENSHOTS:
-            ben.save_screenshot(str(Path(SCREENSHOTS) / "desk-segment.png"))
     finally:
         ben.quit()
     replace_text(ana, ana_target, "Valoración de Ana")
