@@ -120,7 +120,7 @@ def main() -> None:
                 except httpx.TransportError:
                     time.sleep(0.1)
             page = client.get(f"{base}/packets/bench")
-            ids = [part.split('"', 2)[1] for part in page.text.split('data-id=')[1:]]
+            ids = [part.split('"', 2)[1] for part in page.text.split("data-id=")[1:]]
             print(f"{len(ids)} segments on the page ({len(page.content) / 1e6:.1f} MB of HTML)")
             segment = f"{base}/api/packets/bench/segments/"
             details = {i: client.get(segment + i).json() for i in ids[: args.rounds]}
