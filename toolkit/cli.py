@@ -14,12 +14,16 @@ from pathlib import Path
 from toolkit import __version__
 from toolkit.atomic import folder_lock, write_atomic
 from toolkit.cite.styles import search_styles
+from toolkit.desk.access import Access, is_loopback, new_token, read_tokens
+from toolkit.desk.app import listening_socket, serve
+from toolkit.desk.desk import Desk
 from toolkit.errors import BriefkitError
 from toolkit.read.memory_location import MemoryLocation, memory_location
 from toolkit.read.packet import Packet, build_timestamp, load_packet
 from toolkit.release.pipeline import FORMATS, build_packet
 from toolkit.release.progress import JsonReporter, LogReporter, RichReporter
 from toolkit.release.run import Terminated, check_scheduler_address, default_packets, run_release
+from toolkit.review.matches import with_matches
 from toolkit.review.merge import ImportReport, ReviewFile, import_corrections
 from toolkit.review.open import find_packet, identify, read_review_file
 from toolkit.review.rows import as_seen, packet_review
@@ -347,9 +351,39 @@ def _review_status(args: argparse.Namespace, packet: Packet, memory: Translation
     return 0 if ready else 1
 
 
+def _review_serve(args: argparse.Namespace) -> int:
+    """`review serve`: the review desk in the browser, for the packets given."""
+    if not 0 < args.port < 65536:
+        raise BriefkitError(f"--port must be between 1 and 65535, got {args.port}")
+    if args.tokens:
+        tokens = read_tokens(Path(args.tokens))
+    else:
+        tokens = {new_token(): args.editor or getpass.getuser()}
+    if not is_loopback(args.host) and not (args.tokens or args.editor):
+        raise BriefkitError(
+            f"a desk on {args.host} is shared: give each editor a token (--tokens FILE) or name the one (--editor)",
+            hint="one line per editor in the file: TOKEN Name",
+        )
+    packets = [_load_packet(args, Path(p)) for p in args.packets]
+    desk = Desk(packets, Path(args.out), _memory_override(args), args.allow_outside)
+    sock = listening_socket(args.host, args.port)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    address = f"http://{host}:{sock.getsockname()[1]}/"
+    print(f"review desk for {', '.join(desk.packets)} at {address} (Ctrl+C stops it)")
+    if args.tokens:
+        print(f"each editor opens {address}?token=THEIR_TOKEN ({len(tokens)} editors in {args.tokens})")
+    else:
+        token, editor = next(iter(tokens.items()))
+        print(f"{editor} opens: {address}?token={token}")
+    serve(desk, Access(tokens), sock)
+    return 0
+
+
 def _review(args: argparse.Namespace) -> int:
     if args.review_command == "import":
         return _review_import(args)
+    if args.review_command == "serve":
+        return _review_serve(args)
     packet = _load_packet(args, Path(args.packet))
     memory = _packet_memory(packet, args.packet, read_only=args.review_command != "undo")
     try:
@@ -362,7 +396,7 @@ def _review(args: argparse.Namespace) -> int:
                 print(f"warning: not undone, changed again since: {unit.context or unit.source[:60]}", file=sys.stderr)
             print(f"undid import {args.import_id}: {len(restored)} segments restored, {len(kept)} left as they are")
             return 0 if restored or not kept else 1
-        review = packet_review(packet, memory)
+        review = with_matches(packet_review(packet, memory), memory)  # fuzzy matches from the memory go along
     finally:
         memory.close()
     if any(row.status == "untranslated" for row in review.rows):
@@ -475,6 +509,17 @@ def parser() -> argparse.ArgumentParser:
     rundo.add_argument("--allow-outside", action="store_true", help=OUTSIDE_HELP)
     rundo.add_argument("--memory", help=MEMORY_HELP)
     rundo.add_argument("--editor", help="who undoes it, for the history (default: your login name)")
+    rserve = revsub.add_parser("serve", help="the review desk in the browser: correct, approve and note segments")
+    rserve.add_argument("packets", nargs="+", help="packet files (chosen by id in the browser)")
+    rserve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)"
+    )
+    rserve.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0: any free one)")
+    rserve.add_argument("--memory", help=MEMORY_HELP)
+    rserve.add_argument("--editor", help="your name, for the history and notes (default: your login name)")
+    rserve.add_argument("--tokens", help="a file of editors' tokens, one a line: TOKEN Name (for a shared desk)")
+    rserve.add_argument("--out", default="outputs", help="where Rebuild writes the packet (default: outputs)")
+    rserve.add_argument("--allow-outside", action="store_true", help=OUTSIDE_HELP)
     rev.set_defaults(run=_review)
     return p
 

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from toolkit.errors import BriefkitError
+from toolkit.model import Inline
 from toolkit.model.languages import language_name
 from toolkit.review.rows import (
     PacketReview,
@@ -35,7 +36,7 @@ from toolkit.translate.memory import (
     now_utc,
     target_fingerprint,
 )
-from toolkit.translate.qa import check_translation
+from toolkit.translate.qa import Finding, check_translation
 from toolkit.translate.segments import PlaceholderError, markup_as_text, restore
 from toolkit.translate.translator import SegmentResult
 
@@ -164,21 +165,47 @@ def _check(review: PacketReview, row: ReviewRow, correction: Correction, file_ki
         return f"{problem} (the segment: “{markup_as_text(segment.markup)[:80]}”)"
     except BriefkitError as exc:
         return exc.message
+    findings = tuple(f.message for f in _findings(review, row, target, markup) if f.severity == "error")
+    base_status: Status = row.status if row.status != "untranslated" else "machine"
+    return _Checked(row, markup, status or base_status, findings)
+
+
+def _findings(review: PacketReview, row: ReviewRow, target: tuple[Inline, ...], markup: str) -> list[Finding]:
+    """The build's QA checks on a person's target, and whether it only copies the source."""
     direction = row.item.direction
     result = SegmentResult(
         row.item.source,
         target,
-        tuple(segment.protected),
+        tuple(row.item.segment.protected),
         "reviewed",
         row.item.id,
         source_lang=direction.source_language,
     )
     glossary = review.glossary.reversed() if direction.rules.glossary_reversed else review.glossary
-    findings = tuple(f.message for f in check_translation([result], glossary) if f.severity == "error")
-    if normalize(markup) == normalize(segment.markup):  # what a CAT tool's "copy source" leaves
-        findings += (f"the translation only copies the {language_name(row.source_lang)} text",)
-    base_status: Status = row.status if row.status != "untranslated" else "machine"
-    return _Checked(row, markup, status or base_status, findings)
+    findings = check_translation([result], glossary)
+    if normalize(markup) == normalize(row.item.segment.markup):  # what a CAT tool's "copy source" leaves
+        copied = f"the translation only copies the {language_name(row.source_lang)} text"
+        findings.append(Finding("untranslated", "error", "", "", copied, row.item.id))
+    return findings
+
+
+@dataclass(frozen=True)
+class DraftCheck:
+    """What saving a target would meet: why it would be refused ("" if it would not), and the QA findings on
+    it (errors are stored all the same, and flagged; warnings are for the editor to look at)."""
+
+    refused: str
+    findings: tuple[Finding, ...]
+
+
+def check_draft(review: PacketReview, row: ReviewRow, text: str, file_kind: str = "review desk") -> DraftCheck:
+    """The checks an import runs on a target written with tokens (`… en {2} …`), without storing anything."""
+    correction = Correction(row.item.id, row.fingerprint, row.base or None, text, "")
+    checked = _check(review, row, correction, file_kind)
+    if isinstance(checked, str):
+        return DraftCheck(checked, ())
+    target = restore(row.item.segment, checked.markup, text_slots_optional=True)
+    return DraftCheck("", tuple(_findings(review, row, target, checked.markup)))
 
 
 def _where_to_copy(row: ReviewRow, file_kind: str) -> str:

@@ -14,6 +14,7 @@ from toolkit.errors import BriefkitError
 from toolkit.model import Cite, Code, Emph, Image, Inline, Link, Note, Strong, Text, plain_text
 from toolkit.read.markdown import read_documents
 from toolkit.read.packet import Packet
+from toolkit.review.fuzzy_match import FuzzyMatch
 from toolkit.translate.anchors import english_fingerprint
 from toolkit.translate.glossary import Glossary, load_glossary
 from toolkit.translate.memory import EditorNote, Status, TranslationMemory, Unit, normalize
@@ -55,6 +56,7 @@ class ReviewRow:
     source_lang: str = "en-US"  # the summary's language, and the one it is translated into
     target_lang: str = "es-ES"
     findings: tuple[str, ...] = ()  # what the QA checks say of a person's translation: flagged, never refused
+    matches: tuple[FuzzyMatch, ...] = ()  # the memory's person-made units for similar sources (`with_matches`)
 
     @property
     def pair(self) -> str:

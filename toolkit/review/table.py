@@ -30,6 +30,7 @@ HEADER_FILL = "DCE3EC"
 WIDTHS_CM = (3.3, 8.8, 9.0, 2.3, 3.3)
 IDENTIFIER = "briefkit-review"
 EXPORTED_LINE = "↳ "  # notes lines the export wrote; anything else in the Notes column is the editor's
+FUZZY_LINE = f"{EXPORTED_LINE}Fuzzy match "  # the memory's match for a similar sentence (never read back as a note)
 ID_CELL = re.compile(
     r"^\s*(?P<id>\S.*?-[0-9a-f]{6}(?:-\d+)?)\s*#(?P<en>[0-9a-f]{8})(?:\W+(?P<base>[0-9a-f]{8}))?\s*$", re.S
 )
@@ -81,6 +82,7 @@ def _notes_lines(row: ReviewRow, source_name: str) -> list[str]:
     if row.earlier:
         lines.append(f"{EXPORTED_LINE}Earlier reviewed translation: " + markup_as_text(row.earlier))
     lines.extend(f"{EXPORTED_LINE}QA (the editor's choice, kept): {finding}" for finding in row.findings)
+    lines.extend(f"{FUZZY_LINE}{match.similarity}%: {match.target_text}" for match in row.matches)
     if row.unknown:
         lines.append(f"{EXPORTED_LINE}Unknown to the engine, left in {source_name}: " + ", ".join(row.unknown))
     return lines
@@ -207,6 +209,8 @@ def _new_note_text(line: str, exported: list[str] | None) -> str:
     as exported are taken as exported)."""
     if not line.startswith(EXPORTED_LINE.strip()):
         return line
+    if line.startswith(FUZZY_LINE.strip()):
+        return ""  # matches change with the memory: the import's rows do not carry them
     if exported is None:
         return ""
     written = max((e for e in exported if line.startswith(e)), key=len, default=None)

@@ -18,7 +18,8 @@ from toolkit.review.merge import Correction, ReviewFile
 from toolkit.review.package import parse_xml
 from toolkit.review.rows import PacketReview, ReviewRow, slot_label
 from toolkit.translate.memory import EditorNote, Status
-from toolkit.translate.segments import MARKUP
+from toolkit.translate.segment_table import CONTEXT
+from toolkit.translate.segments import MARKUP, markup_as_text
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:1.2"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -132,6 +133,12 @@ def write_review_xliff(review: PacketReview) -> bytes:
         if row.earlier:
             alt = etree.SubElement(unit, q("alt-trans"), {"origin": "earlier review", "match-quality": "0"})
             alt.append(_content("target", row.earlier, review, row, english=False))
+        for match in row.matches:  # plain text: the match's inline codes are another segment's
+            alt = etree.SubElement(
+                unit, q("alt-trans"), {"origin": "translation memory", "match-quality": f"{match.similarity}%"}
+            )
+            etree.SubElement(alt, q("source")).text = markup_as_text(match.source.split(CONTEXT)[0])
+            etree.SubElement(alt, q("target")).text = match.target_text
     if not bodies:  # nothing to review: still one (empty) file, as the schema requires
         languages = {"source-language": packet.source_lang, "target-language": packet.languages[-1]}
         empty = etree.SubElement(root, q("file"), {"original": packet.id, "datatype": "x-briefkit", **languages})

@@ -4,6 +4,7 @@ escaping: `Markup.format` escapes whatever is not already markup."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -264,3 +265,12 @@ def write_html(book: PacketBook, css: str) -> HtmlPage:
     html = _Html(book)
     text = str(html.document(css))
     return HtmlPage(text, html.link_labels)
+
+
+def paragraph_html(inlines: tuple[Inline, ...], lang: str) -> str:
+    """One paragraph as the PDF's page sets it, footnotes after it (the review desk's preview)."""
+    edition = Edition(lang, (), ())
+    book = PacketBook("", "", "", "", "", "sequential", (edition,), "", dt.datetime(2000, 1, 1))
+    html = _Html(book)
+    html.lang = lang
+    return str(Markup('<div class="printed" lang="{}">{}</div>').format(lang, html.block(Paragraph(inlines))))
