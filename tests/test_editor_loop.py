@@ -191,8 +191,8 @@ def test_deliberate_departures_are_stored_and_flagged(root: Path) -> None:
     review_docx, _ = export(root)
     table, row = table_place(review_docx, paragraph)
     text = (
-        "Los autores cuentan que la mafia pasó al robo de agua en {2 number: 2023} y quitó cuarenta pozos a los "
-        "agricultores de la frontera {4 cite: Lestorti 2024}.{5 note}"
+        "Los autores cuentan que la mafia pasó al robo de agua en 2023 y quitó cuarenta pozos a los "
+        "agricultores de la frontera {2 cite: Lestorti 2024}.{3 note}"
     )
     edited = root / "departures.docx"
     edit_docx(
@@ -209,8 +209,8 @@ def test_deliberate_departures_are_stored_and_flagged(root: Path) -> None:
     after = snapshot(root)
     assert changed(before, after) == {
         paragraph: (
-            "Los autores cuentan que la mafia pasó al robo de agua en {2 number: 2023} y quitó cuarenta pozos a los "
-            "agricultores de la frontera {4 cite: @lestorti2024fentanyl}.{5 note}",
+            "Los autores cuentan que la mafia pasó al robo de agua en 2023 y quitó cuarenta pozos a los "
+            "agricultores de la frontera {2 cite: @lestorti2024fentanyl}.{3 note}",
             "reviewed",
             "Luis Gil",
         )

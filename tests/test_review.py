@@ -723,7 +723,7 @@ def test_review_rows_of_summaries_with_spaces_and_over_999_segments(tmp_path: Pa
     spaced = [segment for segment in rows if segment.startswith("fentanyl war-")]
     assert len(spaced) > 1000
     first, last = spaced[1], spaced[-1]  # the title's row is 0
-    edit_table(path, {first: "La tesis central", last: "Punto 999 de la lista."})
+    edit_table(path, {first: "La tesis central", last: "Punto 999 de la lista, revisado."})
     result = cli(workspace, "review", "import", str(path))
     assert result.returncode == 0, result.stderr
     assert "stored 2 corrections" in result.stdout

@@ -54,8 +54,8 @@ def english_money(text: str) -> str:
     if m is None:
         return text
     amount = m.group(1)
-    if COMMA_THOUSANDS.fullmatch(amount.strip()):
-        amount = amount.replace(",", "")
+    if COMMA_THOUSANDS.fullmatch(amount.strip()) and m.group(2) is None:  # "2,675 dólares": thousands
+        amount = amount.replace(",", "")  # before a scale word the comma is decimal: "2,675 millones" (RAE)
     scale = {None: "", "millón": "million", "millones": "million", "mil millones": "billion", "billones": "trillion"}[
         m.group(2)
     ]
