@@ -9,6 +9,7 @@ import pytest
 from tests.reference_set import pipeline
 from toolkit.model import Text
 from toolkit.translate.engines import ApertiumEngine
+from toolkit.translate.english import english_money
 from toolkit.translate.glossary import Glossary, load_glossary
 from toolkit.translate.names import NAME_RULES, NameRules, analyse, judge
 from toolkit.translate.postedit import (
@@ -420,3 +421,16 @@ def test_titles_and_names_of_common_words_through_apertium_both_ways() -> None:
     assert "according to El Heraldo" in spanish[1]
     assert "Fundación Agua Clara" in spanish[2] and "Commission" in spanish[2]
     assert "Rosa Flores Quispe" in spanish[3]
+
+
+@pytest.mark.parametrize(
+    ("spanish", "english"),
+    [
+        ("2,675 millones de dólares", "$2.675 million"),  # a decimal comma (RAE), every digit kept
+        ("4,500 millones de pesos", "4.5 billion pesos"),  # zeros after the comma: Mexican thousands
+        ("12,500 dólares", "$12,500"),  # before a noun a comma of three digits groups thousands
+        ("3.755 millones de dólares", "$3.755 billion"),
+    ],
+)
+def test_a_spanish_comma_is_read_as_decimal_or_thousands_by_what_follows_it(spanish: str, english: str) -> None:
+    assert english_money(spanish) == english

@@ -44,6 +44,14 @@ def english_number(text: str) -> str:
     return re.sub(r"[\u00a0\u202f ]%", "%", text)
 
 
+def comma_thousands(amount: str, scaled: bool) -> bool:
+    """Whether a Spanish amount's comma groups thousands, as Mexico and the US write them: always before a noun
+    ("12,500 familias", "2,675 dólares"); before "millones" only when the digits after it end in zero ("4,500
+    millones": a decimal comma would have written "4,5"), else the comma is decimal, as the RAE writes it
+    ("2,675 millones" is 2.675 million)."""
+    return COMMA_THOUSANDS.fullmatch(amount) is not None and (not scaled or amount.endswith("0"))
+
+
 def english_money(text: str) -> str:
     """ "50 millones de dólares" → "$50 million", "1500 millones de dólares" → "$1.5 billion",
     "2500 dólares" → "$2,500", "25 millones de euros" → "€25 million", "300 millones de pesos" → "300 million
@@ -54,8 +62,8 @@ def english_money(text: str) -> str:
     if m is None:
         return text
     amount = m.group(1)
-    if COMMA_THOUSANDS.fullmatch(amount.strip()) and m.group(2) is None:  # "2,675 dólares": thousands
-        amount = amount.replace(",", "")  # before a scale word the comma is decimal: "2,675 millones" (RAE)
+    if comma_thousands(amount.strip(), scaled=m.group(2) is not None):
+        amount = amount.replace(",", "")
     scale = {None: "", "millón": "million", "millones": "million", "mil millones": "billion", "billones": "trillion"}[
         m.group(2)
     ]
@@ -75,7 +83,8 @@ def english_billions(text: str) -> str:
     m = re.fullmatch(r"([\d.,\u00a0\u202f ]+?) (mil )?millones(?: de)?", text)
     if m is None:
         return text
-    digits = GROUP.sub("", m.group(1)).replace(",", ".")
+    amount = m.group(1).replace(",", "") if comma_thousands(m.group(1), scaled=True) else m.group(1)
+    digits = GROUP.sub("", amount).replace(",", ".")
     if not re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", digits):
         return text
     return exact_figure(digits if m.group(2) else shift_point(digits, -3)) + " billion"
