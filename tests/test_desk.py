@@ -27,7 +27,7 @@ from tests.test_review import xliff_schema
 from toolkit.read.memory_location import memory_location
 from toolkit.read.packet import load_packet
 from toolkit.review.rows import packet_review
-from toolkit.translate.memory import TranslationMemory, Unit
+from toolkit.translate.memory import EditorNote, TranslationMemory, Unit
 from toolkit.translate.segments import markup_as_text
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
@@ -470,6 +470,55 @@ def test_bad_arguments_are_one_line(desk: Desk) -> None:
     assert "nope.yaml" in missing.stderr
     shared = run_cli("review", "serve", PACKET, "--host", "0.0.0.0", cwd=desk.root, env=desk.env)
     assert shared.returncode == 1 and "--tokens FILE" in shared.stderr
+
+
+def text_of(found: list[dict[str, object]]) -> str:
+    return "".join(str(piece.get("text", "")) for piece in found)
+
+
+def test_an_edited_summary_and_another_process_s_memory_write_are_seen(desk: Desk) -> None:
+    """The desk keeps what it read of the summaries between requests: an edit on disk is seen on the next
+    request, even one of the same size with the old modification time put back; the memory, written by a
+    process other than the desk's, is never kept."""
+    summary = desk.root / "inputs" / "summaries" / "fentanyl-war.md"
+    original, stat = summary.read_text(), summary.stat()
+    heading = desk.ids["What happened"]
+    address = f"{desk.url}/api/packets/fentanyl-parallel/segments/"
+    with httpx.Client(headers={"Authorization": f"Bearer {ANA}"}) as client:
+
+        def page_ids() -> set[str]:
+            return set(re.findall(r'data-id="([^"]+)"', client.get(f"{desk.url}/packets/fentanyl-parallel").text))
+
+        assert page_ids() == set(desk.ids.values())  # read, and kept
+        try:
+            summary.write_text(original.replace("The piece is advocacy.", "The piece is ADVOCACY."))
+            os.utime(summary, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time: only the text differs
+            changed = page_ids() - set(desk.ids.values())
+            assert len(changed) == 1 and page_ids() - changed <= set(desk.ids.values())
+            (added,) = changed
+            assert "The piece is ADVOCACY." in text_of(client.get(address + added).json()["source_as_target"])
+        finally:
+            summary.write_text(original)
+        assert page_ids() == set(desk.ids.values())
+        assert client.get(address + added).status_code == 404  # that sentence is gone again
+
+        memory = TranslationMemory(desk.memory)
+        try:
+            row = packet_review(load_packet(desk.root / PACKET), memory).by_id()[heading]
+            markup = row.item.segment.markup
+            memory.store([(markup, "Lo que pasó, según otro proceso")], row.pair, "approved", "editor", "", "Other")
+            memory.add_notes(
+                [EditorNote(heading, markup, "Other", "2026-12-01T10:00:00+00:00", "Written elsewhere")], row.pair
+            )
+        finally:
+            memory.close()
+        detail = client.get(address + heading).json()
+        assert detail["status"] == "approved" and [n["text"] for n in detail["notes_list"]] == ["Written elsewhere"]
+        assert text_of(detail["target"]) == "Lo que pasó, según otro proceso"
+        page = client.get(f"{desk.url}/packets/fentanyl-parallel").text
+        article = re.search(rf'<article[^>]*data-id="{heading}".*?</article>', page, re.S)
+        assert article is not None and "Lo que pasó, según otro proceso" in article.group(0)
+        assert 'data-status="approved"' in article.group(0)
 
 
 def test_two_editors_on_postgresql(postgres: PostgresServer, tmp_path: Path) -> None:

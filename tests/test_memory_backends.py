@@ -100,6 +100,11 @@ def test_notes_are_stored_once_and_their_resolution_follows_the_file(memory: Tra
     assert memory.add_notes([EditorNote(**{**note.__dict__, "resolved": True})], PAIR) == 0
     assert [(n.text, n.resolved) for n in memory.notes(PAIR)] == [("Check the figure", True)]
     assert memory.notes("en-fr") == []
+    other = EditorNote("p-002", "Two.", "Ben", "2026-12-01T11:00:00+00:00", "Which year?")
+    memory.add_notes([other], PAIR)
+    assert [n.text for n in memory.notes(PAIR, ["p-002"])] == ["Which year?"]  # one segment's, as the desk asks
+    assert [n.text for n in memory.notes(PAIR, ["p-001", "p-002"])] == ["Check the figure", "Which year?"]
+    assert memory.notes(PAIR, []) == [] and memory.notes("en-fr", ["p-002"]) == []
 
 
 def test_an_import_is_undone_where_nothing_changed_since(memory: TranslationMemory) -> None:
@@ -125,6 +130,12 @@ def test_people_units_are_a_person_s_work_reviewed_as_a_segment(memory: Translat
     memory.store_units([unit("Other.", "Otro.", "machine", "briefkit")], PAIR)
     memory.store_units([unit("Free.", "Libre.", "reviewed", "Ana")], PAIR)  # from a TMX: no segment
     assert [(u.context, u.target) for u in memory.people_units(PAIR)] == [("p-1a2b3c", "El texto viejo.")]
+    # of some summaries: `_` and `%` in a name are themselves, not LIKE's wildcards
+    for context in ("a_b-111111", "axb-222222", "a%-333333", "a_b-c-444444"):
+        memory.store_units([unit(f"Text {context}.", context, "approved", "Ana", context=context)], PAIR)
+    assert {u.context for u in memory.people_units(PAIR, ["a_b"])} == {"a_b-111111", "a_b-c-444444"}
+    assert {u.context for u in memory.people_units(PAIR, ["a%", "p"])} == {"a%-333333", "p-1a2b3c"}
+    assert memory.people_units(PAIR, ["q"]) == []
 
 
 def _writer(location: MemoryLocation, status: str, rounds: int) -> None:

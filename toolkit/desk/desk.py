@@ -1,6 +1,11 @@
 """The review desk's work, apart from HTTP: the packets given on the command line (chosen by id, never by a
 path from the browser), their review rows from the memory as it is now, and each thing an editor does.
 
+What depends only on a packet's input files (its summaries read into the segment table, glossary,
+bibliography) is kept between requests and made again when the content hash of any input changes; the
+memory (targets, statuses, notes) is read afresh on every request, for the segment asked about alone where
+one is, since other editors and processes write to it.
+
 Saving is a review import of one correction (`import_corrections`, file kind "review desk"): the same checks,
 history, guarded write against the version the editor started from, and conflicts as the file imports have."""
 
@@ -30,12 +35,21 @@ from toolkit.errors import BriefkitError
 from toolkit.model import Cite, Document, Inline, Paragraph, SummaryMeta, query_inlines
 from toolkit.read.memory_location import MemoryLocation
 from toolkit.read.packet import Packet
+from toolkit.release.build_key import input_hashes
 from toolkit.release.events import BuildEvent, ProgressEvent, StepEvent
 from toolkit.release.pipeline import FORMATS, build_packet
 from toolkit.release.prepare import packet_style
-from toolkit.review.matches import ConcordanceHit, FuzzyMatch, concordance, fuzzy_matches, person_units
+from toolkit.review.matches import ConcordanceHit, FuzzyMatch, concordance, fuzzy_matches
 from toolkit.review.merge import Conflict, Correction, DraftCheck, check_draft, import_corrections
-from toolkit.review.rows import PacketReview, ReviewRow, describe_placeholder_problem, markup_from_tokens, packet_review
+from toolkit.review.rows import (
+    PacketReview,
+    PacketSource,
+    ReviewRow,
+    describe_placeholder_problem,
+    markup_from_tokens,
+    packet_source,
+    review_rows,
+)
 from toolkit.review.status import ReviewCounts, review_counts
 from toolkit.translate.memory import EditorNote, Status, TranslationMemory, memory_exists, now_utc
 from toolkit.translate.segments import PlaceholderError, restore
@@ -139,6 +153,32 @@ def token_text(found: list[Piece]) -> str:
     return "".join(p.token if p.is_token else p.text for p in found)
 
 
+@dataclass(frozen=True)
+class HeldSource:
+    """A packet's document side as read from its inputs with these content hashes, and the QA findings on
+    targets seen with it (by segment id, target and status: they depend on nothing else)."""
+
+    inputs: dict[str, str]
+    source: PacketSource
+    findings: dict[tuple[str, str, str], tuple[str, ...]] = field(default_factory=dict)
+
+    def review(self, memory: TranslationMemory, segment_id: str | None = None) -> PacketReview:
+        """The review rows from the memory now: of the whole packet, or of one segment (none if it has no such)."""
+        return review_rows(self.source, memory, None if segment_id is None else frozenset({segment_id}))
+
+    def target_findings(self, review: PacketReview, row: ReviewRow, text: str) -> tuple[str, ...]:
+        """What the build's QA checks say of the row's target `text` (errors and warnings), and why it would be
+        refused; `review` is one of this source's."""
+        if not row.target:
+            return ()
+        key = (row.item.id, row.target, row.status)
+        if key not in self.findings:
+            checked = check_draft(review, row, text, DESK)
+            refused = (checked.refused,) if checked.refused else ()
+            self.findings[key] = tuple(f.message for f in checked.findings) + refused
+        return self.findings[key]
+
+
 class Desk:
     def __init__(self, packets: list[Packet], out: Path, memory: MemoryLocation | None, allow_outside: bool) -> None:
         self.packets: dict[str, Packet] = {}
@@ -157,6 +197,8 @@ class Desk:
         self.allow_outside = allow_outside
         self.jobs: dict[str, RebuildJob] = {}
         self.jobs_lock = threading.Lock()
+        self.held: dict[str, HeldSource] = {}
+        self.held_lock = threading.Lock()
 
     # --- reading --------------------------------------------------------------------------------------
 
@@ -176,45 +218,57 @@ class Desk:
         finally:
             memory.close()
 
+    def _held(self, packet: Packet) -> HeldSource:
+        """The packet's document side, read again when any of its input files changed since."""
+        try:
+            inputs = input_hashes(packet, packet_style(packet))
+        except OSError as exc:
+            raise BriefkitError(f"cannot read an input of the packet: {exc.strerror}", str(exc.filename)) from None
+        with self.held_lock:  # one reading at a time: a request that waits for it gets the one made
+            held = self.held.get(packet.id)
+            if held is None or held.inputs != inputs:
+                held = self.held[packet.id] = HeldSource(inputs, packet_source(packet))
+            return held
+
     def _row(self, review: PacketReview, segment_id: str) -> ReviewRow:
         row = review.by_id().get(segment_id)
         if row is None:
             raise NotFound(f"packet `{review.packet.id}` has no segment `{segment_id[:80]}` now (reload the page)")
         return row
 
-    def _view(self, review: PacketReview, row: ReviewRow) -> SegmentView:
+    def _view(self, held: HeldSource, review: PacketReview, row: ReviewRow) -> SegmentView:
         segment = row.item.segment
         target = pieces(row.target, segment, review, False, row.unknown)
         source = pieces(segment.markup, segment, review, True)
-        checked = check_draft(review, row, token_text(target), DESK) if row.target else DraftCheck("", ())
-        findings = tuple(f.message for f in checked.findings) + ((checked.refused,) if checked.refused else ())
+        findings = held.target_findings(review, row, token_text(target))
         if row.unknown:
             findings += ("words the engine does not know, left as written: " + ", ".join(row.unknown),)
         return SegmentView(row, source, target, desk_status(row), findings)
 
     def page(self, packet_id: str) -> PacketPage:
         with self.opened(packet_id) as (packet, memory):
-            review = packet_review(packet, memory)
+            held = self._held(packet)
+            review = held.review(memory)
         counts = review_counts(review)
         summaries: dict[str, SummaryView] = {}
         for row in review.rows:
             name = row.item.summary
             if name not in summaries:
                 summaries[name] = SummaryView(name, row.document_title, [], counts[name])
-            summaries[name].segments.append(self._view(review, row))
+            summaries[name].segments.append(self._view(held, review, row))
         return PacketPage(packet, list(summaries.values()), sum(counts.values(), ReviewCounts()))
 
     def detail(self, packet_id: str, segment_id: str) -> SegmentDetail:
         with self.opened(packet_id) as (packet, memory):
-            review = packet_review(packet, memory)
+            held = self._held(packet)
+            review = held.review(memory, segment_id)
             row = self._row(review, segment_id)
-            one = PacketReview(packet, [row], review.glossary, review.bibliography)
-            matches = fuzzy_matches(one, memory).get(row.item.id, ()) if person_units(memory, row.pair) else ()
+            matches = fuzzy_matches(review, memory).get(row.item.id, ())
         segment = row.item.segment
         taken = [(m, self._pieces_of_text(review, row, taken_match(m, segment))) for m in matches]
         context = " › ".join(part for part in (row.document_title, row.item.section) if part)
         return SegmentDetail(
-            self._view(review, row),
+            self._view(held, review, row),
             context,
             pieces(segment.markup, segment, review, False),
             taken,
@@ -237,14 +291,14 @@ class Desk:
 
     def check(self, packet_id: str, segment_id: str, text: str) -> DraftCheck:
         with self.opened(packet_id) as (packet, memory):
-            review = packet_review(packet, memory)
+            review = self._held(packet).review(memory, segment_id)
         return check_draft(review, self._row(review, segment_id), _limited(text, MAX_TEXT), DESK)
 
     def preview(self, packet_id: str, segment_id: str, text: str) -> str:
         """The segment's paragraph with the draft as it will print (citations rendered in the packet's style);
         a BriefkitError saying why a draft cannot print."""
         with self.opened(packet_id) as (packet, memory):
-            review = packet_review(packet, memory)
+            review = self._held(packet).review(memory, segment_id)
         row = self._row(review, segment_id)
         segment = row.item.segment
         markup = markup_from_tokens(_limited(text, MAX_TEXT), segment)
@@ -271,11 +325,14 @@ class Desk:
         status the editor started from)."""
         correction = Correction(segment_id, english, base or None, _limited(text, MAX_TEXT), status, editor=editor)
         with self.opened(packet_id, read_only=False) as (packet, memory):
-            review = packet_review(packet, memory)
+            held = self._held(packet)
+            review = held.review(memory, segment_id)
+            if not review.rows:  # a segment the packet no longer has: the merge says why, from the whole packet
+                review = held.review(memory)
             report = import_corrections(review, memory, [correction], editor, DESK, file_kind=DESK)
-            after = packet_review(packet, memory)
+            after = held.review(memory)  # every segment: the summary's and packet's progress as they are now
         row = after.by_id().get(segment_id)
-        view = self._view(after, row) if row is not None else None
+        view = self._view(held, after, row) if row is not None else None
         counts = review_counts(after)
         summary_counts = counts.get(row.item.summary) if row is not None else None
         total = sum(counts.values(), ReviewCounts())
@@ -298,7 +355,7 @@ class Desk:
         if not text.strip():
             raise BriefkitError("the note is empty")
         with self.opened(packet_id, read_only=False) as (packet, memory):
-            review = packet_review(packet, memory)
+            review = self._held(packet).review(memory, segment_id)
             row = self._row(review, segment_id)
             note = EditorNote(row.item.id, row.item.segment.markup, editor, now_utc(), text.strip(), resolved, "desk")
             report = import_corrections(review, memory, [], editor, DESK, [note], file_kind=DESK)
@@ -306,7 +363,7 @@ class Desk:
 
     def resolve_note(self, packet_id: str, segment_id: str, author: str, at: str, text: str) -> None:
         with self.opened(packet_id, read_only=False) as (packet, memory):
-            review = packet_review(packet, memory)
+            review = self._held(packet).review(memory, segment_id)
             row = self._row(review, segment_id)
             note = next((n for n in row.notes if (n.author, n.at, n.text) == (author, at, text)), None)
             if note is None:

@@ -101,12 +101,16 @@ class ImportReport:
 @dataclass(frozen=True)
 class _Checked:
     """A correction that can be rendered, ready to be stored unless it equals its base; `findings`: what the
-    QA checks say of the editor's choices (stored all the same, and flagged)."""
+    QA checks say of the editor's choices (its errors are stored all the same, and flagged)."""
 
     row: ReviewRow
     markup: str
     status: Status
-    findings: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def errors(self) -> tuple[str, ...]:
+        return tuple(f.message for f in self.findings if f.severity == "error")
 
 
 def new_import_id() -> str:
@@ -165,7 +169,7 @@ def _check(review: PacketReview, row: ReviewRow, correction: Correction, file_ki
         return f"{problem} (the segment: “{markup_as_text(segment.markup)[:80]}”)"
     except BriefkitError as exc:
         return exc.message
-    findings = tuple(f.message for f in _findings(review, row, target, markup) if f.severity == "error")
+    findings = tuple(_findings(review, row, target, markup))
     base_status: Status = row.status if row.status != "untranslated" else "machine"
     return _Checked(row, markup, status or base_status, findings)
 
@@ -204,8 +208,7 @@ def check_draft(review: PacketReview, row: ReviewRow, text: str, file_kind: str 
     checked = _check(review, row, correction, file_kind)
     if isinstance(checked, str):
         return DraftCheck(checked, ())
-    target = restore(row.item.segment, checked.markup, text_slots_optional=True)
-    return DraftCheck("", tuple(_findings(review, row, target, checked.markup)))
+    return DraftCheck("", checked.findings)
 
 
 def _where_to_copy(row: ReviewRow, file_kind: str) -> str:
@@ -281,7 +284,7 @@ def import_corrections(
     for write, checked, result in zip(writes, pending, results, strict=True):
         if result.stored:
             report.stored.append(checked.row.item.id)
-            report.flagged.extend((checked.row.item.id, finding) for finding in checked.findings)
+            report.flagged.extend((checked.row.item.id, finding) for finding in checked.errors)
             continue
         theirs = result.current
         base_unit = memory.version_with_fingerprint(write.pair, write.unit.source, write.base) if write.base else None

@@ -19,7 +19,13 @@ from toolkit.translate.anchors import english_fingerprint
 from toolkit.translate.glossary import Glossary, load_glossary
 from toolkit.translate.memory import EditorNote, Status, TranslationMemory, Unit, normalize
 from toolkit.translate.qa import check_translation
-from toolkit.translate.segment_table import TableRow, earlier_reviews, in_context_units, segment_table
+from toolkit.translate.segment_table import (
+    SegmentTable,
+    TableRow,
+    earlier_reviews,
+    in_context_units,
+    segment_table,
+)
 from toolkit.translate.segments import MARKUP, PlaceholderError, Segment, restore
 from toolkit.translate.translator import SegmentResult, printed_target
 
@@ -87,23 +93,54 @@ def status_hint(text: str) -> str:
     return f"did you mean “{close[0]}”?" if close else "write machine, reviewed or approved"
 
 
-def packet_review(packet: Packet, memory: TranslationMemory) -> PacketReview:
-    """The packet's segments that have text, with their target from the memory as it prints and their notes;
-    each summary in its own direction (a packet may hold summaries written in either language)."""
+@dataclass(frozen=True)
+class PacketSource:
+    """What a packet's review rows are made of that depends on its input files alone, never on the memory: the
+    segment table of its summaries, their titles, its glossary and bibliography."""
+
+    packet: Packet
+    table: SegmentTable
+    titles: tuple[str, ...]  # each summary's title as text, by its index in the packet
+    glossary: Glossary
+    bibliography: Bibliography
+
+
+def packet_source(packet: Packet) -> PacketSource:
+    """Read the packet's summaries, glossary and bibliography, and make its segment table."""
     glossary = load_glossary(packet.glossary, packet.term_base)
     bibliography = load_bibliography(packet.bibliography)
     documents = read_documents(packet)
     table = segment_table(documents, packet.languages, glossary, packet.number_style, bibliography.names())
+    return PacketSource(packet, table, tuple(plain_text(doc.title) for doc in documents), glossary, bibliography)
+
+
+def packet_review(packet: Packet, memory: TranslationMemory) -> PacketReview:
+    """The packet's segments that have text, with their target from the memory as it prints and their notes;
+    each summary in its own direction (a packet may hold summaries written in either language)."""
+    return review_rows(packet_source(packet), memory)
+
+
+def review_rows(source: PacketSource, memory: TranslationMemory, only: frozenset[str] | None = None) -> PacketReview:
+    """The review rows of the source's segments that have text (of those with an id in `only`, when given),
+    from the memory as it is now; for `only`, the memory is asked about those segments alone."""
+    glossary = source.glossary
     rows: list[ReviewRow] = []
-    for direction in table.directions():
-        found = [row for row in table.of_direction(direction) if row.has_text]
+    for direction in source.table.directions():
+        every = [row for row in source.table.of_direction(direction) if row.has_text]
+        found = every if only is None else [row for row in every if row.id in only]
+        if not found:
+            continue
         units = memory.lookup([row.segment.markup for row in found], direction.pair)
         own = in_context_units(found, memory, direction.pair)  # a person's translation of that very segment
         keyed = {row.id: own.get(row.id) or units.get(row.memory_key) for row in found}
         current = {ident: unit for ident, unit in keyed.items() if unit is not None}
-        earlier = earlier_reviews(found, memory.people_units(direction.pair), current)
+        # an earlier review is looked for only where no person has translated the segment as it reads now
+        translated = {ident for ident, unit in current.items() if unit.status != "machine"}
+        waiting = sorted({row.summary for row in found if row.id not in translated})
+        people = memory.people_units(direction.pair, () if only is None else waiting) if waiting else []
+        earlier = earlier_reviews(found, people, current, {row.id for row in every})
         notes: dict[str, list[EditorNote]] = {}
-        for note in memory.notes(direction.pair):
+        for note in memory.notes(direction.pair, None if only is None else [row.id for row in found]):
             notes.setdefault(note.segment, []).append(note)
         glossary_used = glossary.reversed() if direction.rules.glossary_reversed else glossary
         for row in found:
@@ -113,7 +150,7 @@ def packet_review(packet: Packet, memory: TranslationMemory) -> PacketReview:
             rows.append(
                 ReviewRow(
                     row,
-                    plain_text(documents[row.document].title),
+                    source.titles[row.document],
                     english_fingerprint(row.segment.markup),
                     printed_target(direction, row.segment, unit) if unit else "",
                     unit.status if unit else "untranslated",
@@ -127,7 +164,7 @@ def packet_review(packet: Packet, memory: TranslationMemory) -> PacketReview:
                 )
             )
     rows.sort(key=lambda row: row.item.document)  # in the packet's order
-    return PacketReview(packet, rows, glossary, bibliography)
+    return PacketReview(source.packet, rows, glossary, source.bibliography)
 
 
 def person_findings(row: TableRow, unit: Unit, glossary: Glossary) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from toolkit.read.packet import REVIEW_LEVELS, ReviewLevel
@@ -25,7 +25,7 @@ class ReviewCounts:
     flagged: int = 0  # a person's translation the QA checks disagree with (stored as written)
 
     def __add__(self, other: ReviewCounts) -> ReviewCounts:
-        return ReviewCounts(*(a + b for a, b in zip(asdict(self).values(), asdict(other).values(), strict=True)))
+        return ReviewCounts(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(ReviewCounts)))
 
     def ready(self, level: ReviewLevel) -> bool:
         waiting = self.untranslated + self.machine + self.needs_review

@@ -307,13 +307,21 @@ class TranslationMemory:
 
         return self.db.write(work)
 
-    def notes(self, pair: str | None = None) -> list[EditorNote]:
-        """The notes of a language pair (of every pair: None), oldest first."""
+    def notes(self, pair: str | None = None, segments: Sequence[str] | None = None) -> list[EditorNote]:
+        """The notes of a language pair (of every pair: None), oldest first; with `segments`, only theirs."""
         columns = "segment, source_key, author, at, text, resolved, origin, import_id"
         if pair is None:
             rows = self.db.rows(f"SELECT {columns} FROM notes ORDER BY at, id")
-        else:
+        elif segments is None:
             rows = self.db.rows(f"SELECT {columns} FROM notes WHERE pair = ? ORDER BY at, id", [pair])
+        elif not segments:
+            rows = []
+        else:
+            rows = self.db.rows(
+                f"SELECT {columns} FROM notes WHERE pair = ? AND segment IN ({','.join('?' * len(segments))}) "
+                "ORDER BY at, id",
+                [pair, *segments],
+            )
         return [EditorNote(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7]) for r in rows]
 
     def record_import(self, record: ImportRecord) -> None:
@@ -374,12 +382,17 @@ class TranslationMemory:
         )
         return [Unit(*row) for row in rows]
 
-    def people_units(self, pair: str) -> list[Unit]:
-        """The reviewed and approved units of a pair that a person made as a segment (with its id), oldest first."""
+    def people_units(self, pair: str, summaries: Sequence[str] = ()) -> list[Unit]:
+        """The reviewed and approved units of a pair that a person made as a segment (with its id), oldest first;
+        with `summaries`, at least those made as a segment of one of them (ids `SUMMARY-…`; a few more may come)."""
+        # LIKE only narrows the rows down (SQLite's ignores case): callers match the ids exactly
+        like = [name.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "-%" for name in summaries]
+        of_summaries = " OR ".join(["context LIKE ? ESCAPE '!'"] * len(like))
         rows = self.db.rows(
             f"SELECT {COLUMNS} FROM units WHERE pair = ? AND context != '' AND status != 'machine' "
-            "ORDER BY updated, source_key",
-            [pair],
+            + (f"AND ({of_summaries}) " if like else "")
+            + "ORDER BY updated, source_key",
+            [pair, *like],
         )
         return [Unit(*row) for row in rows]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -190,12 +190,15 @@ def in_context_units(rows: list[TableRow], memory: TranslationMemory, pair: str)
     }
 
 
-def earlier_reviews(rows: list[TableRow], reviewed: list[Unit], current: dict[str, Unit]) -> dict[str, Unit]:
+def earlier_reviews(
+    rows: list[TableRow], reviewed: list[Unit], current: dict[str, Unit], table_ids: Collection[str] | None = None
+) -> dict[str, Unit]:
     """For rows a person has not translated as they read now, the latest translation a person made of the
     sentence they were before an edit: a unit reviewed as a segment id the table no longer has, of the same
     summary, whose source is the most like the row's (at least `SIMILAR`). `reviewed`: the person-made units
-    of the direction, oldest first; `current`: the memory's unit of each row's source key."""
-    ids = {row.id for row in rows}
+    of the direction, oldest first; `current`: the memory's unit of each row's source key; `table_ids`: the ids
+    of the direction's segments, when `rows` are only some of them."""
+    ids = set(table_ids) if table_ids is not None else {row.id for row in rows}
     orphans: dict[str, Unit] = {}
     for unit in reviewed:
         if unit.context and unit.context not in ids:
