@@ -497,6 +497,9 @@ def test_an_edited_summary_and_another_process_s_memory_write_are_seen(desk: Des
             assert len(changed) == 1 and page_ids() - changed <= set(desk.ids.values())
             (added,) = changed
             assert "The piece is ADVOCACY." in text_of(client.get(address + added).json()["source_as_target"])
+            summary.write_bytes(b"---\ntitle: [unclosed\n---\n\nText.\n")  # unreadable now: one line, no traceback
+            broken = client.get(f"{desk.url}/packets/fentanyl-parallel")
+            assert broken.status_code == 400 and "fentanyl-war.md" in broken.text and "Traceback" not in broken.text
         finally:
             summary.write_text(original)
         assert page_ids() == set(desk.ids.values())

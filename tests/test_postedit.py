@@ -434,3 +434,12 @@ def test_titles_and_names_of_common_words_through_apertium_both_ways() -> None:
 )
 def test_a_spanish_comma_is_read_as_decimal_or_thousands_by_what_follows_it(spanish: str, english: str) -> None:
     assert english_money(spanish) == english
+
+
+def test_a_title_case_word_that_may_be_a_name_keeps_its_capital_in_sentence_case() -> None:
+    """The tagger reads "China" in "Pressure China and Mexico" as the common noun (porcelain); one of the
+    analyser's readings is the country, so sentence case keeps its capital ("Porcelana de presión" otherwise)."""
+    protector = Protector(Glossary(()))
+    protector.learn(["Pressure China and Mexico", "Food Prices Climb Again in the Andes"])
+    assert protector.sentence_case("Pressure China and Mexico") == "Pressure China and Mexico"
+    assert protector.sentence_case("Food Prices Climb Again in the Andes") == "Food prices climb again in the Andes"

@@ -32,7 +32,7 @@ from toolkit.read.yamlfile import CONTROL_CHARACTER
 from toolkit.translate.dates import decades_as_years, english_date, spanish_date
 from toolkit.translate.english import SUFFIX, english_billions, english_money, english_number
 from toolkit.translate.glossary import Glossary, Term
-from toolkit.translate.names import NOT_A_WORD
+from toolkit.translate.names import LEXICAL_UNIT, NOT_A_WORD, READINGS
 from toolkit.translate.postedit import ROLE_BEFORE_NAME, SAID_WITHOUT_THAT, post_edit, post_edit_english
 from toolkit.translate.protect import PATTERNS, NameSpan, Protector
 from toolkit.translate.qa import _figures, billions_as_millions
@@ -131,6 +131,8 @@ CASES: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
     "name run, many words": (lambda s: list(NameSpan.RUN.finditer(s)), lambda n: "Aa of " * n),
     "name run, joined by of the": (lambda s: list(NameSpan.RUN.finditer(s)), lambda n: "Aa of the " * n),
     "words fed to the analyser": (lambda s: NOT_A_WORD.sub(" ", s), lambda n: "a?^$" * n),
+    "the analyser's readings": (lambda s: READINGS.findall(s), lambda n: "^a/b<n>/c" * n),
+    "the tagger's units": (lambda s: LEXICAL_UNIT.findall(s), lambda n: "^a/b<n" * n),
     "runs and where they stand": (lambda s: list(NameSpan().runs(s)), lambda n: "a, The Aa on May " * n),
     "protector": (Protector(GLOSSARY), lambda n: "Aa.a@ term number 1s the " * (n // 4)),
     "QA figures": (_figures, lambda n: "1 111" * n),

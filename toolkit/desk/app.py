@@ -253,6 +253,8 @@ def desk_app(desk: Desk, access: Access) -> Starlette:
             page: PacketPage = await run_in_threadpool(desk.page, path_id(request, "packet_id"))
         except NotFound as exc:
             return PlainTextResponse(exc.message, 404)
+        except BriefkitError as exc:  # a summary made unreadable while the desk runs: say which, as the CLI would
+            return PlainTextResponse(" ".join(str(exc).split()), 400)
         me = session(request)
         html = templates.get_template("desk.html").render(
             page=page, editor=me.editor, csrf=me.csrf, done=lambda c: c.reviewed + c.approved

@@ -19,7 +19,6 @@ import functools
 import re
 import shutil
 import subprocess
-import threading
 from dataclasses import dataclass
 from typing import Literal
 
@@ -99,7 +98,8 @@ NAME_RULES: dict[str, NameRules] = {
     ),
 }
 NOT_A_WORD = re.compile(r"[^\w\s'’-]")  # punctuation and the stream format's own characters (^ $ / < > [ ])
-LEXICAL_UNIT = re.compile(r"\^(?P<surface>[^/$]*)(?:/(?P<lemma>[^<$]*)(?:<(?P<tags>[^$]*)>)?)?\$")
+LEXICAL_UNIT = re.compile(r"\^(?P<surface>[^/$^]*)(?:/(?P<lemma>[^<$^]*)(?:<(?P<tags>[^$^]*)>)?)?\$")
+READINGS = re.compile(r"\^[^/$^]*(?:/[^/$^]*)*\$")  # a unit with all its readings (no "^" in one)
 Verdict = Literal["keep", "translate"]
 
 
@@ -107,6 +107,7 @@ Verdict = Literal["keep", "translate"]
 class Word:
     surface: str
     tags: str  # "np><ant><m><sg", "n><sg", "" for an unknown word
+    may_be_proper: bool = False  # one of the analyser's readings is a proper noun, whichever the tagger chose
 
     @property
     def unknown(self) -> bool:
@@ -140,37 +141,32 @@ def analyse(phrases: list[str], mode: str = "eng-spa") -> dict[str, list[Word]]:
     # Only the words go in, each phrase one sentence: a "?", "!" or ":" inside a heading would end a sentence of its
     # own and give every later phrase the words of the one before it ("Senator Maria Quispe" judged on "Home").
     text = "".join(f"{NOT_A_WORD.sub(' ', p)} .\n" for p in phrases)
-    # The analyser feeds the tagger directly, both running at once.
-    morph = subprocess.Popen(
-        ["lt-proc", f"{ANALYSER}/{mode}.automorf.bin"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    # The analyser's every reading, then the tagger's choice among them: a title-case word the tagger reads as a
+    # common noun may still be a name ("China": porcelain or the country), which sentence case must not lowercase.
+    morph = subprocess.run(
+        ["lt-proc", f"{ANALYSER}/{mode}.automorf.bin"], input=text, capture_output=True, text=True, timeout=600
     )
-    tagger = subprocess.Popen(
-        ["apertium-tagger", "-p", "-g", f"{ANALYSER}/{mode}.prob"],
-        stdin=morph.stdout,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert morph.stdin is not None and morph.stdout is not None
-    morph.stdout.close()  # the tagger holds it now
-    stdin = morph.stdin
-
-    def feed() -> None:  # in a thread of its own: pipes fill up when the input is large
-        stdin.write(text)
-        stdin.close()
-
-    writer = threading.Thread(target=feed)
-    writer.start()
-    output, _ = tagger.communicate(timeout=600)
-    writer.join()
-    if morph.wait(timeout=600) != 0 or tagger.returncode != 0:
+    if morph.returncode != 0:
         return {}
+    tagger = subprocess.run(
+        ["apertium-tagger", "-p", "-g", f"{ANALYSER}/{mode}.prob"],
+        input=morph.stdout,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if tagger.returncode != 0:
+        return {}
+    readings = [m.group(0) for m in READINGS.finditer(morph.stdout)]
+    chosen = list(LEXICAL_UNIT.finditer(tagger.stdout))
+    aligned = len(readings) == len(chosen)
     sentences: list[list[Word]] = [[]]
-    for m in LEXICAL_UNIT.finditer(output):
+    for i, m in enumerate(chosen):
         surface, tags = m["surface"], m["tags"] or ""
         if tags.startswith("sent"):
             sentences.append([])
         else:
-            sentences[-1].append(Word(surface, tags))
+            sentences[-1].append(Word(surface, tags, aligned and "<np>" in readings[i]))
     if len(sentences) != len(phrases) + 1:
         return {}  # never words matched to the wrong phrase: every run kept whole
     return dict(zip(phrases, sentences[: len(phrases)], strict=True))

@@ -401,7 +401,7 @@ tras durante ante como cuando aunque que este esta estos estas ese esa su sus"""
             if start < 0:
                 continue
             end = start + len(word.surface) if text.startswith(word.surface, start) else start + len(first)
-            if word.proper:
+            if word.proper or word.may_be_proper:
                 proper.append((start, end))
             pos = end
         out = list(text)
