@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -262,7 +263,10 @@ def release(client: Path, *args: str, memory: str) -> subprocess.CompletedProces
 
 
 def packet_files(folder: Path) -> dict[str, bytes]:
-    """Every file of every packet folder, the manifest without its timings and the memory it names."""
+    """Every file of every packet folder; the manifest without its timings and the memory it names, and the
+    manifest and QA report without how many segments came from the memory and how many from the engine: two
+    packets that share a summary are built side by side, and whichever translates it first stores what the
+    other then finds (the texts are the same either way)."""
     files = {}
     for path in sorted(folder.glob("*/*")):
         data = path.read_bytes()
@@ -270,7 +274,15 @@ def packet_files(folder: Path) -> dict[str, bytes]:
             manifest = json.loads(data)
             manifest.pop("timings_s")
             manifest.pop("memory")  # which memory the build used: the cluster's database, the local file
+            for counter in ("from_memory", "translated"):
+                manifest["translation"].pop(counter)
             data = json.dumps(manifest, sort_keys=True).encode()
+        elif path.name == "qa.json":
+            report = json.loads(data)
+            report.pop("origins")
+            data = json.dumps(report, sort_keys=True).encode()
+        elif path.name == "qa.md":
+            data = re.sub(rb" \(by origin: [^)]*\)", b"", data)
         files[str(path.relative_to(folder))] = data
     return files
 
