@@ -516,6 +516,9 @@ def _terminate_as_exception() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+MAX_RESUBMITS = 2  # a packet whose build the executor cancelled is submitted again, this many times
+
+
 @contextmanager
 def _dask_executor(
     jobs: int, scheduler: str | None, settings: _BuildSettings
@@ -653,6 +656,7 @@ def _run_locked(
         make = _dask_executor(jobs, scheduler, settings) if executor == "dask" else _local_executor(jobs, settings)
         with make as (submit, drain, wait):
             futures = {}
+            cancelled: dict[str, int] = {}
             for outcome in pending:
                 try:
                     if executor == "dask":  # the client writes the folder: check it here, as a build would
@@ -667,7 +671,19 @@ def _run_locked(
                     reporter.event(event)
                 for future in [f for f in futures if f.done()]:
                     outcome = futures.pop(future)
-                    result = future.result()
+                    try:
+                        result = future.result()
+                    except concurrent.futures.CancelledError:
+                        # Dask cancels a task whose worker died while the scheduler was rescheduling it ("for
+                        # reason: unknown"): the build is whole or absent, so it is only built again
+                        cancelled[outcome.packet_file] = cancelled.get(outcome.packet_file, 0) + 1
+                        if cancelled[outcome.packet_file] <= MAX_RESUBMITS:
+                            futures[submit(outcome)] = outcome
+                        else:
+                            outcome.status = "failed"
+                            outcome.error = f"the executor cancelled this packet's build {MAX_RESUBMITS + 1} times"
+                            reporter.finished(outcome)
+                        continue
                     if isinstance(result, ShippedResult):
                         result = _write_shipped(result, out_dir)
                     for event in drain():
